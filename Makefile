@@ -1,0 +1,46 @@
+# The two commands: `make run` and `make test`. Everything else is a step they take.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+MANAGE := $(BIN)/python manage.py
+# Tests and CI run with production settings; this key only ever signs test sessions.
+TEST_ENV := DJANGO_SECRET_KEY=test-only-secret-key-not-for-production DJANGO_DEBUG=false
+
+.PHONY: run test install migrate seed lint format serve clean-db
+
+$(BIN)/.installed: requirements.txt requirements-dev.txt
+	@$(PYTHON) -c 'import sys; sys.exit("Python 3.12 or newer is needed, found " + sys.version.split()[0]) if sys.version_info < (3, 12) else None'
+	test -d $(VENV) || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -r requirements-dev.txt
+	touch $@
+
+install: $(BIN)/.installed
+
+## make run: set everything up and serve the app with demo data on http://127.0.0.1:8000
+run: install
+	DJANGO_DEBUG=true $(MANAGE) migrate --noinput
+	DJANGO_DEBUG=true $(MANAGE) seed_demo --if-empty
+	DJANGO_DEBUG=true $(MANAGE) runserver 127.0.0.1:8000
+
+## make test: the whole suite on PostgreSQL (embedded unless DATABASE_URL is set)
+test: install
+	$(TEST_ENV) $(BIN)/pytest --create-db $(PYTEST_ARGS)
+
+lint: install
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+format: install
+	$(BIN)/ruff check --fix .
+	$(BIN)/ruff format .
+
+migrate: install
+	DJANGO_DEBUG=true $(MANAGE) migrate --noinput
+
+seed: install
+	DJANGO_DEBUG=true $(MANAGE) seed_demo
+
+## make clean-db: delete the embedded database (all local data)
+clean-db:
+	rm -rf .pgdata

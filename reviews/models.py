@@ -1,0 +1,494 @@
+"""The register's domain: reference data (regions, authorities, boards) and serious case reviews."""
+
+import pghistory
+import pgtrigger
+from django.conf import settings
+from django.db import models
+from django.db.models import F, Q
+from django.urls import reverse
+
+from reviews.querysets import EvaluationQuerySet, ReviewQuerySet
+
+
+# Every model that holds review data keeps a trigger-written history of inserts, updates and deletes,
+# so bulk writes and raw SQL are seen too.
+def audited():
+    """Fresh trackers for one model (a tracker binds to the model it first tracks)."""
+    return pghistory.track(pghistory.InsertEvent(), pghistory.UpdateEvent(), pghistory.DeleteEvent())
+
+
+class Region(models.Model):
+    """An English region (ONS code such as E12000005, West Midlands)."""
+
+    code = models.CharField(max_length=9, unique=True)
+    name = models.CharField(max_length=100)
+
+    class Meta:
+        ordering = ["code"]
+
+    def __str__(self):
+        return self.name
+
+
+class LocalAuthority(models.Model):
+    """An upper-tier local authority as ONS and DfE record it; retired by ``valid_to``, never deleted."""
+
+    class Type(models.TextChoices):
+        COUNTY = "county", "County council"
+        UNITARY = "unitary", "Unitary authority"
+        METROPOLITAN_DISTRICT = "metropolitan_district", "Metropolitan district"
+        LONDON_BOROUGH = "london_borough", "London borough"
+
+    gss_code = models.CharField("GSS code", max_length=9, unique=True)
+    name = models.CharField(max_length=100)
+    type = models.CharField(max_length=24, choices=Type)
+    region = models.ForeignKey(Region, on_delete=models.PROTECT, related_name="authorities")
+    dfe_code = models.CharField("DfE LA number", max_length=3, blank=True)
+    valid_from = models.DateField()
+    valid_to = models.DateField(null=True, blank=True)
+
+    class Meta:
+        verbose_name_plural = "local authorities"
+        ordering = ["name", "valid_from"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(valid_to__isnull=True) | Q(valid_to__gte=F("valid_from")),
+                name="authority_valid_dates_in_order",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.name} ({self.gss_code})"
+
+
+class BoardQuerySet(models.QuerySet):
+    def in_force_on(self, day):
+        """Boards whose authority existed on ``day`` (validity describes the authority, not its reviews)."""
+        return self.filter(authority__valid_from__lte=day).filter(
+            Q(authority__valid_to__isnull=True) | Q(authority__valid_to__gte=day)
+        )
+
+
+class Board(models.Model):
+    """A Local Safeguarding Children Board: one per authority code, identified by that GSS code."""
+
+    authority = models.OneToOneField(LocalAuthority, on_delete=models.PROTECT, related_name="board")
+    gss_code = models.CharField("GSS code", max_length=9, unique=True)
+    name = models.CharField(max_length=120)
+    region = models.ForeignKey(Region, on_delete=models.PROTECT, related_name="boards")
+    members = models.ManyToManyField(settings.AUTH_USER_MODEL, related_name="boards", blank=True)
+
+    objects = BoardQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["name", "gss_code"]
+
+    def __str__(self):
+        return f"{self.name} ({self.gss_code})"
+
+
+@audited()
+class Review(models.Model):
+    """A serious case review led by one board, perhaps with others contributing."""
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", "Draft"
+        SUBMITTED = "submitted", "Submitted to Ofsted"
+        EVALUATED = "evaluated", "Evaluated by Ofsted"
+
+    class ReviewType(models.TextChoices):
+        SCR = "scr", "Serious case review"
+
+    reference = models.CharField(max_length=40, unique=True)
+    review_type = models.CharField(max_length=8, choices=ReviewType, default=ReviewType.SCR)
+    board = models.ForeignKey(Board, on_delete=models.PROTECT, related_name="reviews", verbose_name="lead board")
+    other_boards = models.ManyToManyField(
+        Board,
+        through="Contribution",
+        related_name="contributed_reviews",
+        blank=True,
+        verbose_name="contributing boards",
+    )
+    title = models.CharField(max_length=200)
+    incident_date = models.DateField(null=True, blank=True)
+    decision_date = models.DateField("date of decision to hold the review", null=True, blank=True)
+    completed_date = models.DateField(null=True, blank=True)
+    submitted_date = models.DateField("date submitted to Ofsted", null=True, blank=True)
+    independent_chair = models.BooleanField(null=True, blank=True)
+    independent_author = models.BooleanField(null=True, blank=True)
+    summary = models.TextField(blank=True)
+    status = models.CharField(max_length=10, choices=Status, default=Status.DRAFT)
+    # Denormalised from the latest evaluation by a database trigger (see Evaluation.Meta.triggers),
+    # so the register can filter and sort on them with an index, whatever wrote the evaluation.
+    latest_judgement = models.CharField(max_length=12, blank=True, editable=False)
+    latest_evaluated_date = models.DateField(null=True, blank=True, editable=False)
+    # Optimistic locking: every save through the UI checks and bumps this in its UPDATE.
+    version = models.PositiveIntegerField(default=1, editable=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = ReviewQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["reference"]
+        permissions = [
+            ("view_all_reviews", "Can read every submitted review"),
+            ("submit_review", "Can submit a review to Ofsted"),
+            ("evaluate_review", "Can record an Ofsted evaluation"),
+            ("export_reviews", "Can export the register"),
+            ("view_dashboard", "Can read the dashboards"),
+            ("import_reviews", "Can import reviews from CSV files"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(incident_date__isnull=True)
+                | Q(decision_date__isnull=True)
+                | Q(incident_date__lte=F("decision_date")),
+                name="review_incident_before_decision",
+            ),
+            models.CheckConstraint(
+                condition=Q(decision_date__isnull=True)
+                | Q(completed_date__isnull=True)
+                | Q(decision_date__lte=F("completed_date")),
+                name="review_decision_before_completion",
+            ),
+            models.CheckConstraint(
+                condition=Q(completed_date__isnull=True)
+                | Q(submitted_date__isnull=True)
+                | Q(completed_date__lte=F("submitted_date")),
+                name="review_completion_before_submission",
+            ),
+            models.CheckConstraint(
+                condition=Q(incident_date__isnull=True)
+                | Q(completed_date__isnull=True)
+                | Q(incident_date__lte=F("completed_date")),
+                name="review_incident_before_completion",
+            ),
+            models.CheckConstraint(
+                condition=Q(decision_date__isnull=True)
+                | Q(submitted_date__isnull=True)
+                | Q(decision_date__lte=F("submitted_date")),
+                name="review_decision_before_submission",
+            ),
+            models.CheckConstraint(
+                condition=Q(incident_date__isnull=True)
+                | Q(submitted_date__isnull=True)
+                | Q(incident_date__lte=F("submitted_date")),
+                name="review_incident_before_submission",
+            ),
+            models.CheckConstraint(condition=~Q(reference=""), name="review_reference_not_empty"),
+            models.CheckConstraint(
+                condition=Q(status__in=["draft", "submitted", "evaluated"]), name="review_status_valid"
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["board", "reference"], name="review_board_ref_idx"),
+            models.Index(fields=["status", "reference"], name="review_status_ref_idx"),
+            models.Index(fields=["latest_judgement", "reference"], name="review_judgement_ref_idx"),
+            models.Index(fields=["latest_evaluated_date", "reference"], name="review_evaluated_ref_idx"),
+            models.Index(fields=["completed_date", "reference"], name="review_completed_ref_idx"),
+        ]
+
+    def __str__(self):
+        return f"{self.reference}: {self.title}"
+
+    def get_absolute_url(self):
+        return reverse("reviews:detail", args=[self.pk])
+
+
+class Contribution(models.Model):
+    """A board other than the lead board that contributed to a review spanning more than one area."""
+
+    review = models.ForeignKey(Review, on_delete=models.CASCADE, related_name="contributions")
+    board = models.ForeignKey(Board, on_delete=models.PROTECT, related_name="contributions")
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["review", "board"], name="contribution_unique"),
+        ]
+        indexes = [models.Index(fields=["board", "review"], name="contribution_board_idx")]
+
+    def __str__(self):
+        return f"{self.board} contributed to {self.review_id}"
+
+
+audited()(Contribution)
+
+
+@audited()
+class Child(models.Model):
+    """A child the review is about: a pseudonym and characteristics, never a name."""
+
+    class Sex(models.TextChoices):
+        FEMALE = "female", "Female"
+        MALE = "male", "Male"
+        NOT_KNOWN = "not_known", "Not known"
+
+    class AgeBand(models.TextChoices):
+        UNBORN = "unborn", "Unborn"
+        UNDER_1 = "under_1", "Under 1 year"
+        AGE_1_TO_5 = "1_to_5", "1 to 5 years"
+        AGE_6_TO_10 = "6_to_10", "6 to 10 years"
+        AGE_11_TO_15 = "11_to_15", "11 to 15 years"
+        AGE_16_PLUS = "16_plus", "16 years and over"
+        NOT_KNOWN = "not_known", "Not known"
+
+    class Ethnicity(models.TextChoices):
+        # DfE ethnicity codes (school census / children in need census main codes).
+        WBRI = "WBRI", "White - British"
+        WIRI = "WIRI", "White - Irish"
+        WIRT = "WIRT", "Traveller of Irish heritage"
+        WROM = "WROM", "Gypsy / Roma"
+        WOTH = "WOTH", "Any other White background"
+        MWBC = "MWBC", "White and Black Caribbean"
+        MWBA = "MWBA", "White and Black African"
+        MWAS = "MWAS", "White and Asian"
+        MOTH = "MOTH", "Any other mixed background"
+        AIND = "AIND", "Indian"
+        APKN = "APKN", "Pakistani"
+        ABAN = "ABAN", "Bangladeshi"
+        AOTH = "AOTH", "Any other Asian background"
+        BCRB = "BCRB", "Black Caribbean"
+        BAFR = "BAFR", "Black - African"
+        BOTH = "BOTH", "Any other Black background"
+        CHNE = "CHNE", "Chinese"
+        OOTH = "OOTH", "Any other ethnic group"
+        REFU = "REFU", "Refused"
+        NOBT = "NOBT", "Information not yet obtained"
+
+    class Outcome(models.TextChoices):
+        DIED = "died", "Died"
+        SERIOUS_HARM = "serious_harm", "Seriously harmed"
+
+    review = models.ForeignKey(Review, on_delete=models.CASCADE, related_name="children")
+    pseudonym = models.CharField(max_length=40, help_text="For example, Child A. Never enter a child's name.")
+    sex = models.CharField(max_length=10, choices=Sex, default=Sex.NOT_KNOWN)
+    age_band = models.CharField(max_length=10, choices=AgeBand, default=AgeBand.NOT_KNOWN)
+    ethnicity = models.CharField("ethnicity (DfE code)", max_length=4, choices=Ethnicity, blank=True)
+    outcome = models.CharField(max_length=12, choices=Outcome)
+    known_to_social_care = models.BooleanField(null=True, blank=True)
+    child_protection_plan = models.BooleanField("on a child protection plan", null=True, blank=True)
+    looked_after = models.BooleanField(null=True, blank=True)
+
+    class Meta:
+        verbose_name_plural = "children"
+        ordering = ["review", "pseudonym", "id"]
+        constraints = [
+            models.CheckConstraint(condition=~Q(pseudonym=""), name="child_pseudonym_not_empty"),
+        ]
+        indexes = [
+            models.Index(fields=["review", "outcome"], name="child_review_outcome_idx"),
+            models.Index(fields=["outcome", "review"], name="child_outcome_review_idx"),
+            models.Index(fields=["known_to_social_care", "review"], name="child_known_review_idx"),
+        ]
+
+    def __str__(self):
+        return self.pseudonym
+
+
+class Agency(models.TextChoices):
+    """Agencies involved with a child, as the findings and agency involvement name them."""
+
+    CHILDRENS_SOCIAL_CARE = "childrens_social_care", "Children's social care"
+    HEALTH = "health", "Health"
+    POLICE = "police", "Police"
+    EDUCATION = "education", "Education"
+    PROBATION = "probation", "Probation"
+    HOUSING = "housing", "Housing"
+    ADULT_SERVICES = "adult_services", "Adult services"
+    VOLUNTARY_SECTOR = "voluntary_sector", "Voluntary and community sector"
+    OTHER = "other", "Other"
+
+
+@audited()
+class AgencyInvolvement(models.Model):
+    """An agency involved with the family, and whether it wrote an individual management review (IMR)."""
+
+    review = models.ForeignKey(Review, on_delete=models.CASCADE, related_name="agencies")
+    agency = models.CharField(max_length=24, choices=Agency)
+    imr_submitted = models.BooleanField("individual management review written", default=False)
+    notes = models.TextField(blank=True)
+
+    class Meta:
+        verbose_name_plural = "agency involvement"
+        ordering = ["review", "agency"]
+        constraints = [
+            models.UniqueConstraint(fields=["review", "agency"], name="agency_involvement_unique"),
+        ]
+
+    def __str__(self):
+        return self.get_agency_display()
+
+
+@audited()
+class Finding(models.Model):
+    """A weakness the review found, in one of the categories Ofsted reports on."""
+
+    class Category(models.TextChoices):
+        WEAK_MANAGEMENT = "weak_management", "Weak management"
+        JOINT_WORKING_WITHIN = "joint_working_within", "Lack of joint working within agencies"
+        JOINT_WORKING_ACROSS = "joint_working_across", "Lack of joint working across agencies"
+        CHILD_FOCUS = "child_focus", "Failure to focus on the needs of the child"
+        STAFF_EXPERTISE = "staff_expertise", "Insufficient staff expertise"
+        RISK_ASSESSMENT = "risk_assessment", "Not making adequate risk assessments"
+        ETHNIC_CULTURAL = "ethnic_cultural", "Poor identification of ethnic or social cultural issues"
+        INFORMATION_SHARING = "information_sharing", "Poor information sharing"
+        RECORD_KEEPING = "record_keeping", "Poor record keeping"
+        OTHER = "other", "Other"
+
+    review = models.ForeignKey(Review, on_delete=models.CASCADE, related_name="findings")
+    category = models.CharField(max_length=24, choices=Category)
+    agency = models.CharField(max_length=24, choices=Agency, blank=True)
+    description = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["review", "category", "id"]
+        indexes = [
+            models.Index(fields=["review", "category"], name="finding_review_category_idx"),
+            models.Index(fields=["category", "review"], name="finding_category_review_idx"),
+        ]
+
+    def __str__(self):
+        return self.get_category_display()
+
+
+class Judgement(models.TextChoices):
+    """Ofsted's four-point scale (outstanding was never awarded, but the scale has it)."""
+
+    OUTSTANDING = "outstanding", "Outstanding"
+    GOOD = "good", "Good"
+    ADEQUATE = "adequate", "Adequate"
+    INADEQUATE = "inadequate", "Inadequate"
+
+
+# Keeps Review.latest_judgement / latest_evaluated_date equal to the highest-sequence evaluation,
+# whatever wrote the evaluation (forms, the import's bulk writes, the admin or raw SQL).
+_SYNC_LATEST_EVALUATION = """
+    UPDATE reviews_review r SET
+        latest_judgement = COALESCE(latest.judgement, ''),
+        latest_evaluated_date = latest.completed_date
+    FROM (SELECT ids.review_id, e.judgement, e.completed_date
+          FROM (SELECT DISTINCT review_id FROM {rows}) ids
+          LEFT JOIN LATERAL (
+              SELECT judgement, completed_date FROM reviews_evaluation
+              WHERE review_id = ids.review_id ORDER BY sequence DESC LIMIT 1
+          ) e ON true) latest
+    WHERE r.id = latest.review_id
+      AND (r.latest_judgement IS DISTINCT FROM COALESCE(latest.judgement, '')
+           OR r.latest_evaluated_date IS DISTINCT FROM latest.completed_date);
+    RETURN NULL;
+"""
+
+
+@audited()
+class Evaluation(models.Model):
+    """Ofsted's evaluation of a review; an inadequate review may be evaluated again (sequence 2, 3...)."""
+
+    Judgement = Judgement
+
+    review = models.ForeignKey(Review, on_delete=models.CASCADE, related_name="evaluations")
+    sequence = models.PositiveSmallIntegerField(default=1)
+    received_date = models.DateField("date Ofsted received the review")
+    completed_date = models.DateField("date the evaluation was completed")
+    judgement = models.CharField("overall judgement", max_length=12, choices=Judgement)
+    summary = models.TextField(blank=True)
+    terms_of_reference = models.CharField(max_length=12, choices=Judgement, blank=True)
+    overview_and_imrs = models.CharField("overview report and IMRs", max_length=12, choices=Judgement, blank=True)
+    timescales = models.CharField(max_length=12, choices=Judgement, blank=True)
+    equality_and_diversity = models.CharField(max_length=12, choices=Judgement, blank=True)
+    family_involvement = models.CharField(max_length=12, choices=Judgement, blank=True)
+    evaluated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = EvaluationQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["review", "sequence"]
+        constraints = [
+            models.UniqueConstraint(fields=["review", "sequence"], name="evaluation_sequence_unique"),
+            models.CheckConstraint(condition=Q(sequence__gte=1), name="evaluation_sequence_positive"),
+            models.CheckConstraint(
+                condition=Q(completed_date__gte=F("received_date")),
+                name="evaluation_completed_after_received",
+            ),
+            models.CheckConstraint(
+                condition=Q(judgement__in=["outstanding", "good", "adequate", "inadequate"]),
+                name="evaluation_judgement_valid",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["completed_date"], name="evaluation_completed_idx"),
+        ]
+        triggers = [
+            pgtrigger.Trigger(
+                name="sync_latest_on_insert",
+                operation=pgtrigger.Insert,
+                when=pgtrigger.After,
+                level=pgtrigger.Statement,
+                referencing=pgtrigger.Referencing(new="new_rows"),
+                func=_SYNC_LATEST_EVALUATION.format(rows="new_rows"),
+            ),
+            pgtrigger.Trigger(
+                name="sync_latest_on_update",
+                operation=pgtrigger.Update,
+                when=pgtrigger.After,
+                level=pgtrigger.Statement,
+                referencing=pgtrigger.Referencing(old="old_rows", new="new_rows"),
+                func=_SYNC_LATEST_EVALUATION.format(
+                    rows="(SELECT review_id FROM new_rows UNION SELECT review_id FROM old_rows) AS changed"
+                ),
+            ),
+            pgtrigger.Trigger(
+                name="sync_latest_on_delete",
+                operation=pgtrigger.Delete,
+                when=pgtrigger.After,
+                level=pgtrigger.Statement,
+                referencing=pgtrigger.Referencing(old="old_rows"),
+                func=_SYNC_LATEST_EVALUATION.format(rows="old_rows"),
+            ),
+        ]
+
+    def __str__(self):
+        return f"Evaluation {self.sequence} of {self.review_id}: {self.get_judgement_display()}"
+
+
+class ReadEvent(models.Model):
+    """A read of review data (a review page, its history, an export): who looked at what, and when."""
+
+    class Kind(models.TextChoices):
+        VIEW = "view", "Viewed a review"
+        HISTORY = "history", "Viewed a review's history"
+        EXPORT = "export", "Exported the register"
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    review = models.ForeignKey(Review, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    kind = models.CharField(max_length=8, choices=Kind)
+    detail = models.TextField(blank=True, help_text="For exports: the format, filters and number of rows.")
+    at = models.DateTimeField(auto_now_add=True, db_index=True)
+
+    class Meta:
+        ordering = ["-at"]
+        indexes = [models.Index(fields=["review", "at"], name="readevent_review_idx")]
+
+    def __str__(self):
+        return f"{self.user} {self.get_kind_display().lower()} at {self.at:%Y-%m-%d %H:%M}"
+
+
+class SavedView(models.Model):
+    """An inspector's named filter set for the register."""
+
+    owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="saved_views")
+    name = models.CharField(max_length=100)
+    query_string = models.TextField(blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [
+            models.UniqueConstraint(fields=["owner", "name"], name="saved_view_name_unique"),
+        ]
+
+    def __str__(self):
+        return self.name

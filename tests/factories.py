@@ -1,0 +1,82 @@
+"""factory_boy factories for the domain. Boards come from the shipped reference data."""
+
+import datetime
+
+import factory
+from django.contrib.auth.models import Group, User
+
+from reviews.models import Board, Child, Evaluation, Finding, Review
+
+
+def board(gss_code="E08000025"):
+    """A board from the reference data (Birmingham unless told otherwise)."""
+    return Board.objects.get(gss_code=gss_code)
+
+
+class UserFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = User
+        skip_postgeneration_save = True
+
+    username = factory.Sequence(lambda n: f"user{n}")
+    password = factory.django.Password("correct horse battery staple")
+
+    @factory.post_generation
+    def role(self, create, extracted, **kwargs):
+        if extracted == "admin":
+            self.is_superuser = self.is_staff = True
+            self.save()
+        elif extracted:
+            self.groups.add(Group.objects.get(name=extracted))
+
+    @factory.post_generation
+    def boards(self, create, extracted, **kwargs):
+        for gss in extracted or []:
+            board(gss).members.add(self)
+
+
+class ReviewFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Review
+
+    reference = factory.Sequence(lambda n: f"SCR-{n:05d}")
+    board = factory.LazyFunction(board)
+    title = factory.Sequence(lambda n: f"Review of services to Child {n}")
+    incident_date = datetime.date(2008, 1, 10)
+    decision_date = datetime.date(2008, 2, 1)
+    completed_date = datetime.date(2008, 6, 1)
+    submitted_date = datetime.date(2008, 6, 10)
+    status = Review.Status.SUBMITTED
+
+
+class ChildFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Child
+
+    review = factory.SubFactory(ReviewFactory)
+    pseudonym = factory.Sequence(lambda n: f"Child {chr(65 + n % 26)}")
+    sex = Child.Sex.FEMALE
+    age_band = Child.AgeBand.UNDER_1
+    outcome = Child.Outcome.DIED
+    known_to_social_care = True
+
+
+class FindingFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Finding
+
+    review = factory.SubFactory(ReviewFactory)
+    category = Finding.Category.WEAK_MANAGEMENT
+    agency = "police"
+    description = "Supervision of the case was not recorded."
+
+
+class EvaluationFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Evaluation
+
+    review = factory.SubFactory(ReviewFactory, status=Review.Status.EVALUATED)
+    sequence = 1
+    received_date = datetime.date(2008, 7, 1)
+    completed_date = datetime.date(2008, 9, 1)
+    judgement = Evaluation.Judgement.ADEQUATE
