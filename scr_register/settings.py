@@ -124,10 +124,11 @@ STORAGES = {
     },
 }
 
-# Sign-in throttling: five failures lock the username for an hour.
+# Sign-in throttling: five failures lock the username for an hour, and five from one address and browser
+# (a script trying many usernames) lock that pair.
 AXES_FAILURE_LIMIT = 5
 AXES_COOLOFF_TIME = 1
-AXES_LOCKOUT_PARAMETERS = ["username"]
+AXES_LOCKOUT_PARAMETERS = ["username", ["ip_address", "user_agent"]]
 AXES_RESET_ON_SUCCESS = True
 
 SESSION_COOKIE_HTTPONLY = True
