@@ -80,6 +80,9 @@ else:
     _default_db = database_settings(BASE_DIR / ".pgdata")
 _default_db["CONN_MAX_AGE"] = env.int("DJANGO_CONN_MAX_AGE", default=60)
 _default_db["CONN_HEALTH_CHECKS"] = True
+# gunicorn.conf.py sets a statement timeout for web requests; commands run without one.
+if _statement_timeout := env.int("DJANGO_STATEMENT_TIMEOUT_MS", default=0):
+    _default_db.setdefault("OPTIONS", {})["options"] = f"-c statement_timeout={_statement_timeout}"
 
 # Heavy reads (dashboard, exports) go through "reporting": a read replica when one is configured.
 if env.str("REPORTING_DATABASE_URL", default=""):

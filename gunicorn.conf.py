@@ -1,0 +1,23 @@
+"""gunicorn settings for production: `gunicorn scr_register.wsgi` (or `make serve`) reads this file."""
+
+import multiprocessing
+import os
+
+bind = os.environ.get("GUNICORN_BIND", "127.0.0.1:8000")
+# Workers from the CPU count (the usual 2 x cores + 1), overridable for a load test or a small host.
+workers = int(os.environ.get("GUNICORN_WORKERS", multiprocessing.cpu_count() * 2 + 1))
+worker_class = "sync"
+timeout = int(os.environ.get("GUNICORN_TIMEOUT", "30"))
+graceful_timeout = 30
+keepalive = 5
+max_requests = 2000
+max_requests_jitter = 200
+accesslog = os.environ.get("GUNICORN_ACCESS_LOG", "-")
+errorlog = "-"
+# No query strings in the access log: filters can name boards; keep the path, status, size and time.
+access_log_format = '%(h)s "%(m)s %(U)s" %(s)s %(B)s %(M)sms'
+forwarded_allow_ips = os.environ.get("GUNICORN_FORWARDED_ALLOW_IPS", "127.0.0.1")
+
+# Web requests give up on a database statement after 5 s so that a burst of expensive requests cannot
+# hold every worker; management commands (imports, backups) are not limited.
+os.environ.setdefault("DJANGO_STATEMENT_TIMEOUT_MS", "5000")
