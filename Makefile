@@ -6,7 +6,7 @@ MANAGE := $(BIN)/python manage.py
 # Tests and CI run with production settings; this key only ever signs test sessions.
 TEST_ENV := DJANGO_SECRET_KEY=test-only-secret-key-not-for-production DJANGO_DEBUG=false
 
-.PHONY: run test install migrate seed lint format serve clean-db
+.PHONY: run test install migrate seed lint format serve clean-db frontend
 
 $(BIN)/.installed: requirements.txt requirements-dev.txt
 	@$(PYTHON) -c 'import sys; sys.exit("Python 3.12 or newer is needed, found " + sys.version.split()[0]) if sys.version_info < (3, 12) else None'
@@ -44,3 +44,7 @@ seed: install
 ## make clean-db: delete the embedded database (all local data)
 clean-db:
 	rm -rf .pgdata
+
+## make frontend: rebuild static/ (GOV.UK Frontend, MOJ Frontend, htmx) from frontend/package-lock.json
+frontend:
+	cd frontend && npm ci && npm run build
