@@ -3,8 +3,11 @@
 import pghistory
 import pgtrigger
 from django.conf import settings
+from django.contrib.postgres.indexes import GinIndex, OpClass
+from django.contrib.postgres.search import SearchVector
 from django.db import models
-from django.db.models import F, Q
+from django.db.models import Case, F, Q, TextField, Value, When
+from django.db.models.functions import Concat, Upper
 from django.urls import reverse
 
 from reviews.querysets import EvaluationQuerySet, ReviewQuerySet
@@ -85,6 +88,24 @@ class Board(models.Model):
 
     def __str__(self):
         return f"{self.name} ({self.gss_code})"
+
+
+# The register's search and sort expressions. Review.Meta.indexes holds an index on exactly each of these,
+# and reviews/filters.py queries through the same functions, so the planner can match them.
+def review_search_vector():
+    """Full-text search over reference, title and summary (English stemming)."""
+    return SearchVector("reference", "title", "summary", config="english")
+
+
+def review_search_text():
+    """Reference, title and summary as one upper-case string, for trigram (substring) matching."""
+    return Upper(Concat("reference", Value(" "), "title", Value(" "), "summary", output_field=TextField()))
+
+
+def judgement_rank():
+    """Ofsted's scale as a sort key: 1 outstanding to 4 inadequate, NULL before any evaluation."""
+    ranks = ["outstanding", "good", "adequate", "inadequate"]
+    return Case(*(When(latest_judgement=j, then=Value(i)) for i, j in enumerate(ranks, start=1)))
 
 
 @audited()
@@ -187,6 +208,15 @@ class Review(models.Model):
             models.Index(fields=["latest_judgement", "reference"], name="review_judgement_ref_idx"),
             models.Index(fields=["latest_evaluated_date", "reference"], name="review_evaluated_ref_idx"),
             models.Index(fields=["completed_date", "reference"], name="review_completed_ref_idx"),
+            # The register (reviews/filters.py): text search, and the descending and judgement sorts.
+            GinIndex(review_search_vector(), name="review_search_idx"),
+            GinIndex(OpClass(review_search_text(), name="gin_trgm_ops"), name="review_search_trgm_idx"),
+            models.Index(F("completed_date").desc(nulls_last=True), F("reference"), name="review_completed_desc_idx"),
+            models.Index(
+                F("latest_evaluated_date").desc(nulls_last=True), F("reference"), name="review_evaluated_desc_idx"
+            ),
+            models.Index(judgement_rank(), F("reference"), name="review_judgement_rank_idx"),
+            models.Index(judgement_rank().desc(nulls_last=True), F("reference"), name="review_judgement_rank_desc_idx"),
         ]
 
     def __str__(self):
