@@ -1,10 +1,17 @@
 """Views that belong to the service as a whole rather than to one app."""
 
+from django.conf import settings
+from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
+from django.contrib.auth.views import LoginView, LogoutView
 from django.db import connection
 from django.http import HttpResponse
+from django.shortcuts import redirect, render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
+
+from reviews import roles
+from scr_register.forms import SignInForm
 
 
 @login_not_required
@@ -18,3 +25,55 @@ def healthz(request):
     except Exception:
         return HttpResponse("database unavailable", status=503, content_type="text/plain")
     return HttpResponse("ok", content_type="text/plain")
+
+
+# Where each role starts (SPEC section 6): plain paths, so the shell does not depend on other apps' URL names.
+START_PAGES = {
+    roles.BOARD_STAFF: "/reviews/",
+    roles.INSPECTOR: "/reviews/",
+    roles.MANAGER: "/dashboard/",
+    roles.ADMIN: "/admin/",
+}
+
+
+@require_GET
+def home(request):
+    """Send the signed-in user to their role's start page; a user with no role is told whom to ask."""
+    start = START_PAGES.get(roles.role_of(request.user))
+    if start:
+        return redirect(start)
+    return render(request, "accounts/no_access.html", status=403)
+
+
+SIGN_OUT_REASONS = {"idle", "expired"}
+
+
+@login_not_required
+@require_GET
+def signed_out(request):
+    """Why the user was signed out (idle for 30 minutes, or 8 hours after signing in)."""
+    reason = request.GET.get("reason")
+    if reason not in SIGN_OUT_REASONS:
+        reason = None
+    context = {
+        "reason": reason,
+        "idle_minutes": settings.SESSION_IDLE_TIMEOUT // 60,
+        "absolute_hours": settings.SESSION_ABSOLUTE_TIMEOUT // 3600,
+    }
+    return render(request, "accounts/signed_out.html", context)
+
+
+class SignInView(LoginView):
+    """GOV.UK-styled sign-in; django-axes locks an account out after repeated failures."""
+
+    form_class = SignInForm
+    redirect_authenticated_user = True
+
+
+class SignOutView(LogoutView):
+    """Sign out (POST only): the session is flushed on the server, so its old key no longer works."""
+
+    def post(self, request, *args, **kwargs):
+        response = super().post(request, *args, **kwargs)
+        messages.success(request, "You have signed out.")
+        return response

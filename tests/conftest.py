@@ -1,8 +1,38 @@
 """Shared fixtures: one user per role, and boards from the shipped reference data."""
 
 import pytest
+from django.conf import settings
+from django.test import Client, override_settings
 
 from tests.factories import UserFactory, board
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _static_files_by_plain_name():
+    """Pages name static files without a `collectstatic` manifest (production serves hashed names)."""
+    plain = {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}
+    with override_settings(STORAGES={**settings.STORAGES, "staticfiles": plain}):
+        yield
+
+
+class HTTPSClient(Client):
+    """A test client whose requests arrive over HTTPS, as production's do (so no redirect to https://).
+
+    With ``enforce_csrf_checks=True``, POSTs need an ``Origin`` (or ``Referer``) header naming the site, as
+    a browser sends: ``client.post(url, data, headers={"Origin": "https://testserver"})``.
+    """
+
+    def _base_environ(self, **request):
+        environ = super()._base_environ(**request)
+        environ["wsgi.url_scheme"] = "https"
+        environ["SERVER_PORT"] = "443"
+        return environ
+
+
+@pytest.fixture
+def client():
+    """pytest-django's client, over HTTPS."""
+    return HTTPSClient()
 
 
 @pytest.fixture
