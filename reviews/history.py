@@ -1,0 +1,386 @@
+"""A review's audit trail in words: who changed what, when, before and after.
+
+django-pghistory's triggers write a snapshot row (``reviews.ReviewEvent``, ``reviews.ChildEvent``...) on
+every insert, update and delete of review data, whatever made the change (the browser, the import, the
+admin, bulk updates, raw SQL); ``pgh_context`` holds what the request put there (the user and the URL).
+``review_history(review)`` reads the snapshots of the review and of every row that belonged to it (deleted
+rows too), compares each snapshot with the one before it of the same row, and groups the changes by request
+into ``Entry`` items, newest first. Queries: one per event table, one for the people and one for the boards.
+"""
+
+import datetime
+from dataclasses import dataclass, field
+
+from django.apps import apps
+from django.contrib.auth import get_user_model
+from django.utils import timezone
+from django.utils.formats import date_format
+
+from reviews.models import Agency, Board, Child, Evaluation, Finding, Review
+
+# Fields that are bookkeeping, not content: never described.
+IGNORED = {
+    "id",
+    "review",
+    "version",
+    "created_at",
+    "updated_at",
+    "latest_judgement",
+    "latest_evaluated_date",
+}
+LONG_TEXT = {"summary", "notes", "description"}
+YES_NO = {
+    "independent_chair",
+    "independent_author",
+    "known_to_social_care",
+    "child_protection_plan",
+    "looked_after",
+    "imr_submitted",
+}
+
+LABELS = {
+    "review": {
+        "reference": "reference",
+        "review_type": "type of review",
+        "board": "lead board",
+        "title": "title",
+        "incident_date": "incident date",
+        "decision_date": "date of the decision to hold the review",
+        "completed_date": "completion date",
+        "submitted_date": "date submitted to Ofsted",
+        "independent_chair": "whether the chair was independent",
+        "independent_author": "whether the author of the overview report was independent",
+        "summary": "summary",
+        "status": "status",
+    },
+    "child": {
+        "pseudonym": "pseudonym",
+        "sex": "sex",
+        "age_band": "age",
+        "ethnicity": "ethnicity",
+        "outcome": "outcome",
+        "known_to_social_care": "whether {name} was known to social care",
+        "child_protection_plan": "whether {name} was on a child protection plan",
+        "looked_after": "whether {name} was looked after",
+    },
+    "agency": {
+        "agency": "agency",
+        "imr_submitted": "whether {name} wrote an individual management review",
+        "notes": "notes",
+    },
+    "finding": {"category": "category", "agency": "agency", "description": "description"},
+    "evaluation": {
+        "received_date": "date Ofsted received the review",
+        "completed_date": "date the evaluation was completed",
+        "judgement": "overall judgement",
+        "summary": "summary",
+        "terms_of_reference": "judgement on the terms of reference",
+        "overview_and_imrs": "judgement on the overview report and IMRs",
+        "timescales": "judgement on timescales",
+        "equality_and_diversity": "judgement on equality and diversity",
+        "family_involvement": "judgement on involvement of the family",
+        "evaluated_by": "inspector",
+        "sequence": "number",
+    },
+    "contribution": {"board": "board"},
+}
+
+# (kind, event model name, live model, how snapshots name their review)
+TRACKED = [
+    ("review", "ReviewEvent", Review, "pgh_obj_id"),
+    ("contribution", "ContributionEvent", None, "review_id"),
+    ("child", "ChildEvent", Child, "review_id"),
+    ("agency", "AgencyInvolvementEvent", None, "review_id"),
+    ("finding", "FindingEvent", Finding, "review_id"),
+    ("evaluation", "EvaluationEvent", Evaluation, "review_id"),
+]
+KIND_ORDER = {kind: index for index, (kind, *_rest) in enumerate(TRACKED)}
+
+CHOICES = {
+    "review_type": dict(Review.ReviewType.choices),
+    "status": dict(Review.Status.choices),
+    "sex": dict(Child.Sex.choices),
+    "age_band": dict(Child.AgeBand.choices),
+    "ethnicity": dict(Child.Ethnicity.choices),
+    "outcome": dict(Child.Outcome.choices),
+    "agency": dict(Agency.choices),
+    "category": dict(Finding.Category.choices),
+    **{
+        name: dict(Evaluation.Judgement.choices)
+        for name in (
+            "judgement",
+            "terms_of_reference",
+            "overview_and_imrs",
+            "timescales",
+            "equality_and_diversity",
+            "family_involvement",
+        )
+    },
+}
+
+
+@dataclass
+class Change:
+    """One change in words; long texts carry their before and after to show in full."""
+
+    text: str
+    before: str = ""
+    after: str = ""
+    evaluated_status: bool = False  # "the status became evaluated": said already by "recorded evaluation N"
+
+    @property
+    def has_texts(self):
+        return bool(self.before or self.after)
+
+
+@dataclass
+class Entry:
+    """What one person (or process) changed in one request."""
+
+    at: datetime.datetime
+    actor: str
+    changes: list = field(default_factory=list)
+    user_id: int | None = None
+
+    @property
+    def sentence(self):
+        """The whole entry as one sentence, e.g. "Alex Smith changed the completion date from ... to ..."."""
+        return f"{self.actor} {'; '.join(change.text for change in self.changes)}"
+
+
+def display_name(user):
+    return (user.get_full_name() or user.username) if user is not None else ""
+
+
+def review_history(review):
+    """The review's audit trail: a list of ``Entry``, newest first."""
+    events = []
+    for kind, model_name, _live, review_field in TRACKED:
+        model = apps.get_model("reviews", model_name)
+        rows = model.objects.filter(**{review_field: review.pk}).select_related("pgh_context").order_by("pgh_id")
+        events.extend((kind, event) for event in rows)
+    return _entries(events)
+
+
+def _entries(events):
+    user_ids, board_ids = set(), set()
+    for kind, event in events:
+        context = _metadata(event)
+        if isinstance(context.get("user"), int):
+            user_ids.add(context["user"])
+        if kind in ("review", "contribution"):
+            board_ids.add(event.board_id)
+        if kind == "evaluation" and event.evaluated_by_id:
+            user_ids.add(event.evaluated_by_id)
+    users = {user.pk: user for user in get_user_model().objects.filter(pk__in=user_ids)} if user_ids else {}
+    boards = {board.pk: board for board in Board.objects.filter(pk__in=board_ids)} if board_ids else {}
+    names = Names(users=users, boards=boards)
+
+    # Changes of one request share a context; without one (a command, raw SQL), a transaction's changes
+    # share their timestamp.
+    groups, ordered, review_event_ids = {}, {}, {}
+    previous = {}
+    for kind, event in events:
+        key = (kind, event.pgh_obj_id)
+        before = previous.get(key)
+        after = _snapshot(event)
+        previous[key] = None if event.pgh_label == "delete" else after
+        changes = _describe(kind, event.pgh_label, before, after, names)
+        group_key = event.pgh_context_id or ("no context", event.pgh_created_at)
+        if group_key not in groups:
+            context = _metadata(event)
+            groups[group_key] = Entry(at=event.pgh_created_at, actor=names.actor(context), user_id=context.get("user"))
+            ordered[group_key] = []
+        entry = groups[group_key]
+        entry.at = min(entry.at, event.pgh_created_at)
+        if kind == "review":
+            review_event_ids.setdefault(group_key, event.pgh_id)
+        ordered[group_key].extend(
+            ((KIND_ORDER[kind], event.pgh_id, index), change) for index, change in enumerate(changes)
+        )
+    entries = []
+    for group_key, entry in groups.items():
+        entry.changes = [change for _position, change in sorted(ordered[group_key], key=lambda item: item[0])]
+        _tidy(entry)
+        if entry.changes:
+            entries.append(entry)
+    # Changes made in one transaction share a time (PostgreSQL's now()); the review's own snapshot, which
+    # every write through the website bumps, orders them.
+    position = {id(entry): review_event_ids.get(key, 0) for key, entry in groups.items()}
+    entries.sort(key=lambda entry: (entry.at, position[id(entry)]), reverse=True)
+    return entries
+
+
+def _tidy(entry):
+    """Drop "status became evaluated" when the same request recorded the evaluation that caused it."""
+    if any(change.text.startswith("recorded evaluation") for change in entry.changes):
+        entry.changes = [change for change in entry.changes if not change.evaluated_status]
+
+
+def _metadata(event):
+    context = getattr(event, "pgh_context", None)
+    return (context.metadata or {}) if context is not None else {}
+
+
+def _snapshot(event):
+    values = {}
+    for model_field in event._meta.concrete_fields:
+        name = model_field.name
+        if name.startswith("pgh_") or name in IGNORED:
+            continue
+        values[name] = getattr(event, model_field.attname)
+    return values
+
+
+@dataclass
+class Names:
+    users: dict
+    boards: dict
+
+    def actor(self, context):
+        user_id = context.get("user")
+        if user_id is not None:
+            user = self.users.get(user_id)
+            return display_name(user) if user is not None else f"A user who has since been removed (number {user_id})"
+        if context.get("command"):
+            return f"The {context['command']} command"
+        return "The system (not through the website)"
+
+    def board(self, pk):
+        board = self.boards.get(pk)
+        return board.name if board is not None else f"board number {pk}"
+
+    def value(self, name, value):
+        """A stored value as a person reads it."""
+        if name in YES_NO:
+            return {True: "yes", False: "no"}.get(value, "not known")
+        if value is None or value == "":
+            return "blank"
+        if name in ("board",) and isinstance(value, int):
+            return self.board(value)
+        if name == "evaluated_by":
+            return display_name(self.users.get(value)) or f"user number {value}"
+        if name in CHOICES:
+            return CHOICES[name].get(value, value)
+        if isinstance(value, datetime.datetime):
+            return date_format(timezone.localtime(value), "j F Y, g:ia")
+        if isinstance(value, datetime.date):
+            return date_format(value, "j F Y")
+        return str(value)
+
+
+def _describe(kind, label, before, after, names):
+    """The changes one snapshot records, as ``Change`` items."""
+    name = _row_name(kind, after, names)
+    if label == "insert":
+        return [Change(_inserted(kind, after, names, name))]
+    if label == "delete":
+        return [Change(_deleted(kind, after, names, name))]
+    if before is None:
+        return [Change(f"changed {name} (there is no earlier record to compare with)")]
+    changes = []
+    changed = [key for key in after if after[key] != before.get(key)]
+    for key in changed:
+        changes.append(_changed(kind, key, before, after, names, _row_name(kind, before, names)))
+    return [change for change in changes if change is not None]
+
+
+def _row_name(kind, values, names):
+    if kind == "review":
+        return "the review"
+    if kind == "child":
+        return values["pseudonym"]
+    if kind == "agency":
+        return CHOICES["agency"].get(values["agency"], values["agency"])
+    if kind == "finding":
+        return f"the finding “{CHOICES['category'].get(values['category'], values['category'])}”"
+    if kind == "evaluation":
+        return f"evaluation {values['sequence']}"
+    if kind == "contribution":
+        return names.board(values["board"])
+    return kind
+
+
+def _inserted(kind, values, names, name):
+    if kind == "review":
+        status = values["status"]
+        text = f"created the review {values['reference']}"
+        return text + (" as a draft" if status == Review.Status.DRAFT else f" ({CHOICES['status'][status].lower()})")
+    if kind == "child":
+        return f"added {name}"
+    if kind == "agency":
+        return f"added {name} to the agencies involved"
+    if kind == "finding":
+        agency = values.get("agency")
+        return f"added a finding: {CHOICES['category'].get(values['category'])}" + (
+            f" ({names.value('agency', agency)})" if agency else ""
+        )
+    if kind == "evaluation":
+        return f"recorded evaluation {values['sequence']}: {names.value('judgement', values['judgement'])}"
+    if kind == "contribution":
+        return f"added {name} as a contributing board"
+    return f"added {name}"
+
+
+def _deleted(kind, values, names, name):
+    if kind == "review":
+        return f"deleted the review {values['reference']}"
+    if kind == "agency":
+        return f"removed {name} from the agencies involved"
+    if kind == "evaluation":
+        return f"deleted {name} ({names.value('judgement', values['judgement'])})"
+    if kind == "contribution":
+        return f"removed {name} as a contributing board"
+    return f"removed {name}"
+
+
+def _changed(kind, key, before, after, names, name):
+    old, new = before.get(key), after[key]
+    label = LABELS.get(kind, {}).get(key, key.replace("_", " "))
+    if kind == "review" and key == "status":
+        if new == Review.Status.SUBMITTED and old == Review.Status.DRAFT:
+            return Change("submitted the review to Ofsted")
+        return Change(
+            f"changed the status from {names.value(key, old)} to {names.value(key, new)}",
+            evaluated_status=new == Review.Status.EVALUATED,
+        )
+    if kind == "child" and key == "pseudonym":
+        return Change(f"renamed {old} to {new}")
+    if key in LONG_TEXT:
+        old_text, new_text = old or "", new or ""
+        subject = f"the {label}" if kind == "review" else f"the {label} of {name}"
+        if "{name}" in label:
+            subject = label.format(name=name)
+        if not old_text:
+            return Change(f"added {subject}", after=new_text)
+        if not new_text:
+            return Change(f"removed {subject}", before=old_text)
+        return Change(f"changed {subject}", before=old_text, after=new_text)
+    if "{name}" in label or label.startswith("whether"):
+        subject = label.format(name=name)
+    else:
+        subject = f"the {label}" if kind == "review" else f"the {label} of {name}"
+    if key in YES_NO:
+        return Change(f"changed {subject} from {names.value(key, old)} to {names.value(key, new)}")
+    if old is None or old == "":
+        return Change(f"set {subject} to {names.value(key, new)}")
+    if new is None or new == "":
+        return Change(f"cleared {subject} (it was {names.value(key, old)})")
+    return Change(f"changed {subject} from {names.value(key, old)} to {names.value(key, new)}")
+
+
+def last_change(review):
+    """Who last wrote the review row and when, as an ``Entry`` without changes (None if there is no record)."""
+    event = (
+        apps.get_model("reviews", "ReviewEvent")
+        .objects.filter(pgh_obj_id=review.pk)
+        .select_related("pgh_context")
+        .order_by("-pgh_id")
+        .first()
+    )
+    if event is None:
+        return None
+    context = _metadata(event)
+    user_id = context.get("user")
+    users = {user.pk: user for user in get_user_model().objects.filter(pk=user_id)} if user_id else {}
+    return Entry(at=event.pgh_created_at, actor=Names(users=users, boards={}).actor(context), user_id=user_id)
