@@ -39,6 +39,7 @@ from django.contrib.auth.forms import AuthenticationForm
 from django.core.exceptions import ValidationError
 from django.forms.boundfield import BoundField
 from django.forms.renderers import TemplatesSetting
+from django.forms.utils import ErrorList, pretty_name
 from django.utils.formats import date_format
 from django.utils.text import capfirst
 
@@ -78,6 +79,24 @@ class GOVUKBoundField(BoundField):
         if isinstance(widget, GOVUKDateInput) and self.errors:
             attrs[GOVUKDateInput.ERROR_PARTS_ATTR] = self.date_error_parts
         return attrs
+
+    @property
+    def errors(self):
+        """The field's errors, with Django's "This field is required." said the GOV.UK way ("Enter title")."""
+        errors = super().errors
+        default = str(forms.Field.default_error_messages["required"])
+        if not any(str(message) == default for message in errors):
+            return errors
+        verb = "Enter" if self.widget_kind == "input" and not isinstance(self.field.widget, forms.Select) else "Select"
+        label = str(self.label or self.name)
+        if len(label) > 1 and not label[1].isupper():
+            label = label[0].lower() + label[1:]
+        wanted = f"{verb} {label}"
+        return ErrorList(
+            [wanted if str(text) == default else data for text, data in zip(errors, errors.as_data(), strict=True)],
+            renderer=self.form.renderer,
+            field_id=self.auto_id,
+        )
 
     @property
     def date_error_parts(self):
@@ -194,8 +213,13 @@ class GOVUKDateField(forms.Field):
         self.not_in_future = not_in_future
         super().__init__(**kwargs)
 
+    def get_bound_field(self, form, field_name):
+        # Remember the form's name for the field, so messages can name a field declared without a label.
+        self._field_name = pretty_name(field_name)
+        return super().get_bound_field(form, field_name)
+
     def _name(self):
-        return str(self.error_name or self.label or "date")
+        return str(self.error_name or self.label or getattr(self, "_field_name", None) or "date")
 
     def _error(self, message, code, parts=GOVUKDateInput.PARTS):
         return ValidationError(message, code=code, params={"parts": tuple(parts)})
@@ -262,5 +286,7 @@ class SignInForm(AuthenticationForm):
         super().__init__(request, *args, **kwargs)
         self.fields["username"].widget.attrs.pop("autofocus", None)
         self.fields["username"].widget.attrs["spellcheck"] = "false"
+        self.fields["username"].widget.attrs["class"] = "govuk-input--width-20"
+        self.fields["password"].widget.attrs["class"] = "govuk-input--width-20"
         self.fields["username"].error_messages["required"] = "Enter your username"
         self.fields["password"].error_messages["required"] = "Enter your password"
