@@ -1,7 +1,14 @@
-"""URLs under /dashboard/ (SPEC section 7)."""
+"""URLs under /dashboard/ (SPEC sections 6 and 7)."""
 
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from dashboard import views
 
 app_name = "dashboard"
 
-urlpatterns = []
+urlpatterns = [
+    path("", views.index, name="index"),
+    path("api/summary", views.api_summary, name="api-summary"),
+    path("api/judgement-rates", views.api_judgement_rates, name="api-judgement-rates"),
+    path("<slug:table>.csv", views.download, name="download"),
+]

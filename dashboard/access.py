@@ -1,0 +1,62 @@
+"""Who may read the dashboard, and which boards' own rows they may see (SPEC sections 2 and 7)."""
+
+from dataclasses import dataclass
+
+from django.core.exceptions import PermissionDenied
+from django.db.models import Exists, OuterRef
+
+from reviews.models import Board
+
+
+@dataclass(frozen=True, slots=True)
+class Viewer:
+    """A dashboard reader: managers, inspectors and admins see every board; board staff their own boards.
+
+    Everyone who may read the dashboard sees the national and regional figures: they are aggregates
+    over every board. ``boards`` maps every board's id to the Board (region loaded), for names and regions;
+    ``visible`` holds the ids of the boards whose own rows this reader may see.
+    """
+
+    everything: bool
+    boards: dict
+    visible: frozenset
+
+    def may_see(self, board):
+        return board.pk in self.visible
+
+    def board_by_code(self, gss_code):
+        """The visible board with this GSS code, or None (another board and an unknown code look the same)."""
+        for board in self.boards.values():
+            if board.gss_code == gss_code and board.pk in self.visible:
+                return board
+        return None
+
+    def regions(self):
+        """Every region that has a board, ordered by code."""
+        return sorted({board.region.code: board.region for board in self.boards.values()}.values(), key=_code)
+
+
+def _code(region):
+    return region.code
+
+
+def viewer_for(user):
+    """The dashboard ``Viewer`` for ``user``, in one query; PermissionDenied for a user with no dashboard role.
+
+    Managers and inspectors hold ``reviews.view_dashboard`` (admins hold every permission). Board staff,
+    who read their own boards' reviews (``reviews.view_review`` without ``view_all_reviews``), may read
+    the dashboard scoped to the boards they belong to: the boards whose reviews ``Review.objects.for_user``
+    gives them as their own.
+    """
+    if not user.is_authenticated or not user.is_active:
+        raise PermissionDenied
+    everything = user.has_perm("reviews.view_dashboard")
+    if not everything and not user.has_perm("reviews.view_review"):
+        raise PermissionDenied
+    boards = Board.objects.select_related("region").order_by("name", "gss_code")
+    if everything:
+        rows = list(boards)
+        return Viewer(True, {b.pk: b for b in rows}, frozenset(b.pk for b in rows))
+    member = Board.members.through.objects.filter(board=OuterRef("pk"), user=user)
+    rows = list(boards.annotate(is_member=Exists(member)))
+    return Viewer(False, {b.pk: b for b in rows}, frozenset(b.pk for b in rows if b.is_member))

@@ -1,0 +1,176 @@
+"""Server-rendered SVG charts: no chart library, no script.
+
+Every chart is an ``<svg role="img">`` named by its ``<title>`` and described by a ``<desc>`` that says
+what it shows in words (the table next to it has every number). Colour is never the only cue: bars and
+segments carry text labels and a legend names each colour. A ``viewBox`` (and ``width: 100%`` in
+dashboard.css) lets a chart scale and zoom with the page. Colours and text sizes are attributes, not
+inline styles, so the Content Security Policy needs no exception.
+"""
+
+from django.utils.html import escape
+from django.utils.safestring import mark_safe
+
+from reviews.models import Judgement
+
+WIDTH = 640
+FONT = 14
+BLACK, WHITE = "#0b0c0c", "#ffffff"
+# GOV.UK colour palette; each fill with the text colour readable on it.
+JUDGEMENT_COLOURS = {
+    "outstanding": ("#28a197", BLACK),
+    "good": ("#00703c", WHITE),
+    "adequate": ("#ffdd00", BLACK),
+    "inadequate": ("#d4351c", WHITE),
+}
+JUDGEMENT_LABELS = dict(Judgement.choices)
+BLUE = "#1d70b8"
+PURPLE = "#4c2c92"
+
+
+def _svg(chart_id, title, desc, height, body):
+    return mark_safe(  # noqa: S308 (every piece of text below is escaped)
+        f'<svg class="app-chart" role="img" aria-labelledby="{chart_id}-title {chart_id}-desc" '
+        f'viewBox="0 0 {WIDTH} {height:g}" preserveAspectRatio="xMinYMin meet" focusable="false" '
+        f'xmlns="http://www.w3.org/2000/svg">'
+        f'<title id="{chart_id}-title">{escape(title)}</title><desc id="{chart_id}-desc">{escape(desc)}</desc>'
+        f"{''.join(body)}</svg>"
+    )
+
+
+def _text(x, y, text, *, anchor="start", fill=BLACK, size=FONT, weight=None):
+    bold = f' font-weight="{weight}"' if weight else ""
+    return (
+        f'<text x="{x:g}" y="{y:g}" text-anchor="{anchor}" fill="{fill}" font-size="{size}"{bold}>{escape(text)}</text>'
+    )
+
+
+def _rect(x, y, width, height, fill, tooltip=""):
+    hover = f"<title>{escape(tooltip)}</title>" if tooltip else ""
+    return f'<rect x="{x:g}" y="{y:g}" width="{max(width, 0):g}" height="{height:g}" fill="{fill}">{hover}</rect>'
+
+
+def pct_text(value):
+    return "no data" if value is None else f"{value}%"
+
+
+def _legend(y, keys):
+    """A row of colour swatches, each followed by its judgement's name."""
+    parts, x = [], 0
+    for key in keys:
+        fill, _ = JUDGEMENT_COLOURS[key]
+        parts.append(
+            f'<rect x="{x}" y="{y - 12}" width="14" height="14" fill="{fill}" stroke="{BLACK}" stroke-width="1"/>'
+        )
+        label = JUDGEMENT_LABELS[key]
+        parts.append(_text(x + 20, y, label))
+        x += 20 + len(label) * 8 + 24
+    return parts
+
+
+def judgement_bars(*, chart_id, title, rows, label_width=210):
+    """100% stacked horizontal bars of judgement shares, one bar per row.
+
+    ``rows``: dicts with ``name``, ``reviews`` and ``<judgement>_pct``. A row with no evaluations shows
+    the words "No evaluations" instead of a bar.
+    """
+    bar_h, gap, top = 26, 10, 34
+    plot_w = WIDTH - label_width - 10
+    body = _legend(16, JUDGEMENT_COLOURS)
+    sentences = []
+    for i, row in enumerate(rows):
+        y = top + i * (bar_h + gap)
+        name = row["name"]
+        body.append(_text(label_width - 8, y + bar_h / 2 + 5, _short(name, label_width), anchor="end"))
+        if not row["reviews"]:
+            body.append(_text(label_width, y + bar_h / 2 + 5, "No evaluations"))
+            sentences.append(f"{name}: no evaluations.")
+            continue
+        x = label_width
+        parts = []
+        for key, (fill, ink) in JUDGEMENT_COLOURS.items():
+            share = row[f"{key}_pct"] or 0
+            width = plot_w * float(share) / 100
+            tooltip = f"{name}: {JUDGEMENT_LABELS[key].lower()} {share}% of {row['reviews']:,} reviews"
+            body.append(_rect(x, y, width, bar_h, fill, tooltip))
+            if width >= 42:
+                body.append(_text(x + width / 2, y + bar_h / 2 + 5, f"{share:.0f}%", anchor="middle", fill=ink))
+            x += width
+            if share:
+                parts.append(f"{JUDGEMENT_LABELS[key].lower()} {share}%")
+        sentences.append(f"{name} ({row['reviews']:,} reviews): {', '.join(parts)}.")
+    height = top + len(rows) * (bar_h + gap)
+    desc = "Share of evaluations by judgement. " + " ".join(sentences)
+    return _svg(chart_id, title, desc, height, body)
+
+
+def judgement_columns(*, chart_id, title, rows):
+    """100% stacked columns of judgement shares, one column per reporting year (``rows`` as for the bars,
+    with ``year``)."""
+    top, plot_h, left = 34, 220, 44
+    n = max(len(rows), 1)
+    step = (WIDTH - left - 4) / n
+    col_w = max(step * 0.78, 4)
+    body = _legend(16, JUDGEMENT_COLOURS)
+    for tick in (0, 25, 50, 75, 100):
+        y = top + plot_h - plot_h * tick / 100
+        body.append(f'<line x1="{left - 4}" x2="{WIDTH}" y1="{y:g}" y2="{y:g}" stroke="#b1b4b6" stroke-width="1"/>')
+        body.append(_text(left - 8, y + 5, f"{tick}%", anchor="end", size=12))
+    sentences = []
+    for i, row in enumerate(rows):
+        x = left + i * step + (step - col_w) / 2
+        y = top + plot_h
+        short_year = row["year"][2:]
+        body.append(
+            f'<text x="{x + col_w / 2:g}" y="{top + plot_h + 16}" text-anchor="end" font-size="12" fill="{BLACK}" '
+            f'transform="rotate(-45 {x + col_w / 2:g} {top + plot_h + 16})">{escape(short_year)}</text>'
+        )
+        if not row["reviews"]:
+            continue
+        parts = []
+        for key, (fill, ink) in JUDGEMENT_COLOURS.items():
+            share = row[f"{key}_pct"] or 0
+            height = plot_h * float(share) / 100
+            y -= height
+            tooltip = f"{row['year']}: {JUDGEMENT_LABELS[key].lower()} {share}% of {row['reviews']:,} reviews"
+            body.append(_rect(x, y, col_w, height, fill, tooltip))
+            if height >= 16 and col_w >= 22:
+                label = _text(x + col_w / 2, y + height / 2 + 4, f"{share:.0f}", anchor="middle", fill=ink, size=11)
+                body.append(label)
+            if share:
+                parts.append(f"{JUDGEMENT_LABELS[key].lower()} {share}%")
+        sentences.append(f"{row['year']}: {', '.join(parts)}.")
+    height = top + plot_h + 52
+    desc = "Share of evaluations by judgement in each reporting year. " + (
+        " ".join(sentences) if sentences else "No evaluations."
+    )
+    return _svg(chart_id, title, desc, height, body)
+
+
+def bars(*, chart_id, title, rows, colour=BLUE, unit="%", label_width=300, what="", max_value=None):
+    """Horizontal bars, one per row: ``rows`` of ``(label, value, text)`` where ``value`` is a number or None
+    (drawn as "no data") and ``text`` is what the bar's end says."""
+    bar_h, gap, top = 22, 8, 6
+    plot_w = WIDTH - label_width - 70
+    values = [float(v) for _, v, _ in rows if v is not None]
+    top_value = max_value if max_value is not None else max(values, default=0) or 1
+    body, sentences = [], []
+    for i, (label, value, text) in enumerate(rows):
+        y = top + i * (bar_h + gap)
+        body.append(_text(label_width - 8, y + bar_h / 2 + 5, _short(label, label_width), anchor="end"))
+        if value is None:
+            body.append(_text(label_width, y + bar_h / 2 + 5, "no data"))
+            sentences.append(f"{label}: no data.")
+            continue
+        width = plot_w * float(value) / float(top_value) if top_value else 0
+        body.append(_rect(label_width, y, width, bar_h, colour, f"{label}: {text}"))
+        body.append(_text(label_width + width + 6, y + bar_h / 2 + 5, text))
+        sentences.append(f"{label}: {text}.")
+    height = top + len(rows) * (bar_h + gap)
+    desc = (what + " " if what else "") + " ".join(sentences)
+    return _svg(chart_id, title, desc, max(height, 30), body)
+
+
+def _short(label, width):
+    """Cut a label to fit its column (about 7.5 units a character at 14 units), keeping the end off."""
+    room = int(width / 7.6)
+    return label if len(label) <= room else label[: room - 1].rstrip() + "…"

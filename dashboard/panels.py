@@ -1,0 +1,253 @@
+"""The dashboard's content for one reader and one set of filters: tables, charts and headlines.
+
+``Dashboard`` runs at most two queries (one when both are wanted: see ``queries.year_details``), lazily, so
+a CSV download only runs the query its table needs.
+"""
+
+from dataclasses import dataclass
+from functools import cached_property
+
+from dashboard import charts, queries, tables
+from dashboard.forms import SPAN_ALL
+from dashboard.queries import ENGLAND, Scope
+
+
+@dataclass(frozen=True, slots=True)
+class Filters:
+    year: str
+    region: object = None  # a Region
+    board: object = None  # a Board the reader may see
+    span: str = "year"
+    sort: str = "board"
+
+    def query(self):
+        """The filters as query string pairs (for CSV links), defaults left out."""
+        pairs = [("year", self.year)]
+        if self.region:
+            pairs.append(("region", self.region.code))
+        if self.board:
+            pairs.append(("board", self.board.gss_code))
+        if self.span != "year":
+            pairs.append(("span", self.span))
+        if self.sort != "board":
+            pairs.append(("sort", self.sort))
+        return pairs
+
+
+def _zero_row(key, name, start_year):
+    return queries.rate_row(key, name, start_year, [0, 0, 0, 0, 0])
+
+
+class Dashboard:
+    """Every table and chart of the page for ``viewer`` and ``filters``."""
+
+    def __init__(self, viewer, filters):
+        self.viewer = viewer
+        self.filters = filters
+        self.start_year = queries.start_year_of(filters.year)
+
+    # --- Data ---------------------------------------------------------------------------------------------
+
+    @cached_property
+    def scopes(self):
+        """The areas the year's figures describe: England, then the chosen region and board."""
+        f = self.filters
+        scopes = [("national", ENGLAND, "England", Scope())]
+        if f.region:
+            scopes.append(("region", f.region.code, f.region.name, Scope(region_id=f.region.pk)))
+        if f.board:
+            scopes.append(("board", f.board.gss_code, f.board.name, Scope(board_id=f.board.pk)))
+        return scopes
+
+    def load(self):
+        """Fetch the judgement counts and the year's details together, in one query."""
+        counts, details = queries.year_details(
+            self.filters.year, [scope for *_, scope in self.scopes], with_counts=True
+        )
+        self.__dict__["counts"] = counts
+        self.__dict__["details"] = details
+        return self
+
+    @cached_property
+    def counts(self):
+        return queries.judgement_counts()
+
+    @cached_property
+    def details(self):
+        return queries.year_details(self.filters.year, [scope for *_, scope in self.scopes])
+
+    @cached_property
+    def rates(self):
+        """Judgement rate rows for the page: every year for the trend, the reporting year for comparison."""
+        f, y = self.filters, self.start_year
+        visible = {b.gss_code: b for b in self.viewer.boards.values() if b.pk in self.viewer.visible}
+        region_code = f.region.code if f.region else None
+        board_code = f.board.gss_code if f.board else None
+
+        def keep(level, key, start_year):
+            if level == "national":
+                return True
+            if level == "region":
+                return start_year == y if region_code is None else key == region_code
+            board = visible.get(key)
+            if board is None:
+                return False
+            if board_code is not None:
+                return key == board_code
+            if region_code is not None and board.region.code != region_code:
+                return False
+            return f.span == SPAN_ALL or start_year == y
+
+        return queries.judgement_rates(self.counts, self.viewer.boards, keep=keep)
+
+    @cached_property
+    def details_by_level(self):
+        return {level: details for (level, *_), details in zip(self.scopes, self.details, strict=True)}
+
+    @cached_property
+    def narrowest(self):
+        """The smallest area chosen (board, else region, else England) and its details: panels 4 to 6."""
+        level, key, name, _ = self.scopes[-1]
+        return name, self.details[-1]
+
+    @cached_property
+    def summaries(self):
+        return [
+            (key, name, queries.summary(self.filters.year, details))
+            for (level, key, name, _), details in zip(self.scopes, self.details, strict=True)
+        ]
+
+    # --- Tables --------------------------------------------------------------------------------------------
+
+    def _year_row(self, rows, key, name):
+        for row in rows:
+            if row["key"] == key and row["year"] == self.filters.year:
+                return row
+        return _zero_row(key, name, self.start_year)
+
+    @cached_property
+    def comparison_rows(self):
+        """England's row for the year, and the chosen region's (or every region's)."""
+        f = self.filters
+        national = [self._year_row(self.rates["national"], ENGLAND, "England")]
+        regions = [f.region] if f.region else self.viewer.regions()
+        regional = [self._year_row(self.rates["region"], r.code, r.name) for r in regions]
+        return national, regional
+
+    @cached_property
+    def board_rows(self):
+        f = self.filters
+        rows = self.rates["board"]
+        if f.board is None and f.span != SPAN_ALL:
+            rows = [row for row in rows if row["year"] == f.year]
+        return tables.sort_rows(rows, f.sort)
+
+    def rates_table(self):
+        f = self.filters
+        national, regional = self.comparison_rows
+        where = f.board.name if f.board else (f.region.name if f.region else "England")
+        when = "every year" if f.span == SPAN_ALL or f.board else f.year
+        return tables.rates_table(
+            national=national,
+            regions=regional,
+            boards=self.board_rows,
+            caption=f"Judgement rates per board, {where}, {when}",
+        )
+
+    def trend_series(self):
+        """(name, rows for every year) for England and the chosen region or board, gaps filled with zeros."""
+        f = self.filters
+        years = sorted({row["year"] for row in self.rates["national"]} | {f.year})
+        series = [("England", ENGLAND, self.rates["national"])]
+        if f.region:
+            series.append((f.region.name, f.region.code, self.rates["region"]))
+        if f.board:
+            series.append((f.board.name, f.board.gss_code, self.rates["board"]))
+        filled = []
+        for name, key, rows in series:
+            by_year = {row["year"]: row for row in rows if row["key"] == key}
+            filled.append(
+                (name, [by_year.get(year) or _zero_row(key, name, queries.start_year_of(year)) for year in years])
+            )
+        return filled
+
+    def trend_table(self):
+        rows = [row for _, series_rows in self.trend_series() for row in series_rows]
+        names = " and ".join(name for name, _ in self.trend_series())
+        return tables.Table("trend", f"Judgement shares per reporting year, {names}", tables.RATE_COLUMNS, rows)
+
+    def summary_table(self):
+        rows = [
+            tables.summary_row(key, name, summary, self.details[i])
+            for i, (key, name, summary) in enumerate(self.summaries)
+        ]
+        return tables.summary_table(rows, f"Reviews evaluated in {self.filters.year}")
+
+    def themes_tables(self):
+        name, details = self.narrowest
+        reviews = (details["summary"] or {}).get("reviews", 0)
+        return tables.themes_tables(
+            details,
+            reviews,
+            caption_themes=f"Weaknesses the reviews found, {name}, {self.filters.year}",
+            caption_agencies=f"Weaknesses by agency, {name}, {self.filters.year}",
+        )
+
+    def timeliness_tables(self):
+        name, details = self.narrowest
+        return tables.timeliness_tables(
+            details,
+            caption_bands=f"Time from the decision to hold a review to its completion, {name}, {self.filters.year}",
+            caption_durations=f"Median days, {name}, {self.filters.year}",
+        )
+
+    def children_table(self):
+        name, details = self.narrowest
+        return tables.children_table(details, f"The children the reviews were about, {name}, {self.filters.year}")
+
+    def table(self, slug):
+        """One table by its CSV name, or None."""
+        builders = {
+            "summary": self.summary_table,
+            "judgement-rates": self.rates_table,
+            "trend": self.trend_table,
+            "themes": lambda: self.themes_tables()[0],
+            "themes-by-agency": lambda: self.themes_tables()[1],
+            "timeliness": lambda: self.timeliness_tables()[0],
+            "durations": lambda: self.timeliness_tables()[1],
+            "children": self.children_table,
+        }
+        builder = builders.get(slug)
+        return builder() if builder else None
+
+    # --- Charts --------------------------------------------------------------------------------------------
+
+    def summary_chart(self):
+        rows = [
+            {
+                "name": name,
+                "reviews": summary["reviews"],
+                **{f"{j}_pct": summary["judgements"][j]["pct"] for j in queries.JUDGEMENTS},
+            }
+            for _, name, summary in self.summaries
+        ]
+        return charts.judgement_bars(
+            chart_id="chart-summary", title=f"Judgements of the reviews evaluated in {self.filters.year}", rows=rows
+        )
+
+    def rates_chart(self):
+        national, regional = self.comparison_rows
+        return charts.judgement_bars(
+            chart_id="chart-rates",
+            title=f"Judgement shares in England and {'the region' if self.filters.region else 'each region'}, "
+            f"{self.filters.year}",
+            rows=national + regional,
+        )
+
+    def trend_charts(self):
+        return [
+            charts.judgement_columns(
+                chart_id=f"chart-trend-{i}", title=f"Judgement shares per reporting year, {name}", rows=rows
+            )
+            for i, (name, rows) in enumerate(self.trend_series())
+        ]
