@@ -2,12 +2,19 @@
 
 from django.urls import path
 
-from reviews.views import review
+from reviews.views import register, review
 
 app_name = "reviews"
 
 urlpatterns = [
     # The register: list, exports, saved views (reviews/views/register.py).
+    path("", register.register, name="list"),
+    path("export.csv", register.export_csv, name="export_csv"),
+    path("export.xlsx", register.export_xlsx, name="export_xlsx"),
+    path("saved/", register.saved_views, name="saved_views"),
+    path("saved/new/", register.saved_view_new, name="saved_view_new"),
+    path("saved/<int:pk>/", register.saved_view_open, name="saved_view_open"),
+    path("saved/<int:pk>/delete/", register.saved_view_delete, name="saved_view_delete"),
     # A review's own pages: new, detail, edit, submit, evaluate, history (reviews/views/review.py).
     path("new/", review.review_new, name="new"),
     path("<int:pk>/", review.review_detail, name="detail"),

@@ -1,0 +1,654 @@
+"""The register's filters (SPEC section 6): every parameter of ``/reviews/`` as one django-filter FilterSet.
+
+Filters, sort keys and page sizes come from allow-lists here, never from request data spread into the ORM.
+The FilterSet is strict: when any parameter is invalid, ``ReviewFilter.qs`` is empty (never the unfiltered
+list), and the form carries plain-English errors for the GOV.UK error summary. The list page, both exports
+and the saved views all read through it, so they agree on what a query string means.
+"""
+
+import datetime
+import math
+import operator
+import re
+from dataclasses import dataclass
+from functools import reduce
+
+import django_filters
+from django import forms
+from django.contrib.postgres.search import SearchQuery
+from django.core.cache import cache
+from django.core.exceptions import ValidationError
+from django.core.paginator import Page, Paginator
+from django.db.models import Exists, F, Func, IntegerField, OuterRef, Q, Subquery
+from django.db.models.signals import post_delete, post_save
+from django.dispatch import receiver
+from django.http import QueryDict
+from django.utils.functional import cached_property
+
+from reviews.models import (
+    Board,
+    Child,
+    Contribution,
+    Finding,
+    Judgement,
+    LocalAuthority,
+    Region,
+    Review,
+    SavedView,
+    judgement_rank,
+    review_search_text,
+    review_search_vector,
+)
+from reviews.years import is_reporting_year, reporting_year, year_bounds
+
+# Sort keys (SPEC section 6), each also descending with a leading "-". Every ordering ends with the unique
+# reference, so pages never overlap; each has an index (reviews/models.py) whose order it follows.
+SORT_LABELS = {
+    "reference": "Reference",
+    "board": "Lead board",
+    "completed": "Completed",
+    "evaluated": "Evaluated",
+    "judgement": "Latest judgement",
+}
+DEFAULT_SORT = "reference"
+SORT_CHOICES = list(SORT_LABELS.items()) + [(f"-{key}", f"{label} (descending)") for key, label in SORT_LABELS.items()]
+PAGE_SIZES = (25, 50, 100)
+DEFAULT_PAGE_SIZE = 25
+# Rows reachable page by page: deeper OFFSETs get slow, and nobody reads 400 pages. Filters, the other
+# sort direction or the export reach the rest.
+MAX_BROWSABLE_ROWS = 10_000
+FIRST_REPORTING_YEAR = 2007  # Ofsted began evaluating serious case reviews in April 2007
+YES_NO = [("yes", "Yes"), ("no", "No")]
+# Query parameters that choose a page, not rows: exports and saved views leave the page out.
+PAGING_PARAMS = ("page",)
+
+
+def _ordering(key):
+    """The ORDER BY for a sort key: nulls (not yet completed or evaluated) last in both directions."""
+    descending = key.startswith("-")
+    name = key.removeprefix("-")
+    reference = F("reference").desc() if name == "reference" and descending else F("reference").asc()
+    if name == "reference":
+        return [reference]
+    expression = {
+        "board": F("board__name"),
+        "completed": F("completed_date"),
+        "evaluated": F("latest_evaluated_date"),
+        "judgement": judgement_rank(),
+    }[name]
+    first = expression.desc(nulls_last=True) if descending else expression.asc(nulls_last=True)
+    return [first, F("reference").asc()]
+
+
+# Reference data for the board and region filters, cached: 170 boards would otherwise cost a query on every
+# page. Any change to a board, authority or region empties the cache (and it expires anyway).
+_OPTIONS_CACHE_KEY = "reviews.filters.register_options.v1"
+_OPTIONS_CACHE_SECONDS = 15 * 60
+
+
+@dataclass(frozen=True)
+class BoardOption:
+    id: int
+    gss_code: str
+    name: str
+    region_code: str
+
+
+@dataclass(frozen=True)
+class RegisterOptions:
+    boards: tuple  # of BoardOption, by name
+    regions: tuple  # of (code, name), by code
+
+    @cached_property
+    def by_code(self):
+        return {board.gss_code: board for board in self.boards}
+
+    @cached_property
+    def by_name(self):
+        """Board names (case-folded) that name exactly one board, for the type-ahead's plain text."""
+        names = {}
+        for board in self.boards:
+            names.setdefault(board.name.casefold(), []).append(board)
+        return {name: boards[0] for name, boards in names.items() if len(boards) == 1}
+
+    def board_ids(self, codes):
+        return [self.by_code[code].id for code in codes if code in self.by_code]
+
+    def board_ids_in_regions(self, region_codes):
+        wanted = set(region_codes)
+        return [board.id for board in self.boards if board.region_code in wanted]
+
+
+def register_options():
+    """Boards and regions for the filters, from the cache when it has them."""
+    options = cache.get(_OPTIONS_CACHE_KEY)
+    if options is None:
+        boards = tuple(
+            BoardOption(*row)
+            for row in Board.objects.order_by("name", "gss_code").values_list("id", "gss_code", "name", "region__code")
+        )
+        regions = tuple(Region.objects.order_by("code").values_list("code", "name"))
+        options = RegisterOptions(boards=boards, regions=regions)
+        cache.set(_OPTIONS_CACHE_KEY, options, _OPTIONS_CACHE_SECONDS)
+    return options
+
+
+@receiver(post_save, sender=Board, dispatch_uid="register_options_board_saved")
+@receiver(post_delete, sender=Board, dispatch_uid="register_options_board_deleted")
+@receiver(post_save, sender=Region, dispatch_uid="register_options_region_saved")
+@receiver(post_delete, sender=Region, dispatch_uid="register_options_region_deleted")
+@receiver(post_save, sender=LocalAuthority, dispatch_uid="register_options_authority_saved")
+def _forget_register_options(**kwargs):
+    cache.delete(_OPTIONS_CACHE_KEY)
+
+
+def reporting_year_choices(today=None):
+    """Reporting years from 2007-08 to the current one, newest first."""
+    latest = int(reporting_year(today or datetime.date.today())[:4])
+    labels = [reporting_year(datetime.date(start, 4, 1)) for start in range(latest, FIRST_REPORTING_YEAR - 1, -1)]
+    return [(label, label) for label in labels]
+
+
+class _MultipleValuesField(forms.MultipleChoiceField):
+    """Checkbox values: blanks dropped, duplicates dropped, order kept."""
+
+    def to_python(self, value):
+        values = super().to_python(value)
+        cleaned = []
+        for item in values:
+            item = item.strip()
+            if item and item not in cleaned:
+                cleaned.append(item)
+        return cleaned
+
+
+class ReportingYearsField(_MultipleValuesField):
+    """Reporting year labels such as 2008-09 (any well-formed year; the checkboxes offer 2007-08 onwards)."""
+
+    def valid_value(self, value):
+        return is_reporting_year(value)
+
+
+class BoardsField(_MultipleValuesField):
+    """Lead boards by GSS code. The type-ahead's text is accepted too: a board's exact name, or "Name (CODE)"."""
+
+    _CODE_IN_TEXT = re.compile(r"\(([A-Za-z]\d{8})\)\s*$")
+
+    def __init__(self, *args, options=None, **kwargs):
+        self.options = options
+        super().__init__(*args, **kwargs)
+
+    def to_python(self, value):
+        return [self._code_for(item) for item in super().to_python(value)]
+
+    def _code_for(self, text):
+        if match := self._CODE_IN_TEXT.search(text):
+            return match.group(1).upper()
+        board = self.options.by_name.get(text.casefold()) if self.options else None
+        if board is not None:
+            return board.gss_code
+        return text.upper() if re.fullmatch(r"[A-Za-z]\d{8}", text) else text
+
+    def valid_value(self, value):
+        return self.options is not None and value in self.options.by_code
+
+
+class RegisterForm(forms.Form):
+    """The filter form, plus the two parameters that choose a page: ``page`` and ``per_page``."""
+
+    page = forms.IntegerField(
+        required=False,
+        min_value=1,
+        max_value=10**9,
+        error_messages={
+            "invalid": "Enter a page number, like 2",
+            "min_value": "Enter a page number, like 2",
+            "max_value": "Enter a page number, like 2",
+        },
+    )
+    per_page = forms.TypedChoiceField(
+        required=False,
+        label="Reviews per page",
+        choices=[(str(size), str(size)) for size in PAGE_SIZES],
+        coerce=int,
+        empty_value=DEFAULT_PAGE_SIZE,
+        error_messages={"invalid_choice": "Show 25, 50 or 100 reviews per page"},
+    )
+
+    # Errors in the summary follow the panel's order; the page comes last.
+    field_order = [
+        "q",
+        "judgement",
+        "year",
+        "board",
+        "region",
+        "category",
+        "outcome",
+        "known_to_social_care",
+        "cross_area",
+        "status",
+        "o",
+        "per_page",
+        "page",
+    ]
+
+    def clean_q(self):
+        return " ".join(self.cleaned_data.get("q", "").split())
+
+
+class ReportingYearsFilter(django_filters.MultipleChoiceFilter):
+    field_class = ReportingYearsField
+
+
+class BoardsFilter(django_filters.MultipleChoiceFilter):
+    field_class = BoardsField
+
+
+def _choice_error(what):
+    return {"invalid_choice": f"Choose {what} from the list: “%(value)s” is not one"}
+
+
+class ReviewFilter(django_filters.FilterSet):
+    """Every filter of the register; multi-value parameters mean "any of", different parameters "all of"."""
+
+    q = django_filters.CharFilter(
+        label="Reference, title or summary",
+        method="search",
+        max_length=200,
+        error_messages={"max_length": "Search text must be 200 characters or fewer"},
+    )
+    judgement = django_filters.MultipleChoiceFilter(
+        label="Latest judgement",
+        choices=Judgement.choices,
+        method="filter_judgement",
+        widget=forms.CheckboxSelectMultiple,
+        error_messages=_choice_error("a judgement"),
+    )
+    year = ReportingYearsFilter(
+        label="Year of latest evaluation",
+        method="filter_year",
+        widget=forms.CheckboxSelectMultiple,
+        error_messages={"invalid_choice": "Enter a reporting year like 2008-09: “%(value)s” is not one"},
+    )
+    board = BoardsFilter(
+        label="Lead board",
+        method="filter_board",
+        error_messages={"invalid_choice": "Choose a lead board from the list: “%(value)s” is not a board"},
+    )
+    region = django_filters.MultipleChoiceFilter(
+        label="Region of the lead board",
+        method="filter_region",
+        widget=forms.CheckboxSelectMultiple,
+        error_messages=_choice_error("a region"),
+    )
+    category = django_filters.MultipleChoiceFilter(
+        label="Weakness found",
+        choices=Finding.Category.choices,
+        method="filter_category",
+        widget=forms.CheckboxSelectMultiple,
+        error_messages=_choice_error("a weakness"),
+    )
+    outcome = django_filters.MultipleChoiceFilter(
+        label="Outcome for a child",
+        choices=Child.Outcome.choices,
+        method="filter_outcome",
+        widget=forms.CheckboxSelectMultiple,
+        error_messages=_choice_error("an outcome"),
+    )
+    known_to_social_care = django_filters.ChoiceFilter(
+        label="A child was known to social care",
+        choices=YES_NO,
+        empty_label="Either",
+        method="filter_known_to_social_care",
+        widget=forms.RadioSelect,
+        error_messages={"invalid_choice": "Select yes, no or either for known to social care"},
+    )
+    cross_area = django_filters.ChoiceFilter(
+        label="Other boards contributed",
+        choices=YES_NO,
+        empty_label="Either",
+        method="filter_cross_area",
+        widget=forms.RadioSelect,
+        error_messages={"invalid_choice": "Select yes, no or either for other boards contributing"},
+    )
+    status = django_filters.MultipleChoiceFilter(
+        label="Status",
+        choices=Review.Status.choices,
+        method="filter_status",
+        widget=forms.CheckboxSelectMultiple,
+        error_messages=_choice_error("a status"),
+    )
+    o = django_filters.ChoiceFilter(
+        label="Sort by",
+        choices=SORT_CHOICES,
+        method="keep",
+        widget=forms.HiddenInput,
+        error_messages={"invalid_choice": "Sort by one of the columns offered: “%(value)s” is not one"},
+    )
+
+    class Meta:
+        model = Review
+        fields = []
+        form = RegisterForm
+
+    def __init__(self, data=None, queryset=None, *, request=None, user=None, **kwargs):
+        super().__init__(data, queryset, request=request, **kwargs)
+        self.options = register_options()
+        self.filters["region"].extra["choices"] = list(self.options.regions)
+        self.filters["board"].extra["options"] = self.options
+        self.filters["year"].extra["choices"] = reporting_year_choices()
+        user = user or getattr(request, "user", None)
+        if user is not None and not user.is_superuser and user.has_perm("reviews.view_all_reviews"):
+            # Inspectors and managers never see drafts: no point offering them.
+            self.filters["status"].extra["choices"] = [c for c in Review.Status.choices if c[0] != "draft"]
+
+    @property
+    def qs(self):
+        """The filtered, ordered reviews; none at all when any parameter is invalid (strict)."""
+        if not hasattr(self, "_qs"):
+            if not self.is_bound:
+                self._qs = self.queryset.order_by(*_ordering(DEFAULT_SORT))
+            elif not self.form.is_valid():
+                self._qs = self.queryset.none()
+            else:
+                self._qs = self.filter_queryset(self.queryset.all())
+        return self._qs
+
+    def filter_queryset(self, queryset):
+        data = self.form.cleaned_data
+        for name, filter_ in self.filters.items():
+            queryset = filter_.filter(queryset, data.get(name))
+        return queryset.order_by(*_ordering(self.sort_key))
+
+    @property
+    def sort_key(self):
+        """The sort key in force: the one asked for when it is valid, else the default."""
+        if self.is_bound and self.form.is_valid():
+            return self.form.cleaned_data.get("o") or DEFAULT_SORT
+        return DEFAULT_SORT
+
+    # Filter methods: one per parameter, each from cleaned (allow-listed) values only.
+
+    def keep(self, queryset, name, value):
+        return queryset  # `o` orders (filter_queryset) rather than filters
+
+    def search(self, queryset, name, value):
+        """Full-text search (stemmed, each word also as a prefix) or, for 3+ characters, a substring."""
+        words = re.findall(r"\w+", value)
+        matches = []
+        if words:
+            terms = " & ".join(f"'{word.lower()}':*" for word in words[:16])
+            queryset = queryset.alias(_search_vector=review_search_vector())
+            matches.append(Q(_search_vector=SearchQuery(terms, search_type="raw", config="english")))
+        if len(value) >= 3:
+            queryset = queryset.alias(_search_text=review_search_text())
+            matches.append(Q(_search_text__contains=value.upper()))
+        if not matches:
+            return queryset.none()  # punctuation alone matches nothing
+        return queryset.filter(reduce(operator.or_, matches))
+
+    def filter_judgement(self, queryset, name, value):
+        return queryset.filter(latest_judgement__in=value) if value else queryset
+
+    def filter_year(self, queryset, name, value):
+        if not value:
+            return queryset
+        match = Q()
+        for label in value:
+            start, end = year_bounds(label)
+            match |= Q(latest_evaluated_date__range=(start, end))
+        return queryset.filter(match)
+
+    def filter_board(self, queryset, name, value):
+        return queryset.filter(board_id__in=self.options.board_ids(value)) if value else queryset
+
+    def filter_region(self, queryset, name, value):
+        return queryset.filter(board_id__in=self.options.board_ids_in_regions(value)) if value else queryset
+
+    def filter_category(self, queryset, name, value):
+        if not value:
+            return queryset
+        return queryset.filter(Exists(Finding.objects.filter(review=OuterRef("pk"), category__in=value)))
+
+    def filter_outcome(self, queryset, name, value):
+        if not value:
+            return queryset
+        return queryset.filter(Exists(Child.objects.filter(review=OuterRef("pk"), outcome__in=value)))
+
+    def filter_known_to_social_care(self, queryset, name, value):
+        # "no" means no child was known (the complement of "yes"): unknown answers are not "known".
+        known = Exists(Child.objects.filter(review=OuterRef("pk"), known_to_social_care=True))
+        return queryset.filter(known if value == "yes" else ~known)
+
+    def filter_cross_area(self, queryset, name, value):
+        contributed = Exists(Contribution.objects.filter(review=OuterRef("pk")))
+        return queryset.filter(contributed if value == "yes" else ~contributed)
+
+    def filter_status(self, queryset, name, value):
+        return queryset.filter(status__in=value) if value else queryset
+
+    # What the page shows about the filters.
+
+    def selected_filters(self, query):
+        """Each selected filter value as a removable tag: (heading, [(label, URL without that value)])."""
+        if not (self.is_bound and self.form.is_valid()):
+            return []
+        data = self.form.cleaned_data
+        groups = []
+        for name in ("q", "judgement", "year", "board", "region", "category", "outcome"):
+            values = data.get(name) or []
+            if isinstance(values, str):
+                values = [values]
+            tags = [(self._label_for(name, value), self._url_without(query, name, value)) for value in values]
+            if tags:
+                groups.append((self.form.fields[name].label, tags))
+        for name in ("known_to_social_care", "cross_area"):
+            if value := data.get(name):
+                groups.append((self.form.fields[name].label, [(dict(YES_NO)[value], self._url_without(query, name))]))
+        if values := data.get("status"):
+            tags = [(self._label_for("status", value), self._url_without(query, "status", value)) for value in values]
+            groups.append((self.form.fields["status"].label, tags))
+        return groups
+
+    def _url_without(self, query, name, value=None):
+        """The list's query string without one value of one parameter (or all of it), back at page 1."""
+        remaining = _clean_query(query, drop=PAGING_PARAMS)
+        kept = []
+        if value is not None and name != "q":
+            field = self.form.fields[name]
+            # Compare as the form reads them: "Birmingham" and "e08000025" both mean E08000025.
+            kept = [raw for raw in remaining.getlist(name) if value not in field.to_python([raw])]
+        if kept:
+            remaining.setlist(name, kept)
+        else:
+            remaining.pop(name, None)
+        return "?" + remaining.urlencode()
+
+    def _label_for(self, name, value):
+        if name == "q":
+            return f"“{value}”"
+        if name == "board":
+            board = self.options.by_code.get(value)
+            return board.name if board else value
+        return dict(self.form.fields[name].choices).get(value, value)
+
+    def board_selection(self):
+        """The boards chosen (as BoardOptions) and any typed text that names no board, from the raw data."""
+        field = self.form.fields["board"]
+        selected, typed = [], ""
+        for raw in self.data.getlist("board"):
+            for code in field.to_python([raw]):
+                board = self.options.by_code.get(code)
+                if board is None:
+                    typed = typed or raw.strip()
+                elif board not in selected:
+                    selected.append(board)
+        return selected, typed
+
+    def export_query(self, query):
+        """The query string of this list without the page: what the export and saved view links carry."""
+        return _clean_query(query, drop=PAGING_PARAMS).urlencode()
+
+
+def _clean_query(query, drop=()):
+    """A copy of ``query`` without blank values and without the parameters in ``drop``."""
+    cleaned = QueryDict(mutable=True)
+    for key in query:
+        if key in drop:
+            continue
+        values = [value for value in query.getlist(key) if value.strip()]
+        if values:
+            cleaned.setlist(key, values)
+    return cleaned
+
+
+def clean_query(query):
+    """The query string without blank parameters (an empty search box, an empty type-ahead)."""
+    return _clean_query(query)
+
+
+# Paging: one query for the page's rows and the total (an InitPlan counts the filtered list once).
+
+LIST_FIELDS = (
+    "reference",
+    "title",
+    "completed_date",
+    "status",
+    "latest_judgement",
+    "latest_evaluated_date",
+    "board__name",
+    "board__gss_code",
+)
+
+
+class CountedPaginator(Paginator):
+    """A Django Paginator over a count we already have, offering at most ``MAX_BROWSABLE_ROWS`` rows."""
+
+    def __init__(self, count, per_page):
+        super().__init__([], per_page, allow_empty_first_page=True)
+        self._count = count
+
+    @cached_property
+    def count(self):
+        return self._count
+
+    @cached_property
+    def total_pages(self):
+        return max(1, math.ceil(self._count / self.per_page))
+
+    @cached_property
+    def num_pages(self):
+        return min(self.total_pages, max_browsable_page(self.per_page))
+
+
+def max_browsable_page(per_page):
+    return max(1, MAX_BROWSABLE_ROWS // per_page)
+
+
+@dataclass
+class RegisterPage:
+    rows: list
+    count: int
+    page_obj: Page | None
+    per_page: int
+
+    @property
+    def start_index(self):
+        return (self.page_obj.number - 1) * self.per_page + 1 if self.rows else 0
+
+    @property
+    def end_index(self):
+        return self.start_index + len(self.rows) - 1 if self.rows else 0
+
+    @property
+    def capped(self):
+        """Whether the list is longer than the pages offered."""
+        return self.page_obj is not None and self.page_obj.paginator.total_pages > self.page_obj.paginator.num_pages
+
+
+def page_of_results(filterset):
+    """The page the query string asks for, or None after adding the error to the form (no rows, no 500).
+
+    Page 1 costs one query. A page past the end, or deeper than the pages offered, is an error.
+    """
+    if not filterset.is_valid():
+        return None
+    data = filterset.form.cleaned_data
+    number = data.get("page") or 1
+    per_page = data.get("per_page") or DEFAULT_PAGE_SIZE
+    queryset = filterset.qs
+    if number > max_browsable_page(per_page):
+        count = queryset.count()
+        _page_error(filterset, number, count, per_page)
+        return None
+    total = Subquery(
+        queryset.order_by().annotate(_n=Func(F("pk"), function="COUNT", output_field=IntegerField())).values("_n")
+    )
+    offset = (number - 1) * per_page
+    rows = list(queryset.select_related("board").only(*LIST_FIELDS).annotate(_total=total)[offset : offset + per_page])
+    count = rows[0]._total if rows else (0 if number == 1 else queryset.count())
+    paginator = CountedPaginator(count, per_page)
+    if number > paginator.total_pages:
+        _page_error(filterset, number, count, per_page)
+        return None
+    return RegisterPage(rows=rows, count=count, page_obj=Page(rows, number, paginator), per_page=per_page)
+
+
+def _page_error(filterset, number, count, per_page):
+    pages = max(1, math.ceil(count / per_page))
+    if number > pages:
+        unit = "page" if pages == 1 else "pages"
+        message = f"There is no page {number}: these results fill {pages} {unit}"
+    else:
+        message = (
+            f"Only the first {MAX_BROWSABLE_ROWS:,} reviews can be shown page by page. Narrow the list with "
+            "the filters, sort it the other way, or download it"
+        )
+    filterset.form.add_error("page", message)
+
+
+class SavedViewForm(forms.Form):
+    """Name the register's current filters; the query string is checked by the same FilterSet."""
+
+    name = forms.CharField(
+        label="Name this view",
+        max_length=100,
+        error_messages={
+            "required": "Enter a name for this view",
+            "max_length": "The name must be 100 characters or fewer",
+        },
+    )
+    query_string = forms.CharField(required=False, max_length=4000, widget=forms.HiddenInput)
+
+    def __init__(self, *args, owner, **kwargs):
+        self.owner = owner
+        super().__init__(*args, **kwargs)
+
+    def clean_name(self):
+        name = " ".join(self.cleaned_data["name"].split())
+        if SavedView.objects.filter(owner=self.owner, name=name).exists():
+            raise ValidationError("You already have a saved view with this name")
+        return name
+
+    def clean_query_string(self):
+        query = _clean_query(QueryDict(self.cleaned_data.get("query_string", "")), drop=PAGING_PARAMS)
+        filterset = ReviewFilter(query, queryset=Review.objects.none(), user=self.owner)
+        if not filterset.is_valid():
+            problems = [str(error) for errors in filterset.form.errors.values() for error in errors]
+            raise ValidationError("These filters cannot be saved: " + "; ".join(problems))
+        return query.urlencode()
+
+    def save(self):
+        return SavedView.objects.create(
+            owner=self.owner, name=self.cleaned_data["name"], query_string=self.cleaned_data["query_string"]
+        )
+
+    def filter_summary(self):
+        """The filters this view would save, as (heading, [labels]) for the page."""
+        raw = self.data.get("query_string", "") if self.is_bound else self.initial.get("query_string", "")
+        query = _clean_query(QueryDict(raw), drop=PAGING_PARAMS)
+        filterset = ReviewFilter(query, queryset=Review.objects.none(), user=self.owner)
+        summary = [(heading, [label for label, _ in tags]) for heading, tags in filterset.selected_filters(query)]
+        if filterset.is_valid() and query.get("o"):
+            summary.append(("Sorted by", [dict(SORT_CHOICES)[filterset.sort_key]]))
+        return summary
