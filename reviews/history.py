@@ -280,6 +280,13 @@ def _describe(kind, label, before, after, names):
         return [Change(f"changed {name} (there is no earlier record to compare with)")]
     changes = []
     changed = [key for key in after if after[key] != before.get(key)]
+    submitted = before.get("status") == Review.Status.DRAFT and after.get("status") == Review.Status.SUBMITTED
+    if kind == "review" and submitted and "submitted_date" in changed and after["submitted_date"]:
+        # Submitting dates the review: one sentence says both.
+        changed.remove("status")
+        changed.remove("submitted_date")
+        day = names.value("submitted_date", after["submitted_date"])
+        changes.append(Change(f"submitted the review to Ofsted on {day}"))
     for key in changed:
         changes.append(_changed(kind, key, before, after, names, _row_name(kind, before, names)))
     return [change for change in changes if change is not None]
