@@ -7,6 +7,8 @@ dashboard.css) lets a chart scale and zoom with the page. Colours and text sizes
 inline styles, so the Content Security Policy needs no exception.
 """
 
+from decimal import ROUND_HALF_UP, Decimal
+
 from django.utils.html import escape
 from django.utils.safestring import mark_safe
 
@@ -28,12 +30,16 @@ PURPLE = "#4c2c92"
 
 
 def _svg(chart_id, title, desc, height, body):
+    """The chart in a figure whose caption (the title) shows on the page; the SVG names itself with the same
+    title, so it reads the same on its own."""
     return mark_safe(  # noqa: S308 (every piece of text below is escaped)
+        f'<figure class="app-chart-figure"><figcaption class="govuk-body govuk-!-font-weight-bold">{escape(title)}'
+        f"</figcaption>"
         f'<svg class="app-chart" role="img" aria-labelledby="{chart_id}-title {chart_id}-desc" '
         f'viewBox="0 0 {WIDTH} {height:g}" preserveAspectRatio="xMinYMin meet" focusable="false" '
         f'xmlns="http://www.w3.org/2000/svg">'
         f'<title id="{chart_id}-title">{escape(title)}</title><desc id="{chart_id}-desc">{escape(desc)}</desc>'
-        f"{''.join(body)}</svg>"
+        f"{''.join(body)}</svg></figure>"
     )
 
 
@@ -51,6 +57,11 @@ def _rect(x, y, width, height, fill, tooltip=""):
 
 def pct_text(value):
     return "no data" if value is None else f"{value}%"
+
+
+def whole(value):
+    """A percentage to the nearest whole number, half up (``format(Decimal("20.5"), ".0f")`` would give 20)."""
+    return int(Decimal(value).quantize(Decimal(1), rounding=ROUND_HALF_UP))
 
 
 def _legend(y, keys):
@@ -93,7 +104,7 @@ def judgement_bars(*, chart_id, title, rows, label_width=210):
             tooltip = f"{name}: {JUDGEMENT_LABELS[key].lower()} {share}% of {row['reviews']:,} reviews"
             body.append(_rect(x, y, width, bar_h, fill, tooltip))
             if width >= 42:
-                body.append(_text(x + width / 2, y + bar_h / 2 + 5, f"{share:.0f}%", anchor="middle", fill=ink))
+                body.append(_text(x + width / 2, y + bar_h / 2 + 5, f"{whole(share)}%", anchor="middle", fill=ink))
             x += width
             if share:
                 parts.append(f"{JUDGEMENT_LABELS[key].lower()} {share}%")
@@ -134,7 +145,7 @@ def judgement_columns(*, chart_id, title, rows):
             tooltip = f"{row['year']}: {JUDGEMENT_LABELS[key].lower()} {share}% of {row['reviews']:,} reviews"
             body.append(_rect(x, y, col_w, height, fill, tooltip))
             if height >= 16 and col_w >= 22:
-                label = _text(x + col_w / 2, y + height / 2 + 4, f"{share:.0f}", anchor="middle", fill=ink, size=11)
+                label = _text(x + col_w / 2, y + height / 2 + 4, f"{whole(share)}", anchor="middle", fill=ink, size=11)
                 body.append(label)
             if share:
                 parts.append(f"{JUDGEMENT_LABELS[key].lower()} {share}%")
@@ -146,28 +157,28 @@ def judgement_columns(*, chart_id, title, rows):
     return _svg(chart_id, title, desc, height, body)
 
 
-def bars(*, chart_id, title, rows, colour=BLUE, unit="%", label_width=300, what="", max_value=None):
-    """Horizontal bars, one per row: ``rows`` of ``(label, value, text)`` where ``value`` is a number or None
-    (drawn as "no data") and ``text`` is what the bar's end says."""
-    bar_h, gap, top = 22, 8, 6
-    plot_w = WIDTH - label_width - 70
+def bars(*, chart_id, title, rows, colour=BLUE, what="", max_value=None):
+    """Horizontal bars, one per row, each under its label: ``rows`` of ``(label, value, text)`` where ``value``
+    is a number or None (written as "no data") and ``text`` is what the end of the bar says."""
+    text_h, bar_h, gap = 20, 20, 12
+    step = text_h + bar_h + gap
+    plot_w = WIDTH - 110
     values = [float(v) for _, v, _ in rows if v is not None]
     top_value = max_value if max_value is not None else max(values, default=0) or 1
     body, sentences = [], []
     for i, (label, value, text) in enumerate(rows):
-        y = top + i * (bar_h + gap)
-        body.append(_text(label_width - 8, y + bar_h / 2 + 5, _short(label, label_width), anchor="end"))
+        y = i * step
+        body.append(_text(0, y + 15, label))
         if value is None:
-            body.append(_text(label_width, y + bar_h / 2 + 5, "no data"))
+            body.append(_text(0, y + text_h + 15, "no data"))
             sentences.append(f"{label}: no data.")
             continue
         width = plot_w * float(value) / float(top_value) if top_value else 0
-        body.append(_rect(label_width, y, width, bar_h, colour, f"{label}: {text}"))
-        body.append(_text(label_width + width + 6, y + bar_h / 2 + 5, text))
+        body.append(_rect(0, y + text_h, width, bar_h, colour, f"{label}: {text}"))
+        body.append(_text(width + 6, y + text_h + 15, text))
         sentences.append(f"{label}: {text}.")
-    height = top + len(rows) * (bar_h + gap)
     desc = (what + " " if what else "") + " ".join(sentences)
-    return _svg(chart_id, title, desc, max(height, 30), body)
+    return _svg(chart_id, title, desc, max(len(rows) * step, 30), body)
 
 
 def _short(label, width):

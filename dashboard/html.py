@@ -14,7 +14,7 @@ def cell(value, kind):
     """A value as the page shows it: thousands separators, one decimal for percentages, a dash for none."""
     if value is None:
         return NO_FIGURE
-    if kind == tables.TEXT:
+    if kind in (tables.TEXT, tables.YEAR):
         return escape(value)
     if kind == tables.PCT:
         return str(value)
@@ -22,6 +22,8 @@ def cell(value, kind):
 
 
 def _td(value, kind):
+    if kind == tables.YEAR:
+        return f'<td class="govuk-table__cell app-table__cell--nowrap">{cell(value, kind)}</td>'
     if kind in NUMERIC_KINDS:
         return f'<td class="govuk-table__cell govuk-table__cell--numeric">{cell(value, kind)}</td>'
     return f'<td class="govuk-table__cell">{cell(value, kind)}</td>'

@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from dashboard.queries import JUDGEMENTS, percentage
 from reviews.models import Agency, Child, Finding, Judgement
 
-TEXT, COUNT, NUMBER, PCT, DAYS = "text", "count", "number", "pct", "days"
+TEXT, YEAR, COUNT, NUMBER, PCT, DAYS = "text", "year", "count", "number", "pct", "days"
 SUPPRESSED = "c"
 SMALL = range(1, 5)  # counts from 1 to 4 could identify a child: the publication version shows them as c
 
@@ -55,7 +55,7 @@ def suppressed(columns, row):
 RATE_COLUMNS = [
     Column("key", "Code"),
     Column("name", "Area"),
-    Column("year", "Year"),
+    Column("year", "Year", YEAR),
     Column("reviews", "Reviews evaluated", COUNT),
     *(Column(j, label, COUNT) for j, label in Judgement.choices),
     *(Column(f"{j}_pct", f"{label} %", PCT) for j, label in Judgement.choices),
@@ -110,7 +110,7 @@ def register_url(**params):
 SUMMARY_COLUMNS = [
     Column("key", "Code"),
     Column("name", "Area"),
-    Column("year", "Reporting year"),
+    Column("year", "Reporting year", YEAR),
     Column("reviews", "Reviews evaluated", COUNT),
     Column("children", "Children", COUNT),
     Column("child_deaths", "Children who died", COUNT),

@@ -285,7 +285,6 @@ def _panels(dashboard, filters):
                         if r["characteristic"] == characteristic and r["children_pct"] is not None
                     ],
                     colour=charts.BLUE if characteristic in ("age_band", "outcome") else charts.PURPLE,
-                    label_width=200,
                     max_value=100,
                 )
                 for characteristic, label in tables.CHARACTERISTICS.items()
