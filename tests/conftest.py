@@ -9,9 +9,14 @@ from tests.factories import UserFactory, board
 
 @pytest.fixture(autouse=True, scope="session")
 def _static_files_by_plain_name():
-    """Pages name static files without a `collectstatic` manifest (production serves hashed names)."""
+    """Pages name static files without a `collectstatic` manifest (production serves hashed names).
+
+    Passwords are hashed with a fast hasher: production's PBKDF2 costs most of a second per user on a busy
+    machine, and the suite creates and signs in many users.
+    """
     plain = {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}
-    with override_settings(STORAGES={**settings.STORAGES, "staticfiles": plain}):
+    fast = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    with override_settings(STORAGES={**settings.STORAGES, "staticfiles": plain}, PASSWORD_HASHERS=fast):
         yield
 
 
