@@ -7,6 +7,8 @@ until "Save as draft". Every value is checked here on the server; ``reviews.edit
 forged request could get wrong.
 """
 
+import datetime
+
 from django import forms
 from django.core.exceptions import ValidationError
 from django.forms.formsets import BaseFormSet, formset_factory
@@ -17,6 +19,8 @@ from reviews.models import Agency, AgencyInvolvement, Board, Child, Evaluation, 
 from scr_register.forms import GOVUKDateField
 
 MAX_ROWS = 50
+# Serious case reviews ("Part 8 reviews" before 2006) began in 1991: earlier dates are typing mistakes.
+EARLIEST_DATE = datetime.date(1990, 1, 1)
 
 
 def long_date(day):
@@ -82,12 +86,14 @@ class ReviewForm(forms.Form):
         error_name="date of the incident",
         required=False,
         not_in_future=True,
+        min_date=EARLIEST_DATE,
         help_text="For example, 27 3 2008",
     )
     decision_date = GOVUKDateField(
         label="Date of the decision to hold the review",
         error_name="date of the decision to hold the review",
         not_in_future=True,
+        min_date=EARLIEST_DATE,
         help_text="For example, 27 3 2008",
     )
     completed_date = GOVUKDateField(
@@ -95,6 +101,7 @@ class ReviewForm(forms.Form):
         error_name="date the review was completed",
         required=False,
         not_in_future=True,
+        min_date=EARLIEST_DATE,
         help_text="Leave blank until the overview report is agreed. You need it to submit the review.",
     )
     independent_chair = YesNoNotKnownField(label="Was the chair of the review panel independent?")
@@ -626,12 +633,14 @@ class EvaluationForm(forms.Form):
         label="Date Ofsted received the review",
         error_name="date Ofsted received the review",
         not_in_future=True,
+        min_date=EARLIEST_DATE,
         help_text="For example, 27 3 2008",
     )
     completed_date = GOVUKDateField(
         label="Date the evaluation was completed",
         error_name="date the evaluation was completed",
         not_in_future=True,
+        min_date=EARLIEST_DATE,
         help_text="This decides the reporting year the evaluation counts in",
     )
     judgement = forms.ChoiceField(
