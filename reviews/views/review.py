@@ -390,6 +390,19 @@ def review_evaluate(request, pk):
         form = EvaluationForm(**kwargs)
     else:
         form = EvaluationForm(request.POST, **kwargs)
+        form.is_valid()
+        posted = form.cleaned_data.get("sequence")
+        if posted is not None and posted != sequence:
+            # Shown again as typed, now numbered after the evaluation recorded meanwhile.
+            data = request.POST.copy()
+            data["sequence"] = str(sequence)
+            form = EvaluationForm(data, **kwargs)
+            form.is_valid()
+            form.add_error(
+                None,
+                f"Evaluation {sequence - 1} of this review was recorded while you were working on yours. "
+                "Check it on the review page. Your evaluation has not been saved.",
+            )
         if form.is_valid():
             try:
                 evaluation = editing.record_evaluation(
