@@ -241,7 +241,9 @@ class Names:
         user_id = context.get("user")
         if user_id is not None:
             user = self.users.get(user_id)
-            return display_name(user) if user is not None else f"A user who has since been removed (number {user_id})"
+            if user is not None:
+                return display_name(user)
+            return f"{context.get('username') or 'A user'} (whose account has since been removed)"
         if context.get("command"):
             return f"The {context['command']} command"
         return "The system (not through the website)"

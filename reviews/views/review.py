@@ -7,6 +7,7 @@ another board's review they contributed to, a review already submitted, evaluati
 manager, or evaluating a review whose latest evaluation is not inadequate.
 """
 
+import pghistory
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Prefetch
@@ -20,6 +21,11 @@ from reviews.forms import EvaluationForm, ReviewEditor, SubmitForm
 from reviews.models import Agency, Board, Child, Contribution, Evaluation, Finding, ReadEvent, Review
 
 FORM_TEMPLATE = "reviews/review_form.html"
+
+
+def _audit(request):
+    """Name the user in the audit context of this request's writes (the middleware records their id)."""
+    pghistory.context(username=request.user.get_username())
 
 
 def _visible_review(request, pk):
@@ -111,6 +117,7 @@ def review_new(request):
         raise PermissionDenied
     if request.method != "POST":
         return _form_page(request, ReviewEditor(user=request.user))
+    _audit(request)
     editor = ReviewEditor(user=request.user, data=request.POST)
     if editor.apply_row_action(request.POST.get("action")):
         return _form_page(request, editor)
@@ -133,6 +140,7 @@ def review_edit(request, pk):
         if not _can_edit(request.user, review):
             return _edit_refusal(request, review)
         return _form_page(request, ReviewEditor(user=request.user, review=review))
+    _audit(request)
     editor = ReviewEditor(user=request.user, review=review, data=request.POST)
     stale = editor.posted_version() != review.version
     if not _can_edit(request.user, review):
@@ -316,6 +324,7 @@ def review_submit(request, pk):
         return _refused(request, review, heading="You cannot submit this review", reason=reason)
     errors, notice = [], ""
     if request.method == "POST":
+        _audit(request)
         form = SubmitForm(request.POST)
         if not form.is_valid():
             notice = "The page was not sent completely. Check the answers and submit again."
@@ -389,6 +398,7 @@ def review_evaluate(request, pk):
     if request.method != "POST":
         form = EvaluationForm(**kwargs)
     else:
+        _audit(request)
         form = EvaluationForm(request.POST, **kwargs)
         form.is_valid()
         posted = form.cleaned_data.get("sequence")

@@ -1,0 +1,169 @@
+"""The audit trail: every write is kept with who made it, and a review's history page says it in words."""
+
+import datetime
+
+import pytest
+from django.urls import reverse
+
+from reviews.models import Child, ChildEvent, EvaluationEvent, ReadEvent, Review, ReviewEvent
+from tests.factories import ChildFactory, EvaluationFactory, FindingFactory, ReviewFactory, UserFactory
+from tests.review_pages import ORIGIN, child_row, edit_data, edit_url, review_data, text_of
+
+
+def history_url(review):
+    return reverse("reviews:history", args=[review.pk])
+
+
+@pytest.fixture
+def alex(birmingham):
+    return UserFactory(username="alex", first_name="Alex", last_name="Smith", role="board_staff", boards=["E08000025"])
+
+
+@pytest.fixture
+def signed_in(client, alex):
+    client.force_login(alex)
+    return client
+
+
+@pytest.fixture
+def draft(birmingham):
+    review = ReviewFactory(
+        board=birmingham,
+        status=Review.Status.DRAFT,
+        submitted_date=None,
+        completed_date=datetime.date(2008, 6, 1),
+        summary="First summary.",
+    )
+    ChildFactory(review=review, pseudonym="Child A")
+    ChildFactory(review=review, pseudonym="Child B")
+    return review
+
+
+# Rows written ------------------------------------------------------------------------------------------
+
+
+def test_a_review_logged_through_the_page_is_recorded_with_the_user_and_the_address(signed_in, alex, birmingham):
+    signed_in.post("/reviews/new/", review_data(birmingham, children=[child_row("Child A")]), headers=ORIGIN)
+    review = Review.objects.get()
+    event = ReviewEvent.objects.select_related("pgh_context").get(pgh_obj_id=review.pk, pgh_label="insert")
+    assert event.pgh_context.metadata["user"] == alex.pk
+    assert event.pgh_context.metadata["username"] == "alex"
+    assert event.pgh_context.metadata["url"] == "/reviews/new/"
+    child_event = ChildEvent.objects.get(review_id=review.pk, pgh_label="insert")
+    assert child_event.pgh_context_id == event.pgh_context_id  # one request, one context
+
+
+def test_an_update_through_the_page_is_recorded_before_and_after(signed_in, alex, draft):
+    signed_in.post(edit_url(draft), edit_data(draft, completed=datetime.date(2008, 6, 3)), headers=ORIGIN)
+    events = list(ReviewEvent.objects.filter(pgh_obj_id=draft.pk).order_by("pgh_id"))
+    assert [e.completed_date for e in events[-2:]] == [datetime.date(2008, 6, 1), datetime.date(2008, 6, 3)]
+    assert events[-1].pgh_label == "update"
+    assert events[-1].pgh_context.metadata["username"] == "alex"
+
+
+def test_removing_a_child_through_the_page_records_the_delete(signed_in, draft):
+    keep = draft.children.get(pseudonym="Child A")
+    gone = draft.children.get(pseudonym="Child B")
+    data = edit_data(draft, children=[{"id": str(keep.pk), **child_row("Child A")}])
+    assert signed_in.post(edit_url(draft), data, headers=ORIGIN).status_code == 302
+    deleted = ChildEvent.objects.get(pgh_obj_id=gone.pk, pgh_label="delete")
+    assert deleted.review_id == draft.pk
+    assert deleted.pseudonym == "Child B"
+    assert deleted.pgh_context.metadata["username"] == "alex"
+
+
+def test_a_bulk_update_is_recorded_too(draft):
+    Review.objects.filter(pk=draft.pk).update(title="Renamed in bulk")
+    Child.objects.filter(review=draft).update(outcome="serious_harm")
+    assert ReviewEvent.objects.filter(pgh_obj_id=draft.pk, pgh_label="update", title="Renamed in bulk").exists()
+    assert ChildEvent.objects.filter(review_id=draft.pk, pgh_label="update", outcome="serious_harm").count() == 2
+
+
+def test_reading_a_review_and_its_history_is_recorded(signed_in, alex, draft):
+    signed_in.get(draft.get_absolute_url())
+    signed_in.get(history_url(draft))
+    assert sorted(ReadEvent.objects.filter(user=alex, review=draft).values_list("kind", flat=True)) == [
+        "history",
+        "view",
+    ]
+
+
+# The history page in words -------------------------------------------------------------------------------
+
+
+def test_the_history_says_who_changed_what_from_what_to_what(signed_in, draft):
+    signed_in.post(edit_url(draft), edit_data(draft, completed=datetime.date(2008, 6, 3)), headers=ORIGIN)
+    page = text_of(signed_in.get(history_url(draft)))
+    assert "Alex Smith changed the completion date from 1 June 2008 to 3 June 2008" in page
+
+
+def test_the_history_includes_removed_rows_and_changed_rows(signed_in, draft):
+    keep = draft.children.get(pseudonym="Child A")
+    data = edit_data(draft, children=[{"id": str(keep.pk), **child_row("Child A", outcome="serious_harm")}])
+    signed_in.post(edit_url(draft), data, headers=ORIGIN)
+    page = text_of(signed_in.get(history_url(draft)))
+    assert "Alex Smith removed Child B" in page
+    assert "Alex Smith changed the outcome of Child A from Died to Seriously harmed" in page
+    assert "Alex Smith changed whether Child A was known to social care" not in page  # unchanged: not mentioned
+
+
+def test_long_texts_show_before_and_after_in_full(signed_in, draft):
+    signed_in.post(edit_url(draft), edit_data(draft, summary="Second summary."), headers=ORIGIN)
+    response = signed_in.get(history_url(draft))
+    page = text_of(response)
+    assert "Alex Smith changed the summary" in page
+    assert "Before First summary. After Second summary." in page
+    assert "govuk-details" in response.content.decode()
+
+
+def test_changes_made_outside_the_website_say_so(signed_in, draft):
+    Review.objects.filter(pk=draft.pk).update(title="Renamed in bulk")
+    page = text_of(signed_in.get(history_url(draft)))
+    assert "The system (not through the website) changed the title from" in page
+    assert "to Renamed in bulk" in page
+
+
+def test_evaluations_are_in_the_history_with_their_number_and_judgement(client, inspector):
+    review = ReviewFactory()
+    EvaluationFactory(review=review, sequence=1, judgement="inadequate")
+    EvaluationFactory(review=review, sequence=2, judgement="adequate", completed_date=datetime.date(2009, 1, 5))
+    client.force_login(inspector)
+    page = text_of(client.get(history_url(review)))
+    assert "recorded evaluation 1: Inadequate" in page
+    assert "recorded evaluation 2: Adequate" in page
+    assert EvaluationEvent.objects.filter(review_id=review.pk, pgh_label="insert").count() == 2
+
+
+def test_the_history_of_a_deleted_child_stays_with_its_review(signed_in, draft):
+    Child.objects.filter(review=draft, pseudonym="Child B").delete()
+    assert "removed Child B" in text_of(signed_in.get(history_url(draft)))
+
+
+def test_only_admins_see_who_read_the_review(client, alex, admin_user, draft):
+    client.force_login(alex)
+    client.get(draft.get_absolute_url())
+    assert "Who has read this review" not in text_of(client.get(history_url(draft)))
+    client.force_login(admin_user)
+    page = text_of(client.get(history_url(draft)))
+    assert "Who has read this review" in page
+    assert "alex Viewed a review" in page.replace("Alex Smith", "alex")
+
+
+def test_the_history_page_runs_a_fixed_number_of_queries(signed_in, draft, django_assert_max_num_queries):
+    for day in range(2, 12):
+        Review.objects.filter(pk=draft.pk).update(completed_date=datetime.date(2008, 6, day))
+    for number in range(10):
+        FindingFactory(review=draft, description=f"Finding {number}")
+    signed_in.get(history_url(draft))
+    with django_assert_max_num_queries(16):
+        response = signed_in.get(history_url(draft))
+    assert response.status_code == 200
+    assert "changed the completion date from 10 June 2008 to 11 June 2008" in text_of(response)
+
+
+def test_the_history_follows_the_same_access_as_the_review(client, inspector, coventry, draft):
+    other = UserFactory(role="board_staff", boards=["E08000026"])
+    client.force_login(other)
+    assert client.get(history_url(draft)).status_code == 404
+    client.force_login(inspector)
+    assert client.get(history_url(draft)).status_code == 404  # a draft: not yet Ofsted's
