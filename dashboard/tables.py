@@ -62,28 +62,17 @@ RATE_COLUMNS = [
 ]
 
 
-def _sort_value(row, key):
-    if key == "board":
-        return (row["name"], row["key"], row["year"])
-    value = row[key]
-    # Rows without a percentage sort after every number, whichever the direction.
-    return (value is None, value if value is not None else 0, row["name"], row["year"])
-
-
 def sort_rows(rows, sort):
-    """Board rows in the order of an allow-listed sort key (``-`` for descending)."""
+    """Board rows in the order of an allow-listed sort key (``-`` for descending). Ties stay in board name
+    and year order whichever the direction; rows without a percentage come last."""
     descending = sort.startswith("-")
     key = sort.lstrip("-")
-    if key == "year":
-        ordered = sorted(rows, key=lambda r: (r["year"], r["name"]), reverse=descending)
-    elif key == "board":
-        ordered = sorted(rows, key=lambda r: _sort_value(r, "board"), reverse=descending)
-    else:
-        present = [r for r in rows if r[key] is not None]
-        missing = [r for r in rows if r[key] is None]
-        ordered = sorted(present, key=lambda r: (r[key], r["name"], r["year"]), reverse=descending)
-        ordered += sorted(missing, key=lambda r: (r["name"], r["year"]))
-    return ordered
+    by_name = sorted(rows, key=lambda r: (r["name"], r["key"], r["year"]))
+    if key == "board":
+        return by_name[::-1] if descending else by_name
+    present = [r for r in by_name if r[key] is not None]
+    missing = [r for r in by_name if r[key] is None]
+    return sorted(present, key=lambda r: r[key], reverse=descending) + missing
 
 
 def rates_table(*, national, regions, boards, caption, slug="judgement-rates", register_links=True):
