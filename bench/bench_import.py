@@ -1,0 +1,441 @@
+"""Benchmark ``import_reviews`` (issue 2): 10,000 reviews end to end, against a PostgreSQL COPY floor.
+
+Usage (from the project folder; the server of DATABASE_URL is used, the database is a dedicated one):
+
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/scr_imp DJANGO_SECRET_KEY=x \\
+        .venv/bin/python bench/bench_import.py [--reviews 10000] [--repeat 3] [--database scr_bench_import]
+
+It builds a bundle (about 2 children, 10 findings and 1.2 evaluations per review) into a temporary folder,
+then on a freshly emptied database measures, in the same run:
+
+- the floor: PostgreSQL COPY of exactly the same rows into the same tables (inside a transaction that is
+  rolled back), with the audit triggers on and off;
+- ``import_reviews`` end to end (reading the files, validation, writes, commit): as shipped (audit rows
+  written set-based), with pghistory's row triggers writing the audit instead, and with no audit at all
+  (those two rolled back), and an unchanged re-import;
+and prints a table of times and query counts. The database named by --database is created if missing,
+migrated, and its review data deleted before every timed run.
+"""
+
+import argparse
+import csv
+import datetime
+import io
+import os
+import random
+import statistics
+import sys
+import tempfile
+import time
+import uuid
+from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+REVIEW_TABLES = [
+    "reviews_evaluation",
+    "reviews_finding",
+    "reviews_child",
+    "reviews_agencyinvolvement",
+    "reviews_contribution",
+    "reviews_readevent",
+    "reviews_review",
+]
+EVENT_TABLES = [
+    "reviews_evaluationevent",
+    "reviews_findingevent",
+    "reviews_childevent",
+    "reviews_agencyinvolvementevent",
+    "reviews_contributionevent",
+    "reviews_reviewevent",
+    "pghistory_context",
+]
+
+
+def parse_args():
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--reviews", type=int, default=10_000)
+    parser.add_argument("--repeat", type=int, default=3, help="timed runs of each measurement (best is reported)")
+    parser.add_argument("--database", default="scr_bench_import", help="dedicated database (emptied!)")
+    parser.add_argument("--profile", action="store_true", help="print a cProfile of one import")
+    return parser.parse_args()
+
+
+def use_database(name):
+    """Point DATABASE_URL at a dedicated database on the same server, creating it if needed."""
+    url = urlsplit(os.environ.get("DATABASE_URL") or "postgres://postgres@127.0.0.1:5432/postgres")
+    os.environ["DATABASE_URL"] = urlunsplit(url._replace(path="/" + name))
+    os.environ.setdefault("DJANGO_SECRET_KEY", "bench-only-secret-key")
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "scr_register.settings")
+    import psycopg2
+
+    admin = psycopg2.connect(urlunsplit(url._replace(path="/postgres")))
+    admin.autocommit = True
+    with admin.cursor() as cursor:
+        cursor.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name])
+        if not cursor.fetchone():
+            cursor.execute(f'CREATE DATABASE "{name}"')
+    admin.close()
+
+
+# ---------------------------------------------------------------------------------------------- the bundle
+
+
+def build_bundle(n_reviews, boards, seed=2009):
+    """Deterministic rows for every file: dicts of CSV values, in file order."""
+    rng = random.Random(seed)
+    from reviews.models import Agency, Child, Finding, Judgement
+
+    categories, agencies = list(Finding.Category.values), list(Agency.values)
+    ethnicities = [*Child.Ethnicity.values, ""]
+    bundle = {"reviews.csv": [], "children.csv": [], "findings.csv": [], "evaluations.csv": []}
+    start = datetime.date(2007, 4, 1)
+    for i in range(n_reviews):
+        ref = f"SCR-{i + 1:06d}"
+        incident = start + datetime.timedelta(days=rng.randrange(0, 1500))
+        decision = incident + datetime.timedelta(days=rng.randrange(7, 60))
+        completed = decision + datetime.timedelta(days=rng.randrange(60, 300))
+        submitted = completed + datetime.timedelta(days=rng.randrange(1, 30))
+        evaluated = rng.random() < 0.9
+        lead = rng.choice(boards)
+        others = rng.sample([b for b in boards if b != lead], rng.choice((1, 2))) if rng.random() < 0.05 else []
+        odd = i % 500 == 0  # now and then the text that breaks naive CSV handling
+        bundle["reviews.csv"].append(
+            {
+                "reference": ref,
+                "board": lead,
+                "other_boards": ";".join(others),
+                "title": f'Review of services to "Child {i}", aged <3>' if odd else f"Review of services to Child {i}",
+                "incident_date": incident.isoformat(),
+                "decision_date": decision.isoformat(),
+                "completed_date": completed.isoformat(),
+                "submitted_date": submitted.isoformat() if evaluated or rng.random() < 0.5 else "",
+                "independent_chair": rng.choice(("yes", "no", "")),
+                "independent_author": rng.choice(("yes", "no", "")),
+                "summary": "Agencies did not share information, so the risk was not seen.\nNäive <script>x</script>"
+                if odd
+                else "Agencies did not share information, so the risk to the child was not seen in time.",
+            }
+        )
+        for c in range(rng.choice((1, 2, 2, 3))):
+            bundle["children.csv"].append(
+                {
+                    "review": ref,
+                    "pseudonym": f"Child {chr(65 + c)}",
+                    "sex": rng.choice(Child.Sex.values),
+                    "age_band": rng.choice(Child.AgeBand.values),
+                    "ethnicity": rng.choice(ethnicities),
+                    "outcome": rng.choice(Child.Outcome.values),
+                    "known_to_social_care": rng.choice(("yes", "no", "")),
+                    "child_protection_plan": rng.choice(("yes", "no", "")),
+                    "looked_after": rng.choice(("yes", "no", "")),
+                }
+            )
+        for _ in range(rng.randrange(5, 16)):
+            bundle["findings.csv"].append(
+                {
+                    "review": ref,
+                    "category": rng.choice(categories),
+                    "agency": rng.choice(agencies),
+                    "description": "Supervision of the case was not recorded, and the plan was not reviewed.",
+                }
+            )
+        if evaluated:
+            received = submitted + datetime.timedelta(days=rng.randrange(1, 20))
+            sequences = 2 if rng.random() < 1 / 3 else 1
+            for sequence in range(1, sequences + 1):
+                done = received + datetime.timedelta(days=rng.randrange(20, 90))
+                judgement = "inadequate" if sequence < sequences else rng.choice(Judgement.values[1:])
+                bundle["evaluations.csv"].append(
+                    {
+                        "review": ref,
+                        "sequence": str(sequence),
+                        "received_date": received.isoformat(),
+                        "completed_date": done.isoformat(),
+                        "judgement": judgement,
+                        "summary": "The review was thorough." if judgement != "inadequate" else "Lessons unclear.",
+                    }
+                )
+                received = done + datetime.timedelta(days=rng.randrange(30, 120))
+    return bundle
+
+
+def write_bundle(bundle, folder):
+    for name, rows in bundle.items():
+        with open(folder / name, "w", encoding="utf-8", newline="") as f:
+            writer = csv.DictWriter(f, fieldnames=list(rows[0]))
+            writer.writeheader()
+            writer.writerows(rows)
+        yield name, (folder / name).stat().st_size
+
+
+# ---------------------------------------------------------------------------------------------- the floor
+
+
+def copy_buffers(bundle, board_ids, first_id):
+    """COPY (FORMAT csv) data for every table, built from the same rows as the CSV files."""
+    from reviews.services import REVIEWS
+
+    def yes_no(value):
+        return {"yes": "t", "no": "f", "": None}[value]
+
+    def blank_none(value):
+        return value or None
+
+    now = datetime.datetime.now(datetime.UTC).isoformat()
+    ids, latest = {}, {}
+    for row in bundle["evaluations.csv"]:
+        seq = int(row["sequence"])
+        if row["review"] not in latest or latest[row["review"]][0] < seq:
+            latest[row["review"]] = (seq, row["judgement"], row["completed_date"])
+    evaluated = set(latest)
+    tables = {}
+    review_rows, contribution_rows = [], []
+    for offset, row in enumerate(bundle[REVIEWS]):
+        pk = first_id + offset
+        ids[row["reference"]] = pk
+        status = "evaluated" if row["reference"] in evaluated else ("submitted" if row["submitted_date"] else "draft")
+        _, judgement, done = latest.get(row["reference"], (0, "", None))
+        review_rows.append(
+            [
+                pk,
+                row["reference"],
+                "scr",
+                board_ids[row["board"]],
+                row["title"],
+                blank_none(row["incident_date"]),
+                blank_none(row["decision_date"]),
+                blank_none(row["completed_date"]),
+                blank_none(row["submitted_date"]),
+                yes_no(row["independent_chair"]),
+                yes_no(row["independent_author"]),
+                row["summary"],
+                status,
+                judgement,
+                done,
+                1,
+                now,
+                now,
+            ]
+        )
+        for code in filter(None, row["other_boards"].split(";")):
+            contribution_rows.append([pk, board_ids[code]])
+    tables["reviews_review"] = (
+        "id, reference, review_type, board_id, title, incident_date, decision_date, completed_date, submitted_date, "
+        "independent_chair, independent_author, summary, status, latest_judgement, latest_evaluated_date, version, "
+        "created_at, updated_at",
+        review_rows,
+    )
+    tables["reviews_contribution"] = ("review_id, board_id", contribution_rows)
+    tables["reviews_child"] = (
+        "review_id, pseudonym, sex, age_band, ethnicity, outcome, known_to_social_care, child_protection_plan, "
+        "looked_after",
+        [
+            [
+                ids[r["review"]],
+                r["pseudonym"],
+                r["sex"],
+                r["age_band"],
+                r["ethnicity"],
+                r["outcome"],
+                yes_no(r["known_to_social_care"]),
+                yes_no(r["child_protection_plan"]),
+                yes_no(r["looked_after"]),
+            ]
+            for r in bundle["children.csv"]
+        ],
+    )
+    tables["reviews_finding"] = (
+        "review_id, category, agency, description",
+        [[ids[r["review"]], r["category"], r["agency"], r["description"]] for r in bundle["findings.csv"]],
+    )
+    tables["reviews_evaluation"] = (
+        "review_id, sequence, received_date, completed_date, judgement, summary, terms_of_reference, "
+        "overview_and_imrs, timescales, equality_and_diversity, family_involvement, created_at",
+        [
+            [
+                ids[r["review"]],
+                r["sequence"],
+                r["received_date"],
+                r["completed_date"],
+                r["judgement"],
+                r["summary"],
+                "",
+                "",
+                "",
+                "",
+                "",
+                now,
+            ]
+            for r in bundle["evaluations.csv"]
+        ],
+    )
+    buffers = {}
+    for table, (columns, rows) in tables.items():
+        out = io.StringIO()
+        csv.writer(out, quoting=csv.QUOTE_NOTNULL).writerows(rows)
+        buffers[table] = (columns, out.getvalue())
+    return buffers
+
+
+def time_copy(buffers, triggers):
+    """Seconds to COPY every table, in one transaction that is then rolled back."""
+    from django.db import connection, transaction
+
+    with transaction.atomic():
+        with connection.cursor() as cursor:
+            # As the import does: check foreign keys per statement, not in one long queue at COMMIT.
+            cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+            if triggers:
+                # The context the import's audit rows carry, so the triggers do the same work.
+                cursor.execute(
+                    "SELECT set_config('pghistory.context_id', %s, true), "
+                    "set_config('pghistory.context_metadata', %s, true)",
+                    [str(uuid.uuid4()), '{"source": "bench"}'],
+                )
+            else:
+                for table in buffers:
+                    cursor.execute(f"ALTER TABLE {table} DISABLE TRIGGER USER")
+            raw = cursor.cursor
+            began = time.perf_counter()
+            for table, (columns, data) in buffers.items():
+                raw.copy_expert(f"COPY {table} ({columns}) FROM STDIN WITH (FORMAT csv)", io.StringIO(data))
+            elapsed = time.perf_counter() - began
+        transaction.set_rollback(True)
+    return elapsed
+
+
+# ---------------------------------------------------------------------------------------------- the import
+
+
+def empty_register():
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute(f"TRUNCATE {', '.join(REVIEW_TABLES + EVENT_TABLES)} RESTART IDENTITY")
+        cursor.execute("VACUUM ANALYZE reviews_review")
+
+
+def run_import(folder, *, audit="set", profile=False):
+    """(seconds, queries) of one import of the files in ``folder``.
+
+    ``audit``: "set" is the real import (committed); "rows" leaves the audit to pghistory's row triggers
+    and "off" disables every trigger; those two run in a transaction that is rolled back.
+    """
+    from contextlib import ExitStack
+
+    from django.db import connection, transaction
+
+    from reviews import services
+
+    queries = 0
+
+    def count(execute, sql, params, many, context):
+        nonlocal queries
+        queries += 1
+        return execute(sql, params, many, context)
+
+    with ExitStack() as stack:
+        if audit != "set":
+            stack.enter_context(transaction.atomic())
+            services.SET_BASED_AUDIT = False
+            stack.callback(setattr, services, "SET_BASED_AUDIT", True)
+        if audit == "off":
+            with connection.cursor() as cursor:
+                for table in REVIEW_TABLES:
+                    cursor.execute(f"ALTER TABLE {table} DISABLE TRIGGER USER")
+        began = time.perf_counter()
+        with connection.execute_wrapper(count), ExitStack() as files:
+            handles = {
+                path.name: files.enter_context(open(path, encoding="utf-8", newline=""))
+                for path in sorted(folder.glob("*.csv"))
+            }
+            if profile:
+                import cProfile
+                import pstats
+
+                profiler = cProfile.Profile()
+                result = profiler.runcall(services.import_reviews, files=handles)
+                pstats.Stats(profiler).sort_stats("tottime").print_stats(25)
+            else:
+                result = services.import_reviews(files=handles)
+        elapsed = time.perf_counter() - began
+        if audit != "set":
+            transaction.set_rollback(True)
+    if result.errors:
+        raise SystemExit("the bundle did not import:\n" + "\n".join(result.errors[:20]))
+    return elapsed, queries
+
+
+def main():
+    args = parse_args()
+    use_database(args.database)
+    import django
+
+    django.setup()
+    from django.core.management import call_command
+    from django.db import connection
+
+    call_command("migrate", verbosity=0)
+    from reviews.models import Board, Child, Evaluation, Finding, Review
+
+    board_ids = dict(Board.objects.values_list("gss_code", "pk"))
+    bundle = build_bundle(args.reviews, sorted(board_ids))
+    rows = {name: len(r) for name, r in bundle.items()}
+    print(f"Bundle: {', '.join(f'{name} {n:,} rows' for name, n in rows.items())}")
+    with connection.cursor() as cursor:
+        cursor.execute("SHOW server_version")
+        print(f"PostgreSQL {cursor.fetchone()[0]}, database {args.database}, best of {args.repeat} runs\n")
+
+    results = []
+    with tempfile.TemporaryDirectory(prefix="bench_import_") as tmp:
+        folder = Path(tmp)
+        sizes = dict(write_bundle(bundle, folder))
+        print(f"Files: {sum(sizes.values()) / 1e6:.1f} MB in {folder}\n")
+
+        def measure(label, fn):
+            times = []
+            for _ in range(args.repeat):
+                out = fn()
+                times.append(out[0] if isinstance(out, tuple) else out)
+            extra = out[1] if isinstance(out, tuple) else "-"
+            results.append((label, min(times), statistics.median(times), extra))
+            print(f"  {label}: best {min(times):.2f} s", flush=True)
+
+        empty_register()
+        buffers = copy_buffers(bundle, board_ids, first_id=1)
+        measure("floor: COPY, audit triggers on", lambda: time_copy(buffers, triggers=True))
+        measure("floor: COPY, triggers off", lambda: time_copy(buffers, triggers=False))
+
+        def fresh_import(audit="set"):
+            empty_register()
+            return run_import(folder, audit=audit)
+
+        measure("import_reviews, no audit at all (rolled back)", lambda: fresh_import("off"))
+        measure("import_reviews, audit by row triggers (rolled back)", lambda: fresh_import("rows"))
+        measure("**import_reviews, fresh database**", fresh_import)
+        measure("import_reviews again, nothing changed", lambda: run_import(folder))
+        if args.profile:
+            empty_register()
+            run_import(folder, profile=True)
+            empty_register()
+            run_import(folder)
+
+    # The last fresh import really wrote everything.
+    assert Review.objects.count() == rows["reviews.csv"]
+    assert Child.objects.count() == rows["children.csv"]
+    assert Finding.objects.count() == rows["findings.csv"]
+    assert Evaluation.objects.count() == rows["evaluations.csv"]
+
+    floor = {label: best for label, best, _, _ in results}["floor: COPY, triggers off"]
+    total_rows = sum(rows.values())
+    print(f"\n| Measurement ({args.reviews:,} reviews, {total_rows:,} rows) | Best | Median | Queries | x floor |")
+    print("|---|---:|---:|---:|---:|")
+    for label, best, median, queries in results:
+        print(f"| {label} | {best:.2f} s | {median:.2f} s | {queries} | {best / floor:.1f} |")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,726 @@
+"""Writes that span several models: the bulk CSV import of SPEC section 4.
+
+``import_reviews`` reads every file, validates every row in memory against lookups fetched in a few
+queries (all boards; the existing reviews named anywhere in the files), and only when there is no error
+at all writes everything in bulk in one transaction. Errors read ``FILE:LINE: COLUMN: message``.
+"""
+
+import contextlib
+import csv
+import datetime
+import re
+from collections import Counter, defaultdict
+from dataclasses import dataclass, field
+from typing import IO, Any
+
+import pghistory
+import pgtrigger
+from django.apps import apps
+from django.db import IntegrityError, connection, transaction
+from django.db.models import Exists, F, OuterRef
+from django.utils import timezone
+
+from reviews.models import Agency, Board, Child, Contribution, Evaluation, Finding, Judgement, Review
+
+REVIEWS = "reviews.csv"
+CHILDREN = "children.csv"
+FINDINGS = "findings.csv"
+EVALUATIONS = "evaluations.csv"
+FILE_NAMES = (REVIEWS, CHILDREN, FINDINGS, EVALUATIONS)
+
+BATCH_SIZE = 1000
+NO_COLUMN = "-"  # the COLUMN of an error about a whole file or row
+# One import at a time: two imports naming the same new reference would otherwise race.
+_ADVISORY_LOCK = 7_242_001
+
+# The import writes the audit rows of its inserts and deletes itself, one set-based statement per table and
+# batch, instead of letting pghistory's row triggers write them one by one (see docs/PERFORMANCE.md): the
+# same event rows, with the same context, at a fraction of the cost. Updates keep their triggers.
+AUDITED = ("Review", "Contribution", "Child", "Finding", "Evaluation")
+ROW_HISTORY_TRIGGERS = [f"reviews.{name}:{op}_{op}" for name in AUDITED for op in ("insert", "delete")]
+SET_BASED_AUDIT = True  # the benchmark turns it off to measure what the row triggers cost
+
+_DATE_RE = re.compile(r"\d{4}-\d{2}-\d{2}")
+_BOOLEANS = {"yes": True, "no": False, "": None}
+
+
+@dataclass(frozen=True)
+class Column:
+    """One CSV column: how to read a cell, and whether the column and a value are required."""
+
+    name: str
+    kind: str = "text"  # text (kept exactly), code (trimmed), board, boards, choice, date, bool, int
+    required_column: bool = False
+    required_value: bool = False
+    max_length: int | None = None
+    choices: tuple[str, ...] = ()
+    blank: Any = ""  # the value a blank cell stands for
+
+
+def _choice(name, choices, *, required=False, blank=""):
+    return Column(name, "choice", required, required, choices=tuple(choices.values), blank=blank)
+
+
+SPECS = {
+    REVIEWS: (
+        Column("reference", "code", True, True, max_length=Review._meta.get_field("reference").max_length),
+        Column("board", "board", True, True),
+        Column("other_boards", "boards"),
+        Column("title", "text", True, True, max_length=Review._meta.get_field("title").max_length),
+        Column("incident_date", "date", blank=None),
+        Column("decision_date", "date", blank=None),
+        Column("completed_date", "date", blank=None),
+        Column("submitted_date", "date", blank=None),
+        Column("independent_chair", "bool", blank=None),
+        Column("independent_author", "bool", blank=None),
+        Column("summary"),
+    ),
+    CHILDREN: (
+        Column("review", "code", True, True),
+        Column("pseudonym", "text", True, True, max_length=Child._meta.get_field("pseudonym").max_length),
+        _choice("sex", Child.Sex, blank=Child.Sex.NOT_KNOWN),
+        _choice("age_band", Child.AgeBand, blank=Child.AgeBand.NOT_KNOWN),
+        _choice("ethnicity", Child.Ethnicity),
+        _choice("outcome", Child.Outcome, required=True),
+        Column("known_to_social_care", "bool", blank=None),
+        Column("child_protection_plan", "bool", blank=None),
+        Column("looked_after", "bool", blank=None),
+    ),
+    FINDINGS: (
+        Column("review", "code", True, True),
+        _choice("category", Finding.Category, required=True),
+        _choice("agency", Agency),
+        Column("description"),
+    ),
+    EVALUATIONS: (
+        Column("review", "code", True, True),
+        Column("sequence", "int", True, True),
+        Column("received_date", "date", True, True, blank=None),
+        Column("completed_date", "date", True, True, blank=None),
+        _choice("judgement", Judgement, required=True),
+        Column("summary"),
+        # Optional aspect judgements, so an evaluation recorded in the app survives a round trip.
+        _choice("terms_of_reference", Judgement),
+        _choice("overview_and_imrs", Judgement),
+        _choice("timescales", Judgement),
+        _choice("equality_and_diversity", Judgement),
+        _choice("family_involvement", Judgement),
+    ),
+}
+
+# The model fields each kind of row writes, in the order of the values the reader keeps for a row.
+ROW_FIELDS = {
+    CHILDREN: [c.name for c in SPECS[CHILDREN][1:]],
+    FINDINGS: [c.name for c in SPECS[FINDINGS][1:]],
+    EVALUATIONS: [c.name for c in SPECS[EVALUATIONS][1:]],
+}
+ROW_MODELS = {CHILDREN: Child, FINDINGS: Finding, EVALUATIONS: Evaluation}
+REVIEW_FIELDS = [
+    "board_id",
+    "title",
+    "incident_date",
+    "decision_date",
+    "completed_date",
+    "submitted_date",
+    "independent_chair",
+    "independent_author",
+    "summary",
+    "status",
+]
+# The columns of a new review, in the order write() builds its row.
+NEW_REVIEW_COLUMNS = [
+    "reference",
+    "review_type",
+    *REVIEW_FIELDS,
+    "latest_judgement",
+    "latest_evaluated_date",
+    "version",
+    "created_at",
+    "updated_at",
+]
+# A review's dates must run in this order (the database's CheckConstraints on Review).
+REVIEW_DATE_ORDER = ("incident_date", "decision_date", "completed_date", "submitted_date")
+
+
+@dataclass
+class ImportResult:
+    """What an import did, or every reason it did nothing."""
+
+    errors: list[str] = field(default_factory=list)
+    reviews_created: int = 0
+    reviews_updated: int = 0
+    reviews_unchanged: int = 0
+    rows_read: dict[str, int] = field(default_factory=dict)
+    created: dict[str, int] = field(default_factory=lambda: dict.fromkeys(("children", "findings", "evaluations"), 0))
+    deleted: dict[str, int] = field(default_factory=lambda: dict.fromkeys(("children", "findings", "evaluations"), 0))
+
+    @property
+    def ok(self):
+        return not self.errors
+
+    def summary_lines(self):
+        """The outcome in plain English, one line per kind of record."""
+        lines = [
+            f"Reviews: {self.reviews_created:,} created, {self.reviews_updated:,} updated, "
+            f"{self.reviews_unchanged:,} unchanged."
+        ]
+        for kind in ("children", "findings", "evaluations"):
+            lines.append(
+                f"{kind.capitalize()}: {self.created[kind]:,} written, {self.deleted[kind]:,} replaced rows removed."
+            )
+        return lines
+
+
+@dataclass
+class _Row:
+    line: int
+    values: dict[str, Any]
+
+
+class _Errors:
+    """Errors kept with a sort key, so they print in file, line and column order."""
+
+    def __init__(self):
+        self._items = []
+
+    def add(self, file_name, line, column, message):
+        file_index = FILE_NAMES.index(file_name) if file_name in FILE_NAMES else len(FILE_NAMES)
+        self._items.append(((file_index, file_name, line, self._column_index(file_name, column)), column, message))
+
+    @staticmethod
+    def _column_index(file_name, column):
+        for index, spec in enumerate(SPECS.get(file_name, ())):
+            if spec.name == column:
+                return index
+        return -1 if column == NO_COLUMN else 99
+
+    def __bool__(self):
+        return bool(self._items)
+
+    def lines(self):
+        ordered = sorted(self._items, key=lambda item: item[0])
+        return [f"{key[1]}:{key[2]}: {column}: {message}" for key, column, message in ordered]
+
+
+def import_reviews(*, files: dict[str, IO[str]], user=None, progress=None, progress_every=1000) -> ImportResult:
+    """Import a bundle of CSV files (SPEC section 4): everything, or nothing and every error.
+
+    ``files`` maps a file name (``reviews.csv``, ``children.csv``, ``findings.csv``, ``evaluations.csv``)
+    to an open text stream (UTF-8, opened with ``newline=""``). ``progress(file_name, rows_read)`` is
+    called every ``progress_every`` rows of a file. ``user`` is recorded in the audit trail.
+    """
+    result = ImportResult()
+    errors = _Errors()
+    for name in sorted(set(files) - set(FILE_NAMES)):
+        errors.add(name, 1, NO_COLUMN, f"unknown file: the import reads {', '.join(FILE_NAMES)}")
+    if REVIEWS not in files:
+        errors.add(REVIEWS, 1, NO_COLUMN, "the file is missing; every import needs reviews.csv")
+
+    boards = dict(Board.objects.values_list("gss_code", "pk"))
+    parsed = {}
+    for name in FILE_NAMES:
+        if name in files:
+            parsed[name] = _read_file(name, files[name], boards, errors, progress, progress_every)
+            result.rows_read[name] = len(parsed[name].rows)
+    if REVIEWS not in parsed:
+        result.errors = errors.lines()
+        return result
+
+    metadata = {"source": "import", "user": getattr(user, "pk", user), "files": sorted(parsed)}
+    try:
+        with transaction.atomic(), pghistory.context(**metadata):
+            with connection.cursor() as cursor:
+                cursor.execute("SELECT pg_advisory_xact_lock(%s)", [_ADVISORY_LOCK])
+                # Django's foreign keys are deferred to COMMIT; a long queue of deferred checks makes every
+                # trigger statement rescan it, which grows with the square of the rows. Check as we go.
+                cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+            plan = _Plan(parsed, boards)
+            existing = plan.fetch_existing_reviews()
+            plan.check_references(existing, errors)
+            if errors:
+                result.errors = errors.lines()
+                return result
+            with _row_triggers_off():
+                plan.write(existing, result)
+    except IntegrityError as exc:
+        # Only a write racing this import (someone saving the same review meanwhile) can get here.
+        errors.add(REVIEWS, 1, NO_COLUMN, f"the register changed during the import, nothing was written: {exc}")
+        result.errors = errors.lines()
+    return result
+
+
+@dataclass
+class _ParsedFile:
+    name: str
+    columns: set[str]
+    rows: list[_Row]
+
+
+def _read_file(name, stream, boards, errors, progress, progress_every):
+    specs = SPECS[name]
+    reader = csv.reader(stream)
+    rows = []
+    try:
+        header = next(reader, None)
+    except (csv.Error, UnicodeDecodeError) as exc:
+        errors.add(name, 1, NO_COLUMN, _unreadable(exc))
+        return _ParsedFile(name, set(), rows)
+    if not header or not any(cell.strip() for cell in header):
+        errors.add(name, 1, NO_COLUMN, "the file is empty: it needs a header row naming its columns")
+        return _ParsedFile(name, set(), rows)
+
+    header = [cell.strip() for cell in header]
+    header[0] = header[0].removeprefix("\ufeff")  # the byte order mark spreadsheets put first
+    known = {spec.name: spec for spec in specs}
+    converters = []  # (index in the row, column name, converter) for every known column present
+    seen = set()
+    for index, column in enumerate(header):
+        if not column:
+            errors.add(name, 1, NO_COLUMN, f"column {index + 1} of the header has no name")
+        elif column in seen:
+            errors.add(name, 1, column, "the column appears more than once in the header")
+        elif column not in known:
+            errors.add(name, 1, column, f"unknown column; {name} may have {', '.join(known)}")
+        else:
+            converters.append((index, column, _converter(known[column], boards)))
+        seen.add(column)
+    for spec in specs:
+        if spec.required_column and spec.name not in seen:
+            errors.add(name, 1, spec.name, "required column is missing from the header")
+
+    absent = {spec.name: spec.blank for spec in specs if spec.name not in seen}
+    checker = _ROW_CHECKS[name]
+    state = {}
+    width = len(header)
+    line = reader.line_num + 1  # LINE is where a row starts: a quoted value may hold newlines
+    while True:
+        try:
+            cells = next(reader)
+        except StopIteration:
+            break
+        except (csv.Error, UnicodeDecodeError) as exc:
+            errors.add(name, reader.line_num + 1, NO_COLUMN, _unreadable(exc))
+            break
+        row_line, line = line, reader.line_num + 1
+        if not any(cells) or not any(cell.strip() for cell in cells):
+            continue  # blank lines, and the ",,,," rows spreadsheets leave behind
+        if len(cells) != width:
+            errors.add(name, row_line, NO_COLUMN, f"the row has {len(cells)} values but the header has {width} columns")
+            continue
+        values = dict(absent)
+        for index, column, convert in converters:
+            try:
+                values[column] = convert(cells[index])
+            except _Invalid as invalid:
+                values[column] = invalid.value
+                for message in invalid.messages:
+                    errors.add(name, row_line, column, message)
+        row = _Row(row_line, values)
+        if checker:
+            checker(name, row, errors, state)
+        rows.append(row)
+        if progress and len(rows) % progress_every == 0:
+            progress(name, len(rows))
+    return _ParsedFile(name, seen, rows)
+
+
+def _unreadable(exc):
+    if isinstance(exc, UnicodeDecodeError):
+        return "the file is not UTF-8 text (save it as 'CSV UTF-8')"
+    return f"the file is not readable CSV: {exc}"
+
+
+class _Invalid(Exception):
+    """A cell's value is wrong: the value to carry on with, and why."""
+
+    def __init__(self, value, *messages):
+        self.value, self.messages = value, messages
+
+
+_NUL = "\x00"
+_DATES: dict[str, datetime.date] = {}
+
+
+def _converter(spec, boards):
+    """A function from a cell's text to its typed value, raising _Invalid with the reasons it is wrong.
+
+    Free text is kept exactly as given; codes, dates, booleans and choices are trimmed of spaces.
+    """
+    blank, required, max_length = spec.blank, spec.required_value, spec.max_length
+
+    def empty():
+        if required:
+            raise _Invalid(blank, "a value is required")
+        return blank
+
+    def checked_text(value):
+        if _NUL in value:
+            raise _Invalid(blank, "contains a NUL character, which cannot be stored")
+        if max_length and len(value) > max_length:
+            raise _Invalid(blank, f"must be at most {max_length} characters (this has {len(value)})")
+        return value
+
+    if spec.kind == "text":
+
+        def convert(raw):
+            return checked_text(raw) if raw.strip() else empty()
+
+    elif spec.kind == "code":
+
+        def convert(raw):
+            value = raw.strip()
+            return checked_text(value) if value else empty()
+
+    elif spec.kind in ("choice", "board"):
+        allowed = set(spec.choices) if spec.kind == "choice" else boards
+
+        def convert(raw):
+            if raw in allowed:
+                return raw
+            value = raw.strip()
+            if not value:
+                return empty()
+            if value in allowed:
+                return value
+            if spec.kind == "board":
+                raise _Invalid(blank, f"unknown board {value}: use the board's GSS code")
+            raise _Invalid(blank, f'unknown value "{value}"; use one of {", ".join(spec.choices)}')
+
+    elif spec.kind == "date":
+
+        def convert(raw):
+            day = _DATES.get(raw)
+            if day is not None:
+                return day
+            value = raw.strip()
+            if not value:
+                return empty()
+            try:
+                if not _DATE_RE.fullmatch(value):
+                    raise ValueError(value)
+                day = datetime.date.fromisoformat(value)
+            except ValueError:
+                raise _Invalid(blank, f'"{value}" is not a date in the form YYYY-MM-DD') from None
+            if len(_DATES) < 100_000:
+                _DATES[raw] = day
+            return day
+
+    elif spec.kind == "bool":
+
+        def convert(raw):
+            answer = _BOOLEANS.get(raw.strip().lower(), "?")
+            if answer == "?":
+                raise _Invalid(blank, f'"{raw.strip()}" is not yes or no (leave it blank when not known)')
+            return answer
+
+    elif spec.kind == "int":
+
+        def convert(raw):
+            value = raw.strip()
+            if not value:
+                return empty()
+            if value.isdigit() and value.isascii() and 1 <= int(value) <= 32767:
+                return int(value)
+            raise _Invalid(blank, f'"{value}" is not a whole number from 1 upwards')
+
+    elif spec.kind == "boards":
+
+        def convert(raw):
+            codes = [code.strip() for code in raw.split(";") if code.strip()]
+            messages = [f"unknown board {c}: use the board's GSS code" for c in sorted(set(codes) - boards.keys())]
+            repeated = sorted({c for c in codes if codes.count(c) > 1})
+            messages += [f"board {c} is listed more than once" for c in repeated]
+            value = tuple(dict.fromkeys(c for c in codes if c in boards))
+            if messages:
+                raise _Invalid(value, *messages)
+            return value
+
+    else:
+        raise AssertionError(spec.kind)
+    return convert
+
+
+def _check_review(file_name, row, errors, state):
+    values = row.values
+    board = values["board"]
+    if board and board in values["other_boards"]:
+        errors.add(file_name, row.line, "other_boards", f"{board} is the lead board, not a contributing board")
+    reference = values["reference"]
+    first = state.setdefault("references", {})
+    if reference:
+        if reference in first:
+            errors.add(
+                file_name,
+                row.line,
+                "reference",
+                f"reference {reference} appears more than once (first on line {first[reference]})",
+            )
+        else:
+            first[reference] = row.line
+    _check_date_order(file_name, row, REVIEW_DATE_ORDER, errors)
+
+
+def _check_date_order(file_name, row, order, errors):
+    # Consecutive dates that are given must not go backwards; together they give every pairwise rule.
+    previous = None
+    for column in order:
+        day = row.values[column]
+        if day is None:
+            continue
+        if previous is not None and day < row.values[previous]:
+            errors.add(file_name, row.line, column, f"{day} is before {previous} {row.values[previous]}")
+        previous = column
+
+
+def _check_evaluation(file_name, row, errors, state):
+    _check_date_order(file_name, row, ("received_date", "completed_date"), errors)
+    reference, sequence = row.values["review"], row.values["sequence"]
+    if reference and sequence is not None and sequence != "":
+        seen = state.setdefault("sequences", {})
+        key = (reference, sequence)
+        if key in seen:
+            errors.add(
+                file_name,
+                row.line,
+                "sequence",
+                f"review {reference} already has evaluation {sequence} (on line {seen[key]})",
+            )
+        else:
+            seen[key] = row.line
+
+
+_ROW_CHECKS = {
+    REVIEWS: _check_review,
+    CHILDREN: None,
+    FINDINGS: None,
+    EVALUATIONS: _check_evaluation,
+}
+
+
+class _Plan:
+    """Turns validated rows into bulk writes that change only what differs from the register."""
+
+    def __init__(self, parsed, boards):
+        self.parsed = parsed
+        self.boards = boards
+        self.review_rows = parsed[REVIEWS].rows
+        self.file_refs = set()
+        self.kind_refs = {}
+        for name, parsed_file in parsed.items():
+            if name == REVIEWS:
+                refs = {row.values["reference"] for row in parsed_file.rows}
+            else:
+                refs = {row.values["review"] for row in parsed_file.rows}
+                self.kind_refs[name] = refs
+            refs.discard("")
+            self.file_refs |= refs
+        self.csv_refs = {row.values["reference"] for row in self.review_rows} - {""}
+
+    def fetch_existing_reviews(self):
+        """The reviews of the register named anywhere in the files, by reference, in one query."""
+        has_evaluation = Exists(Evaluation.objects.filter(review=OuterRef("pk")))
+        return {
+            review.reference: review
+            for review in Review.objects.filter(reference__in=self.file_refs).annotate(has_evaluation=has_evaluation)
+        }
+
+    def check_references(self, existing, errors):
+        if "reference" not in self.parsed[REVIEWS].columns:
+            return  # already reported: without references nothing can be matched
+        for name, parsed_file in self.parsed.items():
+            if name == REVIEWS:
+                continue
+            for row in parsed_file.rows:
+                reference = row.values["review"]
+                if reference and reference not in self.csv_refs and reference not in existing:
+                    errors.add(
+                        name, row.line, "review", f"no review with reference {reference} in reviews.csv or the register"
+                    )
+
+    def write(self, existing, result):
+        now = timezone.now()
+        rows_by_kind = {name: _group(name, self.parsed[name].rows) for name in ROW_MODELS if name in self.parsed}
+        evaluations = rows_by_kind.get(EVALUATIONS)
+        sequence_at = ROW_FIELDS[EVALUATIONS].index("sequence")
+        judgement_at = ROW_FIELDS[EVALUATIONS].index("judgement")
+        completed_at = ROW_FIELDS[EVALUATIONS].index("completed_date")
+
+        # Reviews of reviews.csv: build each as the files describe it; create it, or update it if it differs.
+        new_reviews, touched = [], {}
+        for row in self.review_rows:
+            values = row.values
+            reference = values["reference"]
+            current = existing.get(reference)
+            target = {key: values[key] for key in REVIEW_FIELDS if key not in ("board_id", "status")}
+            target["board_id"] = self.boards[values["board"]]
+            if evaluations is not None:
+                has_evaluation = reference in evaluations
+            else:
+                has_evaluation = current is not None and current.has_evaluation
+            target["status"] = _status(has_evaluation, values["submitted_date"])
+            if current is None:
+                latest_judgement, latest_date = "", None
+                if has_evaluation:
+                    # What the evaluation trigger would set, so it finds nothing left to change.
+                    latest = max(evaluations[reference], key=lambda v: v[sequence_at])
+                    latest_judgement, latest_date = latest[judgement_at], latest[completed_at]
+                new_reviews.append(
+                    (
+                        reference,
+                        Review.ReviewType.SCR.value,
+                        *(target[key] for key in REVIEW_FIELDS),
+                        latest_judgement,
+                        latest_date,
+                        1,
+                        now,
+                        now,
+                    )
+                )
+            elif any(getattr(current, key) != value for key, value in target.items()):
+                for key, value in target.items():
+                    setattr(current, key, value)
+                touched[reference] = current
+        # A review of the register named only by evaluations.csv is now evaluated.
+        for reference in (evaluations or {}).keys() - self.csv_refs:
+            current = existing[reference]
+            if current.status != Review.Status.EVALUATED:
+                current.status = Review.Status.EVALUATED
+                touched[reference] = current
+
+        created = _create(Review, NEW_REVIEW_COLUMNS, new_reviews, returning=("reference", "id"))
+        result.reviews_created = len(new_reviews)
+        ids = {reference: review.pk for reference, review in existing.items()}
+        ids.update(created)
+        new_refs = {row[0] for row in new_reviews}
+
+        # Contributing boards of every review of reviews.csv: replaced where the set differs.
+        wanted = {
+            row.values["reference"]: {self.boards[code] for code in row.values["other_boards"]}
+            for row in self.review_rows
+        }
+        old = {ids[r]: r for r in self.csv_refs - new_refs}
+        have = defaultdict(set)
+        for review_id, board_id in Contribution.objects.filter(review_id__in=list(old)).values_list(
+            "review_id", "board_id"
+        ):
+            have[review_id].add(board_id)
+        replace = sorted(r for review_id, r in old.items() if have[review_id] != wanted[r])
+        _delete_for(Contribution, [ids[r] for r in replace])
+        refs = sorted(new_refs) + replace
+        rows = [(ids[r], board_id) for r in refs for board_id in sorted(wanted[r])]
+        _create(Contribution, ["review_id", "board_id"], rows, review_ids=[ids[r] for r in refs])
+        for r in replace:
+            touched.setdefault(r, existing[r])
+
+        # Children, findings, evaluations: for each file given, the reviews of reviews.csv and those the file
+        # names get exactly the file's rows; a review that already has exactly those rows is left alone.
+        for name, grouped in rows_by_kind.items():
+            model, fields, kind = ROW_MODELS[name], ROW_FIELDS[name], name.removesuffix(".csv")
+            old = {ids[r]: r for r in (self.csv_refs | self.kind_refs[name]) - new_refs}
+            have = defaultdict(Counter)
+            for values in model.objects.filter(review_id__in=list(old)).values_list("review_id", *fields):
+                have[values[0]][values[1:]] += 1
+            replace = sorted(r for review_id, r in old.items() if have[review_id] != Counter(grouped.get(r, ())))
+            result.deleted[kind] = _delete_for(model, [ids[r] for r in replace])
+            refs = sorted(new_refs) + replace
+            columns, extra = ["review_id", *fields], ()
+            if model is Evaluation:
+                columns, extra = [*columns, "created_at"], (now,)
+            rows = [(ids[r], *values, *extra) for r in refs for values in grouped.get(r, ())]
+            _create(model, columns, rows, review_ids=[ids[r] for r in refs])
+            result.created[kind] = len(rows)
+            for r in replace:
+                touched.setdefault(r, existing[r])
+
+        # Every existing review the import changed gets a new version, so a form left open on it goes stale.
+        for review in touched.values():
+            review.updated_at = now
+            review.version = F("version") + 1
+        Review.objects.bulk_update(list(touched.values()), [*REVIEW_FIELDS, "updated_at", "version"], BATCH_SIZE)
+        result.reviews_updated = len(touched)
+        result.reviews_unchanged = len(self.csv_refs - new_refs - touched.keys())
+
+
+def _group(name, rows):
+    """A file's rows by review reference, each a tuple of model field values in ROW_FIELDS order."""
+    fields = ROW_FIELDS[name]
+    grouped = defaultdict(list)
+    for row in rows:
+        grouped[row.values["review"]].append(tuple(row.values[f] for f in fields))
+    return grouped
+
+
+def _status(has_evaluation, submitted_date):
+    if has_evaluation:
+        return Review.Status.EVALUATED
+    if submitted_date is not None:
+        return Review.Status.SUBMITTED
+    return Review.Status.DRAFT
+
+
+def _chunks(items):
+    for start in range(0, len(items), BATCH_SIZE):
+        yield items[start : start + BATCH_SIZE]
+
+
+def _row_triggers_off():
+    return pgtrigger.ignore(*ROW_HISTORY_TRIGGERS) if SET_BASED_AUDIT else contextlib.nullcontext()
+
+
+def _create(model, columns, rows, *, review_ids=None, returning=()):
+    """Insert rows (tuples in ``columns`` order) in batches, then their audit events.
+
+    One ``INSERT ... SELECT FROM unnest(array, array...)`` per batch: the values travel as one typed array
+    per column, which spares building a model instance per row. The audit events are those of every row of
+    ``review_ids`` (the reviews themselves, for Review). Returns the ``returning`` columns of the new rows.
+    """
+    qn = connection.ops.quote_name
+    fields = [model._meta.get_field(column) for column in columns]
+    arrays = ", ".join(f"%s::{field.db_type(connection)}[]" for field in fields)
+    sql = f"INSERT INTO {qn(model._meta.db_table)} ({', '.join(qn(f.column) for f in fields)}) "  # noqa: S608
+    sql += f"SELECT * FROM unnest({arrays})"  # noqa: S608
+    if returning:
+        sql += f" RETURNING {', '.join(map(qn, returning))}"
+    out = []
+    with connection.cursor() as cursor:
+        for chunk in _chunks(rows):
+            cursor.execute(sql, [list(column) for column in zip(*chunk, strict=True)])
+            if returning:
+                out.extend(cursor.fetchall())
+    if model is Review:
+        review_ids = [row[-1] for row in out]
+    _record_events(model, "insert", review_ids)
+    return out
+
+
+def _delete_for(model, review_ids):
+    """Delete a kind of row of these reviews, recording their audit events first; a batch per statement."""
+    _record_events(model, "delete", review_ids)
+    deleted = 0
+    for chunk in _chunks(review_ids):
+        deleted += model.objects.filter(review_id__in=chunk).delete()[0]
+    return deleted
+
+
+def _record_events(model, label, review_ids):
+    """Write the event rows pghistory's row trigger would have written, for the rows of these reviews.
+
+    Same table, same columns, same label and the same context (attached once per statement).
+    """
+    if not SET_BASED_AUDIT or not review_ids:
+        return
+    qn = connection.ops.quote_name
+    event = apps.get_model(model._meta.app_label, f"{model.__name__}Event")
+    columns = [f.column for f in event._meta.concrete_fields if not f.name.startswith("pgh_")]
+    key = "id" if model is Review else "review_id"
+    # Identifiers come from the models, never from the files; the values are parameters.
+    sql = (
+        "WITH ctx AS MATERIALIZED (SELECT _pgh_attach_context() AS id) "  # noqa: S608
+        f"INSERT INTO {qn(event._meta.db_table)} ({', '.join(map(qn, columns))}, "
+        "pgh_context_id, pgh_created_at, pgh_label, pgh_obj_id) "
+        f"SELECT {', '.join('t.' + qn(c) for c in columns)}, ctx.id, NOW(), %s, t.id "
+        f"FROM {qn(model._meta.db_table)} t CROSS JOIN ctx WHERE t.{key} = ANY(%s::bigint[])"
+    )
+    with connection.cursor() as cursor:
+        for chunk in _chunks(review_ids):
+            cursor.execute(sql, [label, chunk])
