@@ -561,6 +561,10 @@ class RegisterPage:
         return self.start_index + len(self.rows) - 1 if self.rows else 0
 
     @property
+    def max_rows(self):
+        return MAX_BROWSABLE_ROWS
+
+    @property
     def capped(self):
         """Whether the list is longer than the pages offered."""
         return self.page_obj is not None and self.page_obj.paginator.total_pages > self.page_obj.paginator.num_pages

@@ -1,23 +1,33 @@
 """A small register whose answers are worked out by hand, for the register, export and saved view tests.
 
-| ref    | lead board (region)        | status    | evaluations (completed: judgement)          | findings            | children (outcome, known) | other boards |
-|--------|----------------------------|-----------|---------------------------------------------|---------------------|---------------------------|--------------|
-| SCR-A1 | Birmingham (West Midlands) | evaluated | 2009-03-31 inadequate                       | weak_management     | died, yes                 |              |
-| SCR-A2 | Coventry (West Midlands)   | evaluated | 2008-04-01 inadequate                       | child_focus         | serious_harm, no          | Birmingham   |
-| SCR-A3 | Leeds (Yorkshire)          | evaluated | 2008-06-01 inadequate                       | weak_management     | died, unknown             |              |
-| SCR-A4 | Birmingham (West Midlands) | evaluated | 2009-04-01 inadequate                       | weak_management     |                           |              |
-| SCR-A5 | Birmingham (West Midlands) | evaluated | 2008-05-01 inadequate, then 2009-06-01 good | weak_management     | serious_harm, yes         |              |
-| SCR-A6 | Kent (South East)          | submitted |                                             |                     |                           |              |
-| SCR-A7 | Birmingham (West Midlands) | draft     |                                             |                     | died, yes                 |              |
-| SCR-A8 | Coventry (West Midlands)   | evaluated | 2008-03-31 adequate                         | risk_assessment x2  | died, no; died, yes       |              |
-| SCR-A9 | Coventry (West Midlands)   | draft     |                                             |                     |                           | Birmingham   |
+ref  lead board (region)   status     evaluations (completed judgement)  findings            children (outcome known)
+A1   Birmingham (W Mids)   evaluated  2009-03-31 inadequate              weak_management     died yes
+A2   Coventry (W Mids)     evaluated  2008-04-01 inadequate              child_focus         serious_harm no
+A3   Leeds (Yorkshire)     evaluated  2008-06-01 inadequate              weak_management     died unknown
+A4   Birmingham (W Mids)   evaluated  2009-04-01 inadequate              weak_management     -
+A5   Birmingham (W Mids)   evaluated  2008-05-01 inadequate,             weak_management     serious_harm yes
+                                      then 2009-06-01 good
+A6   Kent (South East)     submitted  -                                  -                   -
+A7   Birmingham (W Mids)   draft      -                                  -                   died yes
+A8   Coventry (W Mids)     evaluated  2008-03-31 adequate                risk_assessment x2  died no; died yes
+A9   Coventry (W Mids)     draft      -                                  -                   -
+
+References are SCR-A1 to SCR-A9. Birmingham contributed to A2 and A9 (the only cross-area reviews).
 
 Inspectors see A1-A6 and A8 (no drafts). Birmingham's board staff see A1, A4, A5, A7 (their own, the draft too)
 and A2 (submitted, Birmingham contributed) but not A9 (a draft Birmingham contributed to).
 """
 
+import csv
 import datetime
+import io
 
+import pytest
+from bs4 import BeautifulSoup
+from django.core.cache import cache
+from django.db import connections
+
+from reviews.filters import _OPTIONS_CACHE_KEY
 from reviews.models import Contribution, Review
 from tests.factories import ChildFactory, EvaluationFactory, FindingFactory, ReviewFactory, board
 
@@ -142,3 +152,39 @@ def build_register():
     )
     Contribution.objects.create(review=r["SCR-A9"], board=board(BIRMINGHAM))
     return r
+
+
+@pytest.fixture(autouse=True)
+def fresh_register_options():
+    """The board list is cached between requests; a test that renames a board must not leak into others."""
+    cache.delete(_OPTIONS_CACHE_KEY)
+    yield
+    cache.delete(_OPTIONS_CACHE_KEY)
+
+
+@pytest.fixture
+def reporting_shares_default(db):
+    """Exports read through the "reporting" alias, a test mirror of "default". A test's data lives in its
+    uncommitted transaction on "default", so point "reporting" at that same connection for the test."""
+    original = connections["reporting"]
+    connections["reporting"] = connections["default"]
+    yield
+    connections["reporting"] = original
+
+
+def soup(response):
+    return BeautifulSoup(response.content.decode(), "html.parser")
+
+
+def listed(response):
+    """The references in the register's table, in order ([] when there is no table)."""
+    table = soup(response).find("table", id="register-table")
+    if table is None:
+        return []
+    return [row.find("td").get_text(strip=True) for row in table.find("tbody").find_all("tr")]
+
+
+def csv_rows(response):
+    """A CSV export as a list of dicts (the whole stream read)."""
+    body = b"".join(response.streaming_content).decode()
+    return list(csv.DictReader(io.StringIO(body)))

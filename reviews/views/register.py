@@ -23,7 +23,6 @@ from reviews import exports
 from reviews.filters import (
     DEFAULT_PAGE_SIZE,
     DEFAULT_SORT,
-    MAX_BROWSABLE_ROWS,
     PAGE_SIZES,
     PAGING_PARAMS,
     SORT_CHOICES,
@@ -88,7 +87,6 @@ def register(request):
         "page_sizes": PAGE_SIZES,
         "per_page": results.per_page if results else None,
         "default_per_page": DEFAULT_PAGE_SIZE,
-        "max_browsable": MAX_BROWSABLE_ROWS,
         "export_query": export_query,
         "save_url": f"{reverse('reviews:saved_view_new')}?{urlencode({'query': export_query})}",
         "clear_url": _list_url(kept),
