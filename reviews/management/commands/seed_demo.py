@@ -1,0 +1,115 @@
+"""`python manage.py seed_demo [--reviews N] [--seed S] [--if-empty] [--replace]`: synthetic demo data.
+
+Builds a deterministic, realistic register (reviews led by boards of every region over the reporting
+years 2007-08 to 2026-27, with children, agencies, findings, evaluations and re-evaluations after an
+inadequate judgement) and one demo user per role, then prints the demo logins.
+
+Speed: rows are generated in Python and written with PostgreSQL COPY, a chunk of reviews at a time.
+The pghistory audit triggers (``insert_insert``, ``update_update``, ``delete_delete`` on Review,
+Contribution, Child, AgencyInvolvement, Finding and Evaluation) are skipped with ``pgtrigger.ignore``
+while the synthetic rows go in: they would double the write cost of 100,000 reviews, and an audit trail
+of invented data records nothing anyone did. Only those triggers are skipped: Evaluation's
+``sync_latest_on_*`` triggers still run and keep Review.latest_judgement / latest_evaluated_date equal to
+the highest-sequence evaluation (the generator sets both already, so the triggers find nothing to fix).
+Deleting existing data with ``--replace`` is audited as usual.
+"""
+
+import sys
+import time
+
+import pghistory
+from django.contrib.auth import get_user_model
+from django.contrib.auth.password_validation import validate_password
+from django.core.management.base import BaseCommand, CommandError
+from django.db import transaction
+
+from reviews import demo, roles
+from reviews.accounts import assign_role
+from reviews.models import Board, Review
+
+# Demo logins, reset to these passwords on every run. For development databases only: seed_demo is never
+# run in production (and `make run` uses the embedded development database).
+DEMO_USERS = (
+    ("demo-board", "amber-lantern-harbour-42", roles.BOARD_STAFF, ("E08000025", "E08000026")),
+    ("demo-inspector", "violet-compass-meadow-17", roles.INSPECTOR, ()),
+    ("demo-manager", "copper-kettle-orchard-58", roles.MANAGER, ()),
+    ("demo-admin", "silver-heron-quarry-93", roles.ADMIN, ()),
+)
+DEFAULT_REVIEWS = 2000
+LARGE = 10_000  # show progress from this many reviews
+
+
+class Command(BaseCommand):
+    help = (
+        "Fill the register with deterministic synthetic demo data and create one demo user per role "
+        "(printing their logins). Refuses when reviews exist, unless --if-empty (then only the users are "
+        "reset) or --replace (delete every review first)."
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument("--reviews", type=int, default=DEFAULT_REVIEWS, help="how many reviews (default 2000)")
+        parser.add_argument("--seed", type=int, default=2009, help="random seed: the same seed gives the same data")
+        parser.add_argument("--if-empty", action="store_true", help="add reviews only when the register has none")
+        parser.add_argument("--replace", action="store_true", help="delete every review in the register first")
+
+    def handle(self, *args, reviews, seed, if_empty, replace, **options):
+        if reviews < 0:
+            raise CommandError("--reviews must be zero or more.")
+        if if_empty and replace:
+            raise CommandError("--if-empty and --replace contradict each other: choose one.")
+        existing = Review.objects.count()
+        with pghistory.context(source="seed_demo"):
+            if existing and replace:
+                with transaction.atomic():
+                    Review.objects.all().delete()
+                self.stdout.write(f"Deleted {existing:,} reviews.")
+            elif existing and if_empty:
+                self.stdout.write(f"The register already holds {existing:,} reviews: no demo reviews added.")
+                reviews = 0
+            elif existing:
+                raise CommandError(
+                    f"The register already holds {existing:,} reviews. Add --replace to delete them first, "
+                    "or --if-empty to leave them."
+                )
+            if reviews:
+                started = time.monotonic()
+                counts = demo.build(
+                    count=reviews,
+                    seed=seed,
+                    showcase=DEMO_USERS[0][3],
+                    progress=self._progress if reviews >= LARGE else None,
+                )
+                self.stdout.write(
+                    f"Added {counts['reviews_review']:,} reviews, {counts['reviews_child']:,} children, "
+                    f"{counts['reviews_agencyinvolvement']:,} agency rows, {counts['reviews_finding']:,} findings, "
+                    f"{counts['reviews_evaluation']:,} evaluations and {counts['reviews_contribution']:,} "
+                    f"contributing boards in {time.monotonic() - started:.1f} s (seed {seed})."
+                )
+            self._demo_users()
+
+    def _progress(self, done, total, seconds, stage="written"):
+        end = "\r" if sys.stderr.isatty() and done < total else "\n"
+        self.stderr.write(f"seed_demo: {done:,} / {total:,} reviews {stage} ({seconds:.1f} s)", ending=end)
+        self.stderr.flush()
+
+    def _demo_users(self):
+        """Create or reset one user per role, and print their logins."""
+        User = get_user_model()
+        rows = []
+        with transaction.atomic():
+            for username, password, role, codes in DEMO_USERS:
+                user = User.objects.filter(username=username).first() or User(username=username)
+                validate_password(password, user=user)
+                user.set_password(password)
+                user.is_active = True
+                user.save()
+                boards = list(Board.objects.filter(gss_code__in=codes).order_by("gss_code"))
+                assign_role(user, role=role, boards=boards)
+                where = f" ({', '.join(b.name for b in boards)})" if boards else ""
+                rows.append((username, password, role + where))
+        width = max(len(r[0]) for r in rows) + 2
+        pwidth = max(len(r[1]) for r in rows) + 2
+        self.stdout.write("\nDemo logins (development only):")
+        self.stdout.write(f"  {'username':<{width}}{'password':<{pwidth}}role")
+        for username, password, role in rows:
+            self.stdout.write(f"  {username:<{width}}{password:<{pwidth}}{role}")
