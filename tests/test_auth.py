@@ -9,8 +9,9 @@ from django.contrib.sessions.models import Session
 from django.urls import URLPattern, URLResolver, get_resolver
 from django.utils import timezone
 
+from reviews.models import Contribution, Review
 from tests.conftest import HTTPSClient
-from tests.factories import UserFactory
+from tests.factories import ReviewFactory, UserFactory
 
 PASSWORD = "correct horse battery staple"
 ORIGIN = {"Origin": "https://testserver"}
@@ -297,3 +298,69 @@ def test_sign_out_from_the_header_button_works_with_its_csrf_token(db, board_use
     response = browser.post(form["action"], {"csrfmiddlewaretoken": token}, headers=ORIGIN)
     assert response.status_code == 302
     assert "_auth_user_id" not in browser.session
+
+
+# Object permissions (reviews/rules.py) -------------------------------------------------------------------
+
+
+@pytest.fixture
+def reviews_by_board(birmingham, coventry):
+    """Drafts and submitted reviews of Birmingham (the board user's board) and of Coventry."""
+    made = {
+        "own_draft": ReviewFactory(board=birmingham, status=Review.Status.DRAFT),
+        "own_submitted": ReviewFactory(board=birmingham),
+        "other_draft": ReviewFactory(board=coventry, status=Review.Status.DRAFT),
+        "other_submitted": ReviewFactory(board=coventry),
+        "contributed_submitted": ReviewFactory(board=coventry),
+        "contributed_draft": ReviewFactory(board=coventry, status=Review.Status.DRAFT),
+    }
+    for key in ("contributed_submitted", "contributed_draft"):
+        Contribution.objects.create(review=made[key], board=birmingham)
+    return made
+
+
+PERMISSION_MATRIX = {
+    # permission: {role: the reviews (from reviews_by_board) it allows}
+    "reviews.view_review_obj": {
+        "board_staff": {"own_draft", "own_submitted", "contributed_submitted"},
+        "inspector": {"own_submitted", "other_submitted", "contributed_submitted"},
+        "manager": {"own_submitted", "other_submitted", "contributed_submitted"},
+    },
+    "reviews.view_history_obj": {
+        "board_staff": {"own_draft", "own_submitted", "contributed_submitted"},
+        "inspector": {"own_submitted", "other_submitted", "contributed_submitted"},
+        "manager": {"own_submitted", "other_submitted", "contributed_submitted"},
+    },
+    "reviews.change_review_obj": {"board_staff": {"own_draft"}, "inspector": set(), "manager": set()},
+    "reviews.submit_review_obj": {"board_staff": {"own_draft"}, "inspector": set(), "manager": set()},
+    "reviews.evaluate_review_obj": {
+        "board_staff": set(),
+        "inspector": {"own_submitted", "other_submitted", "contributed_submitted"},
+        "manager": set(),
+    },
+}
+
+
+@pytest.mark.parametrize("permission", sorted(PERMISSION_MATRIX))
+@pytest.mark.parametrize("role", ["board_staff", "inspector", "manager"])
+def test_object_permissions_follow_the_role_and_the_board(
+    reviews_by_board, board_user, inspector, manager, role, permission
+):
+    user = {"board_staff": board_user, "inspector": inspector, "manager": manager}[role]
+    allowed = {key for key, review in reviews_by_board.items() if user.has_perm(permission, review)}
+    assert allowed == PERMISSION_MATRIX[permission][role]
+
+
+def test_reading_a_review_is_allowed_exactly_when_for_user_returns_it(reviews_by_board, board_user, inspector):
+    for user in (board_user, inspector):
+        visible = set(Review.objects.for_user(user))
+        for review in reviews_by_board.values():
+            assert user.has_perm("reviews.view_review_obj", review) == (review in visible)
+
+
+def test_admins_may_do_everything_and_users_without_a_role_nothing(reviews_by_board, admin_user, db):
+    nobody = UserFactory()
+    for permission in PERMISSION_MATRIX:
+        for review in reviews_by_board.values():
+            assert admin_user.has_perm(permission, review)
+            assert not nobody.has_perm(permission, review)
