@@ -133,7 +133,7 @@ def _save_rows(review, model, field_names, rows, *, recreate_on=()):
     for row in rows:
         if row.get("id") is None or row["id"] in recreate:
             instance = model(review=review, **{name: row[name] for name in field_names})
-            instance.full_clean(exclude=["review"], validate_unique=False, validate_constraints=False)
+            instance.full_clean(exclude=["review"])
             new.append(instance)
     for instance in new:
         instance.save()
@@ -203,7 +203,7 @@ def update_review(*, user, review_id, version, fields, contributing_boards, chil
     )
     if not updated:
         current = Review.objects.filter(pk=review_id).first()
-        if current is None or not _is_own_review(user, current):
+        if current is None or not _is_own_review(user, current) or current.version == version:
             raise PermissionDenied("You cannot change this review.")
         raise EditConflict(current)
     review = Review.objects.get(pk=review_id)

@@ -314,7 +314,9 @@ def _inserted(kind, values, names, name):
     if kind == "review":
         status = values["status"]
         text = f"created the review {values['reference']}"
-        return text + (" as a draft" if status == Review.Status.DRAFT else f" ({CHOICES['status'][status].lower()})")
+        if status == Review.Status.DRAFT:
+            return f"{text} as a draft"
+        return f"{text} with the status {names.value('status', status)}"
     if kind == "child":
         return f"added {name}"
     if kind == "agency":
