@@ -15,3 +15,5 @@ urlpatterns = [
     path("reviews/", include("reviews.urls")),
     path("dashboard/", include("dashboard.urls")),
 ]
+
+handler500 = "scr_register.views.server_error"

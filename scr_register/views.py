@@ -77,3 +77,23 @@ class SignOutView(LogoutView):
         response = super().post(request, *args, **kwargs)
         messages.success(request, "You have signed out.")
         return response
+
+
+def server_error(request):
+    """The 500 handler: a 503 "service unavailable" page when the database is the cause.
+
+    A lost database connection is temporary (a failover, a restart): tell the user to try again
+    soon, and let load balancers see 503. Neither page touches the database.
+    """
+    import sys
+
+    from django.db import DatabaseError, InterfaceError, OperationalError
+    from django.template import loader
+
+    error = sys.exc_info()[1]
+    if isinstance(error, OperationalError | InterfaceError) or (
+        isinstance(error, DatabaseError) and "connection" in str(error).lower()
+    ):
+        body = loader.get_template("503.html").render({})
+        return HttpResponse(body, status=503, headers={"Retry-After": "30"})
+    return HttpResponse(loader.get_template("500.html").render({}), status=500)
