@@ -8,6 +8,7 @@ at all writes everything in bulk in one transaction. Errors read ``FILE:LINE: CO
 import contextlib
 import csv
 import datetime
+import io
 import re
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
@@ -202,12 +203,13 @@ class _Errors:
         return [f"{key[1]}:{key[2]}: {column}: {message}" for key, column, message in ordered]
 
 
-def import_reviews(*, files: dict[str, IO[str]], user=None, progress=None, progress_every=1000) -> ImportResult:
+def import_reviews(*, files: dict[str, IO], user=None, progress=None, progress_every=1000) -> ImportResult:
     """Import a bundle of CSV files (SPEC section 4): everything, or nothing and every error.
 
     ``files`` maps a file name (``reviews.csv``, ``children.csv``, ``findings.csv``, ``evaluations.csv``)
-    to an open text stream (UTF-8, opened with ``newline=""``). ``progress(file_name, rows_read)`` is
-    called every ``progress_every`` rows of a file. ``user`` is recorded in the audit trail.
+    to an open stream: binary (UTF-8 bytes, as uploads are) or text opened with ``newline=""``.
+    ``progress(file_name, rows_read)`` is called every ``progress_every`` rows of a file. ``user`` is
+    recorded in the audit trail.
     """
     result = ImportResult()
     errors = _Errors()
@@ -256,14 +258,30 @@ class _ParsedFile:
     rows: list[_Row]
 
 
+def _text(name, stream, errors):
+    """The stream as text: binary streams (uploads, files opened "rb") are decoded here as UTF-8."""
+    data = stream.read()
+    if isinstance(data, str):
+        return io.StringIO(data, newline="")
+    try:
+        return io.StringIO(data.decode("utf-8"), newline="")
+    except UnicodeDecodeError as exc:
+        line = data.count(b"\n", 0, exc.start) + 1
+        errors.add(name, line, NO_COLUMN, "the file is not UTF-8 text (save it as 'CSV UTF-8')")
+        return None
+
+
 def _read_file(name, stream, boards, errors, progress, progress_every):
     specs = SPECS[name]
-    reader = csv.reader(stream)
     rows = []
+    stream = _text(name, stream, errors)
+    if stream is None:
+        return _ParsedFile(name, set(), rows)
+    reader = csv.reader(stream)
     try:
         header = next(reader, None)
-    except (csv.Error, UnicodeDecodeError) as exc:
-        errors.add(name, 1, NO_COLUMN, _unreadable(exc))
+    except csv.Error as exc:
+        errors.add(name, 1, NO_COLUMN, f"the file is not readable CSV: {exc}")
         return _ParsedFile(name, set(), rows)
     if not header or not any(cell.strip() for cell in header):
         errors.add(name, 1, NO_COLUMN, "the file is empty: it needs a header row naming its columns")
@@ -298,8 +316,8 @@ def _read_file(name, stream, boards, errors, progress, progress_every):
             cells = next(reader)
         except StopIteration:
             break
-        except (csv.Error, UnicodeDecodeError) as exc:
-            errors.add(name, reader.line_num + 1, NO_COLUMN, _unreadable(exc))
+        except csv.Error as exc:
+            errors.add(name, reader.line_num + 1, NO_COLUMN, f"the file is not readable CSV: {exc}")
             break
         row_line, line = line, reader.line_num + 1
         if not any(cells) or not any(cell.strip() for cell in cells):
@@ -322,12 +340,6 @@ def _read_file(name, stream, boards, errors, progress, progress_every):
         if progress and len(rows) % progress_every == 0:
             progress(name, len(rows))
     return _ParsedFile(name, seen, rows)
-
-
-def _unreadable(exc):
-    if isinstance(exc, UnicodeDecodeError):
-        return "the file is not UTF-8 text (save it as 'CSV UTF-8')"
-    return f"the file is not readable CSV: {exc}"
 
 
 class _Invalid(Exception):

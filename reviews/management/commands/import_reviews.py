@@ -34,7 +34,7 @@ class Command(BaseCommand):
             self.stderr.write(f"{name}: {rows:,} rows read")
 
         with ExitStack() as stack:
-            files = {name: stack.enter_context(open(folder / name, encoding="utf-8", newline="")) for name in names}
+            files = {name: stack.enter_context(open(folder / name, "rb")) for name in names}
             result = import_reviews(files=files, progress=progress, progress_every=PROGRESS_EVERY)
 
         if not result.ok:
