@@ -299,6 +299,43 @@ def test_demo_rows_skip_the_audit_trail_but_later_changes_are_audited(seeded):
     assert events["Evaluation"].objects.filter(pgh_label="insert").count() == 1
 
 
+def schema():
+    """Every index, constraint and trigger (with whether it is enabled) of the review tables."""
+    from django.db import connection
+
+    tables = list(demo.COPY_COLUMNS)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT indexrelid::regclass::text, pg_get_indexdef(indexrelid) FROM pg_index "
+            "WHERE indrelid = ANY(%s::regclass[]) ORDER BY 1",
+            [tables],
+        )
+        indexes = cursor.fetchall()
+        cursor.execute(
+            "SELECT conname, pg_get_constraintdef(oid) FROM pg_constraint WHERE conrelid = ANY(%s::regclass[]) "
+            "ORDER BY 1",
+            [tables],
+        )
+        constraints = cursor.fetchall()
+        cursor.execute(
+            "SELECT tgname, tgenabled FROM pg_trigger "
+            "WHERE tgrelid = ANY(%s::regclass[]) AND NOT tgisinternal ORDER BY 1",
+            [tables],
+        )
+        triggers = cursor.fetchall()
+    return indexes, constraints, triggers
+
+
+def test_seeding_leaves_every_index_constraint_and_trigger_as_the_migrations_made_them(db):
+    before = schema()
+    assert len(before[0]) > 20 and any("gin" in definition for _, definition in before[0])
+    assert {enabled for _, enabled in before[2]} == {"O"}
+
+    seed("--reviews", "50")
+
+    assert schema() == before
+
+
 # Demo users and --if-empty --------------------------------------------------------------------------
 
 
