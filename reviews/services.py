@@ -232,7 +232,11 @@ def import_reviews(*, files: dict[str, IO], user=None, progress=None, progress_e
     try:
         with transaction.atomic(), pghistory.context(**metadata):
             with connection.cursor() as cursor:
-                cursor.execute("SELECT pg_advisory_xact_lock(%s)", [_ADVISORY_LOCK])
+                cursor.execute("SELECT pg_try_advisory_xact_lock(%s)", [_ADVISORY_LOCK])
+                if not cursor.fetchone()[0]:
+                    errors.add(REVIEWS, 1, NO_COLUMN, "another import is running; try again when it has finished")
+                    result.errors = errors.lines()
+                    return result
                 # Django's foreign keys are deferred to COMMIT; a long queue of deferred checks makes every
                 # trigger statement rescan it, which grows with the square of the rows. Check as we go.
                 cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")

@@ -1,0 +1,326 @@
+"""The Django admin for every model of the register, and the CSV import page for admins."""
+
+import pghistory.admin
+from django import forms
+from django.apps import apps
+from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied
+from django.db.models import F
+from django.shortcuts import redirect
+from django.template.response import TemplateResponse
+from django.urls import path
+
+from reviews.models import (
+    AgencyInvolvement,
+    Board,
+    Child,
+    Contribution,
+    Evaluation,
+    Finding,
+    LocalAuthority,
+    ReadEvent,
+    Region,
+    Review,
+    SavedView,
+)
+from reviews.services import CHILDREN, EVALUATIONS, FINDINGS, REVIEWS, import_reviews
+
+# Uploads through the browser are capped so an import finishes well inside a web request (gunicorn gives
+# a worker 30 s); the command has no limit. 10 MB is about 100,000 findings rows.
+MAX_UPLOAD_BYTES = 10 * 1024 * 1024
+MAX_ERRORS_SHOWN = 1000
+
+
+class ReferenceDataAdmin(admin.ModelAdmin):
+    """Reference data is retired (``valid_to``) in a migration, never deleted: reviews keep their boards."""
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Region)
+class RegionAdmin(ReferenceDataAdmin):
+    list_display = ["code", "name"]
+    search_fields = ["code", "name"]
+    ordering = ["code"]
+
+
+@admin.register(LocalAuthority)
+class LocalAuthorityAdmin(ReferenceDataAdmin):
+    list_display = ["name", "gss_code", "type", "region", "dfe_code", "valid_from", "valid_to"]
+    list_filter = ["type", "region", "valid_from", "valid_to"]
+    search_fields = ["name", "gss_code", "dfe_code"]
+    list_select_related = ["region"]
+    autocomplete_fields = ["region"]
+    ordering = ["name", "valid_from"]
+
+
+@admin.register(Board)
+class BoardAdmin(ReferenceDataAdmin):
+    list_display = ["name", "gss_code", "region", "in_force_from", "in_force_to"]
+    list_filter = ["region", "authority__type"]
+    search_fields = ["name", "gss_code"]
+    list_select_related = ["region", "authority"]
+    autocomplete_fields = ["authority", "region", "members"]
+    ordering = ["name", "gss_code"]
+
+    @admin.display(description="in force from", ordering="authority__valid_from")
+    def in_force_from(self, board):
+        return board.authority.valid_from
+
+    @admin.display(description="in force to", ordering="authority__valid_to")
+    def in_force_to(self, board):
+        return board.authority.valid_to
+
+
+class ContributionInline(admin.TabularInline):
+    model = Contribution
+    extra = 0
+    autocomplete_fields = ["board"]
+    verbose_name = "contributing board"
+    verbose_name_plural = "contributing boards"
+
+
+class ChildInline(admin.TabularInline):
+    model = Child
+    extra = 0
+    fields = [
+        "pseudonym",
+        "sex",
+        "age_band",
+        "ethnicity",
+        "outcome",
+        "known_to_social_care",
+        "child_protection_plan",
+        "looked_after",
+    ]
+
+
+class AgencyInvolvementInline(admin.TabularInline):
+    model = AgencyInvolvement
+    extra = 0
+    fields = ["agency", "imr_submitted", "notes"]
+
+
+class FindingInline(admin.TabularInline):
+    model = Finding
+    extra = 0
+    fields = ["category", "agency", "description"]
+
+
+class EvaluationInline(admin.StackedInline):
+    model = Evaluation
+    extra = 0
+    autocomplete_fields = ["evaluated_by"]
+    fieldsets = [
+        (None, {"fields": [("sequence", "received_date", "completed_date"), "judgement", "summary", "evaluated_by"]}),
+        (
+            "Aspects",
+            {
+                "classes": ["collapse"],
+                "fields": [
+                    "terms_of_reference",
+                    "overview_and_imrs",
+                    "timescales",
+                    "equality_and_diversity",
+                    "family_involvement",
+                ],
+            },
+        ),
+    ]
+
+
+class ImportForm(forms.Form):
+    """The CSV files of one import, each in its own field, as SPEC section 4 names them."""
+
+    reviews = forms.FileField(label=REVIEWS, help_text="Required.")
+    children = forms.FileField(label=CHILDREN, required=False, help_text="Optional.")
+    findings = forms.FileField(label=FINDINGS, required=False, help_text="Optional.")
+    evaluations = forms.FileField(label=EVALUATIONS, required=False, help_text="Optional.")
+
+    def clean(self):
+        cleaned = super().clean()
+        for name, upload in list(cleaned.items()):
+            if upload and upload.size > MAX_UPLOAD_BYTES:
+                self.add_error(
+                    name,
+                    f"{self.fields[name].label} is {upload.size / 1024 / 1024:.1f} MB; files uploaded here may be at "
+                    f"most {MAX_UPLOAD_BYTES // 1024 // 1024} MB. Import larger files with the import_reviews command.",
+                )
+        return cleaned
+
+    def files_by_name(self):
+        return {self.fields[name].label: upload for name, upload in self.cleaned_data.items() if upload}
+
+
+@admin.register(Review)
+class ReviewAdmin(admin.ModelAdmin):
+    list_display = [
+        "reference",
+        "title",
+        "board",
+        "status",
+        "latest_judgement",
+        "latest_evaluated_date",
+        "completed_date",
+        "submitted_date",
+    ]
+    list_filter = ["status", "latest_judgement", "review_type", "board__region", "independent_chair", "completed_date"]
+    search_fields = ["reference", "title", "summary", "board__name", "board__gss_code"]
+    list_select_related = ["board"]
+    autocomplete_fields = ["board"]
+    ordering = ["reference"]
+    date_hierarchy = "latest_evaluated_date"
+    show_full_result_count = False  # one count fewer on a register of 100,000 reviews
+    readonly_fields = ["latest_judgement", "latest_evaluated_date", "version", "created_at", "updated_at"]
+    fieldsets = [
+        (None, {"fields": ["reference", "review_type", "board", "title", "status"]}),
+        ("Dates", {"fields": [("incident_date", "decision_date"), ("completed_date", "submitted_date")]}),
+        ("Independence", {"fields": [("independent_chair", "independent_author")]}),
+        (None, {"fields": ["summary"]}),
+        (
+            "Kept by the system",
+            {"fields": [("latest_judgement", "latest_evaluated_date"), "version", ("created_at", "updated_at")]},
+        ),
+    ]
+    inlines = [ContributionInline, ChildInline, AgencyInvolvementInline, FindingInline, EvaluationInline]
+
+    def save_model(self, request, obj, form, change):
+        if change:
+            # A new version, so a board's form left open on the old one is refused rather than overwriting this.
+            obj.version = F("version") + 1
+        super().save_model(request, obj, form, change)
+        if change:
+            obj.refresh_from_db(fields=["version"])
+
+    def get_urls(self):
+        view = self.admin_site.admin_view(self.import_view)
+        return [path("import/", view, name="reviews_review_import"), *super().get_urls()]
+
+    def has_import_permission(self, request):
+        return request.user.has_perm("reviews.import_reviews")
+
+    def changelist_view(self, request, extra_context=None):
+        extra_context = {**(extra_context or {}), "has_import_permission": self.has_import_permission(request)}
+        return super().changelist_view(request, extra_context=extra_context)
+
+    def import_view(self, request):
+        """Upload the CSV files of an import: the same validation and error list as the command."""
+        if not self.has_import_permission(request):
+            raise PermissionDenied
+        errors = []
+        if request.method == "POST":
+            form = ImportForm(request.POST, request.FILES)
+            if form.is_valid():
+                result = import_reviews(files=form.files_by_name(), user=request.user)
+                if result.ok:
+                    messages.success(request, "Import finished. " + " ".join(result.summary_lines()))
+                    return redirect("admin:reviews_review_changelist")
+                errors = result.errors
+        else:
+            form = ImportForm()
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.model._meta,
+            "title": "Import reviews from CSV files",
+            "form": form,
+            "errors": errors[:MAX_ERRORS_SHOWN],
+            "error_count": len(errors),
+            "max_upload_mb": MAX_UPLOAD_BYTES // 1024 // 1024,
+        }
+        return TemplateResponse(request, "admin/reviews/review/import.html", context, status=400 if errors else 200)
+
+
+class ReviewRowAdmin(admin.ModelAdmin):
+    """Rows that belong to a review, listed across reviews."""
+
+    list_select_related = ["review"]
+    autocomplete_fields = ["review"]
+    search_fields = ["review__reference", "review__title"]
+
+
+@admin.register(Contribution)
+class ContributionAdmin(ReviewRowAdmin):
+    list_display = ["review", "board"]
+    list_filter = ["board__region"]
+    list_select_related = ["review", "board"]
+    autocomplete_fields = ["review", "board"]
+    search_fields = ["review__reference", "board__name", "board__gss_code"]
+    ordering = ["review__reference", "board__name"]
+
+
+@admin.register(Child)
+class ChildAdmin(ReviewRowAdmin):
+    list_display = ["pseudonym", "review", "sex", "age_band", "ethnicity", "outcome", "known_to_social_care"]
+    list_filter = ["outcome", "sex", "age_band", "known_to_social_care", "child_protection_plan", "looked_after"]
+    search_fields = ["pseudonym", "review__reference"]
+    ordering = ["review__reference", "pseudonym"]
+
+
+@admin.register(AgencyInvolvement)
+class AgencyInvolvementAdmin(ReviewRowAdmin):
+    list_display = ["review", "agency", "imr_submitted"]
+    list_filter = ["agency", "imr_submitted"]
+    ordering = ["review__reference", "agency"]
+
+
+@admin.register(Finding)
+class FindingAdmin(ReviewRowAdmin):
+    list_display = ["review", "category", "agency", "description"]
+    list_filter = ["category", "agency"]
+    search_fields = ["review__reference", "description"]
+    ordering = ["review__reference", "category"]
+
+
+@admin.register(Evaluation)
+class EvaluationAdmin(ReviewRowAdmin):
+    list_display = ["review", "sequence", "judgement", "received_date", "completed_date", "evaluated_by"]
+    list_filter = ["judgement", "completed_date"]
+    list_select_related = ["review", "evaluated_by"]
+    autocomplete_fields = ["review", "evaluated_by"]
+    date_hierarchy = "completed_date"
+    show_full_result_count = False
+    ordering = ["-completed_date", "review__reference"]
+
+
+@admin.register(ReadEvent)
+class ReadEventAdmin(admin.ModelAdmin):
+    """Who read what: written by the app, never edited."""
+
+    list_display = ["at", "user", "kind", "review", "detail"]
+    list_filter = ["kind"]
+    search_fields = ["user__username", "review__reference", "detail"]
+    list_select_related = ["user", "review"]
+    date_hierarchy = "at"
+    show_full_result_count = False
+    ordering = ["-at"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(SavedView)
+class SavedViewAdmin(admin.ModelAdmin):
+    list_display = ["name", "owner", "query_string", "created_at"]
+    search_fields = ["name", "owner__username"]
+    list_select_related = ["owner"]
+    autocomplete_fields = ["owner"]
+    ordering = ["owner__username", "name"]
+
+
+class EventAdmin(pghistory.admin.EventModelAdmin):
+    """One audited model's trigger-written history (read only); pghistory's Events page spans them all."""
+
+    list_display = ["pgh_created_at", "pgh_label", "pgh_obj_id", "pgh_context_id"]
+    ordering = ["-pgh_created_at", "-pgh_id"]
+    show_full_result_count = False
+
+
+for _tracked in (Review, Contribution, Child, AgencyInvolvement, Finding, Evaluation):
+    admin.site.register(apps.get_model("reviews", f"{_tracked.__name__}Event"), EventAdmin)

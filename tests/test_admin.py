@@ -1,0 +1,326 @@
+"""The Django admin: every page answers for a superuser, lists stay cheap, and the CSV import page."""
+
+import pghistory.models
+import pytest
+from django.contrib import admin
+from django.contrib.auth.models import Permission
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
+
+from reviews import admin as reviews_admin
+from reviews.models import (
+    AgencyInvolvement,
+    Child,
+    Contribution,
+    Evaluation,
+    Finding,
+    LocalAuthority,
+    ReadEvent,
+    Region,
+    Review,
+    SavedView,
+)
+from tests.conftest import HTTPSClient
+from tests.factories import ChildFactory, EvaluationFactory, FindingFactory, ReviewFactory, UserFactory, board
+from tests.test_import import GOOD, REVIEWS_HEADER
+
+REGISTERED = [
+    model
+    for model in admin.site._registry
+    if model._meta.app_label in ("reviews", "pghistory") and not model._meta.proxy or model is pghistory.models.Events
+]
+
+
+def admin_url(model, view, *args):
+    return reverse(f"admin:{model._meta.app_label}_{model._meta.model_name}_{view}", args=args)
+
+
+@pytest.fixture
+def one_of_each(admin_user):
+    """At least one row of every model, with history."""
+    review = ReviewFactory(reference="SCR-ADMIN-1")
+    Contribution.objects.create(review=review, board=board("E08000026"))
+    ChildFactory(review=review)
+    FindingFactory(review=review)
+    AgencyInvolvement.objects.create(review=review, agency="police", imr_submitted=True)
+    EvaluationFactory(review=review, evaluated_by=admin_user)
+    ReadEvent.objects.create(user=admin_user, review=review, kind="view")
+    SavedView.objects.create(owner=admin_user, name="Inadequate in 2008-09", query_string="judgement=inadequate")
+    return review
+
+
+@pytest.fixture
+def admin_client(client, admin_user):
+    client.force_login(admin_user)
+    return client
+
+
+def test_every_model_of_the_register_has_an_admin():
+    models = {
+        Region,
+        LocalAuthority,
+        Review.board.field.related_model,
+        Review,
+        Contribution,
+        Child,
+        AgencyInvolvement,
+        Finding,
+        Evaluation,
+        ReadEvent,
+        SavedView,
+    }
+    assert models <= set(admin.site._registry)
+    assert pghistory.models.Events in admin.site._registry  # the audit trail across every model
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("model", REGISTERED, ids=lambda m: m._meta.label)
+def test_every_changelist_answers_for_a_superuser(admin_client, one_of_each, model):
+    response = admin_client.get(admin_url(model, "changelist"))
+    assert response.status_code == 200
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("model", REGISTERED, ids=lambda m: m._meta.label)
+def test_every_add_page_answers_or_is_refused_when_the_model_is_read_only(admin_client, admin_user, model, rf):
+    request = rf.get("/")
+    request.user = admin_user
+    response = admin_client.get(admin_url(model, "add"))
+    expected = 200 if admin.site._registry[model].has_add_permission(request) else 403
+    assert response.status_code == expected
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    "model", [m for m in REGISTERED if m is not pghistory.models.Events], ids=lambda m: m._meta.label
+)
+def test_every_change_page_answers_for_a_superuser(admin_client, one_of_each, model):
+    obj = model.objects.order_by("pk").first()
+    response = admin_client.get(admin_url(model, "change", obj.pk))
+    assert response.status_code == 200
+
+
+@pytest.mark.django_db
+def test_the_review_change_page_shows_every_inline_and_the_fields_the_system_keeps(admin_client, one_of_each):
+    response = admin_client.get(admin_url(Review, "change", one_of_each.pk))
+    content = response.content.decode()
+    for prefix in ("contributions", "children", "agencies", "findings", "evaluations"):
+        assert f'name="{prefix}-TOTAL_FORMS"' in content
+    assert 'name="latest_judgement"' not in content  # read only
+    assert 'name="version"' not in content
+    assert "Audit trail" in content
+
+
+@pytest.mark.django_db
+def test_the_review_change_page_does_not_query_once_per_child_or_finding(
+    admin_client, one_of_each, django_assert_max_num_queries
+):
+    for _ in range(20):
+        ChildFactory(review=one_of_each)
+        FindingFactory(review=one_of_each)
+    with django_assert_max_num_queries(12):
+        response = admin_client.get(admin_url(Review, "change", one_of_each.pk))
+    assert response.status_code == 200
+
+
+@pytest.mark.django_db
+def test_saving_a_review_in_the_admin_bumps_its_version(admin_client, one_of_each):
+    page = admin_client.get(admin_url(Review, "change", one_of_each.pk))
+    form = page.context["adminform"].form
+    data = {name: form[name].value() or "" for name in form.fields}
+    data.update({"title": "Retitled in the admin", "board": one_of_each.board_id})
+    for formset in page.context["inline_admin_formsets"]:
+        management = formset.formset.management_form
+        for name in management.fields:
+            data[f"{formset.formset.prefix}-{name}"] = management[name].value()
+        for index, inline_form in enumerate(formset.formset.forms):
+            for name in inline_form.fields:
+                value = inline_form[name].value()
+                data[f"{formset.formset.prefix}-{index}-{name}"] = "" if value is None else value
+    response = admin_client.post(admin_url(Review, "change", one_of_each.pk), data)
+    assert response.status_code == 302, response.context["adminform"].form.errors if response.context else ""
+    one_of_each.refresh_from_db()
+    assert (one_of_each.title, one_of_each.version) == ("Retitled in the admin", 2)
+
+
+@pytest.mark.django_db
+def test_the_review_changelist_stays_at_a_fixed_number_of_queries(admin_client, django_assert_max_num_queries):
+    for i in range(50):
+        ChildFactory(review__board=board(["E08000025", "E08000026", "E10000004"][i % 3]), review__status="evaluated")
+    with django_assert_max_num_queries(12):
+        response = admin_client.get(admin_url(Review, "changelist"), {"status": "evaluated"})
+    assert response.status_code == 200
+    assert len(response.context["cl"].result_list) == 50
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("model", [Child, Finding, Evaluation, Contribution, ReadEvent])
+def test_lists_of_rows_across_reviews_do_not_query_once_per_row(
+    admin_client, admin_user, model, django_assert_max_num_queries
+):
+    for _ in range(30):
+        review = ReviewFactory()
+        ChildFactory(review=review)
+        FindingFactory(review=review)
+        EvaluationFactory(review=review, evaluated_by=admin_user)
+        Contribution.objects.create(review=review, board=board("E08000026"))
+        ReadEvent.objects.create(user=admin_user, review=review, kind="view")
+    with django_assert_max_num_queries(8):
+        response = admin_client.get(admin_url(model, "changelist"))
+    assert response.status_code == 200
+    assert len(response.context["cl"].result_list) == 30
+
+
+@pytest.mark.django_db
+def test_the_board_list_shows_every_board_in_few_queries(admin_client, django_assert_max_num_queries):
+    with django_assert_max_num_queries(12):
+        response = admin_client.get(admin_url(Review.board.field.related_model, "changelist"), {"all": ""})
+    assert response.status_code == 200
+    assert response.context["cl"].result_count == 170
+
+
+@pytest.mark.django_db
+def test_boards_are_found_by_autocomplete(admin_client):
+    response = admin_client.get(
+        reverse("admin:autocomplete"),
+        {"term": "Birm", "app_label": "reviews", "model_name": "review", "field_name": "board"},
+    )
+    assert response.status_code == 200
+    assert [r["text"] for r in response.json()["results"]] == ["Birmingham (E08000025)"]
+
+
+@pytest.mark.django_db
+def test_the_audit_trail_of_a_review_is_readable_in_the_admin(admin_client, one_of_each):
+    one_of_each.title = "Changed"
+    one_of_each.save()
+    response = admin_client.get(
+        admin_url(pghistory.models.Events, "changelist"),
+        {"method": "tracks", "obj": f"reviews.Review:{one_of_each.pk}"},
+    )
+    assert response.status_code == 200
+    labels = [event.pgh_label for event in response.context["cl"].result_list]
+    # Created, given its latest judgement by the evaluation trigger, then retitled.
+    assert sorted(labels) == ["insert", "update", "update"]
+
+
+@pytest.mark.django_db
+def test_reference_data_and_read_events_cannot_be_deleted_or_edited(admin_client, one_of_each):
+    assert admin_client.get(admin_url(Region, "delete", Region.objects.first().pk)).status_code == 403
+    read = ReadEvent.objects.first()
+    response = admin_client.post(admin_url(ReadEvent, "change", read.pk), {"kind": "export"})
+    assert response.status_code == 403
+    read.refresh_from_db()
+    assert read.kind == "view"
+
+
+# ------------------------------------------------------------------------------------------ the import page
+
+
+def uploads(files):
+    field = {"reviews.csv": "reviews", "children.csv": "children", "findings.csv": "findings"}
+    field["evaluations.csv"] = "evaluations"
+    return {field[name]: SimpleUploadedFile(name, text.encode(), "text/csv") for name, text in files.items()}
+
+
+@pytest.mark.django_db
+def test_the_review_list_links_to_the_import_for_admins(admin_client):
+    response = admin_client.get(admin_url(Review, "changelist"))
+    assert reverse("admin:reviews_review_import") in response.content.decode()
+    assert "Import from CSV" in response.content.decode()
+
+
+@pytest.mark.django_db
+def test_an_admin_imports_a_good_bundle_and_sees_the_counts(admin_client, admin_user):
+    response = admin_client.post(reverse("admin:reviews_review_import"), uploads(GOOD), follow=True)
+
+    assert response.redirect_chain[-1][0] == admin_url(Review, "changelist")
+    message = str(list(response.context["messages"])[0])
+    assert "Reviews: 2 created, 0 updated, 0 unchanged." in message
+    assert "Children: 3 written" in message
+    assert Review.objects.count() == 2
+    context = pghistory.models.Context.objects.get(metadata__source="import")
+    assert context.metadata["user"] == admin_user.pk
+
+
+@pytest.mark.django_db
+def test_a_bad_upload_shows_every_error_and_writes_nothing(admin_client):
+    files = {
+        "reviews.csv": f"{REVIEWS_HEADER}\nSCR-1,E99999999,,<b>Bold</b>,,,,,,,\nSCR-2,E08000025,,Fine,2008-1-1,,,,,,\n",
+        "findings.csv": "review,category\nSCR-2,weak_management\n",
+    }
+    events = pghistory.models.Events.objects.count()
+
+    response = admin_client.post(reverse("admin:reviews_review_import"), uploads(files))
+
+    assert response.status_code == 400
+    content = response.content.decode()
+    assert "2 errors: nothing was imported." in content
+    assert "<code>reviews.csv:2: board: unknown board E99999999: use the board&#x27;s GSS code</code>" in content
+    assert "<code>reviews.csv:3: incident_date: &quot;2008-1-1&quot; is not a date in the form YYYY-MM-DD</code>" in (
+        content
+    )
+    assert Review.objects.count() == 0
+    assert pghistory.models.Events.objects.count() == events
+
+
+@pytest.mark.django_db
+def test_the_import_needs_reviews_csv(admin_client):
+    response = admin_client.post(reverse("admin:reviews_review_import"), uploads({"findings.csv": "review,category\n"}))
+    assert response.status_code == 200
+    assert response.context["form"].errors["reviews"] == ["This field is required."]
+
+
+@pytest.mark.django_db
+def test_an_upload_over_the_size_limit_is_refused_before_reading(admin_client, monkeypatch):
+    monkeypatch.setattr(reviews_admin, "MAX_UPLOAD_BYTES", 100)
+    files = {"reviews.csv": REVIEWS_HEADER + "\n" + "SCR-1,E08000025,,A,,,,,,,\n" * 10}
+    response = admin_client.post(reverse("admin:reviews_review_import"), uploads(files))
+    assert "files uploaded here may be at most" in response.context["form"].errors["reviews"][0]
+    assert Review.objects.count() == 0
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("role", ["board_staff", "inspector", "manager"])
+def test_only_admins_may_import(client, role):
+    user = UserFactory(role=role, is_staff=True)  # even staff status is not enough without the permission
+    client.force_login(user)
+    assert client.get(reverse("admin:reviews_review_import")).status_code == 403
+    response = client.post(reverse("admin:reviews_review_import"), uploads(GOOD))
+    assert response.status_code == 403
+    assert Review.objects.count() == 0
+
+
+@pytest.mark.django_db
+def test_staff_with_the_import_permission_may_import(client):
+    user = UserFactory(is_staff=True)
+    user.user_permissions.add(
+        Permission.objects.get(codename="import_reviews"), Permission.objects.get(codename="view_review")
+    )
+    client.force_login(user)
+    assert client.get(reverse("admin:reviews_review_import")).status_code == 200
+
+
+@pytest.mark.django_db
+def test_the_import_page_sends_anonymous_users_to_sign_in(client):
+    response = client.get(reverse("admin:reviews_review_import"))
+    assert response.status_code == 302
+    assert Review.objects.count() == 0
+
+
+@pytest.mark.django_db
+def test_the_import_page_needs_a_csrf_token(admin_user):
+    client = HTTPSClient(enforce_csrf_checks=True)
+    client.force_login(admin_user)
+    response = client.post(
+        reverse("admin:reviews_review_import"), uploads(GOOD), headers={"Origin": "https://testserver"}
+    )
+    assert response.status_code == 403
+    assert Review.objects.count() == 0
+
+
+@pytest.mark.django_db
+def test_the_import_page_explains_the_upload_limit(admin_client):
+    content = admin_client.get(reverse("admin:reviews_review_import")).content.decode()
+    assert "Each file may be at most 10 MB" in content
+    assert 'enctype="multipart/form-data"' in content
+    assert "csrfmiddlewaretoken" in content
