@@ -20,6 +20,8 @@ class Viewer:
     everything: bool
     boards: dict
     visible: frozenset
+    # Every board's id and region: cached figures by region depend on it (see queries.year_details).
+    fingerprint: tuple = ()
 
     def may_see(self, board):
         return board.pk in self.visible
@@ -56,7 +58,10 @@ def viewer_for(user):
     boards = Board.objects.select_related("region").order_by("name", "gss_code")
     if everything:
         rows = list(boards)
-        return Viewer(True, {b.pk: b for b in rows}, frozenset(b.pk for b in rows))
-    member = Board.members.through.objects.filter(board=OuterRef("pk"), user=user)
-    rows = list(boards.annotate(is_member=Exists(member)))
-    return Viewer(False, {b.pk: b for b in rows}, frozenset(b.pk for b in rows if b.is_member))
+        visible = frozenset(b.pk for b in rows)
+    else:
+        member = Board.members.through.objects.filter(board=OuterRef("pk"), user=user)
+        rows = list(boards.annotate(is_member=Exists(member)))
+        visible = frozenset(b.pk for b in rows if b.is_member)
+    fingerprint = tuple(sorted((b.pk, b.region_id) for b in rows))
+    return Viewer(everything, {b.pk: b for b in rows}, visible, fingerprint)

@@ -59,10 +59,18 @@ class Dashboard:
             scopes.append(("board", f.board.gss_code, f.board.name, Scope(board_id=f.board.pk)))
         return scopes
 
+    @cached_property
+    def version(self):
+        return queries.data_version()
+
     def load(self):
-        """Fetch the judgement counts and the year's details together, in one query."""
+        """Fetch the judgement counts and the year's details together: one query, or none when cached."""
         counts, details = queries.year_details(
-            self.filters.year, [scope for *_, scope in self.scopes], with_counts=True
+            self.filters.year,
+            [scope for *_, scope in self.scopes],
+            fingerprint=self.viewer.fingerprint,
+            version=self.version,
+            with_counts=True,
         )
         self.__dict__["counts"] = counts
         self.__dict__["details"] = details
@@ -70,11 +78,16 @@ class Dashboard:
 
     @cached_property
     def counts(self):
-        return queries.judgement_counts()
+        return queries.judgement_counts(version=self.version)
 
     @cached_property
     def details(self):
-        return queries.year_details(self.filters.year, [scope for *_, scope in self.scopes])
+        return queries.year_details(
+            self.filters.year,
+            [scope for *_, scope in self.scopes],
+            fingerprint=self.viewer.fingerprint,
+            version=self.version,
+        )
 
     @cached_property
     def rates(self):
@@ -185,10 +198,8 @@ class Dashboard:
 
     def themes_tables(self):
         name, details = self.narrowest
-        reviews = (details["summary"] or {}).get("reviews", 0)
         return tables.themes_tables(
             details,
-            reviews,
             caption_themes=f"Weaknesses the reviews found, {name}, {self.filters.year}",
             caption_agencies=f"Weaknesses by agency, {name}, {self.filters.year}",
         )

@@ -1,33 +1,43 @@
 """The dashboard's aggregates over reviews, read through the ``reporting`` database alias (SPEC section 7).
 
-Two SQL statements answer the whole dashboard:
+Two SQL statements answer the whole dashboard, and the page sends them as one:
 
 * ``judgement_counts`` counts the evaluations completed per lead board and reporting year, with one count
   per judgement. Regional and national rows are sums of those board rows (``judgement_rates``), so the
   rows always add up, and one pass over the evaluations serves every year, board, region and England.
 * ``year_details`` describes the reviews of the evaluations completed in one reporting year, for a few
-  areas at once (England, a region, a board): the national summary, the children, the findings and the
-  timeliness, as one JSON document built by PostgreSQL.
+  areas at once (England, a region, a board): one row of figures per area (the national summary, the
+  children, the findings, the timeliness).
 
 Definitions (written out on the page, in "How these figures are calculated"): a reporting year counts the
 evaluations *completed* in it, re-evaluations included, so a review evaluated twice in a year counts twice;
 children, deaths, findings and the rest describe the reviews of those evaluations, counted once per
 evaluation; a review belongs to its lead board and that board's region; drafts never count.
+
+Results are kept per process under a data version (``data_version``) that changes with every committed
+write to the tables they read, so a repeated question costs one small query and never gives stale numbers.
 """
 
 import datetime
+import threading
+from collections import OrderedDict
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 
+from django.apps import apps
 from django.db import connections
 
-from reviews.models import Board, Child, Contribution, Evaluation, Finding, Judgement, Review
+from reviews.models import Agency, Board, Child, Contribution, Evaluation, Finding, Judgement, Review
 from reviews.years import year_bounds
 
 DATABASE = "reporting"
 ENGLAND = "E92000001"
 JUDGEMENTS = tuple(Judgement.values)  # outstanding, good, adequate, inadequate: the scale's order
 FIRST_YEAR = 2007  # Ofsted began evaluating serious case reviews on 1 April 2007
+CATEGORIES = tuple(Finding.Category.values)
+AGENCIES = (*Agency.values, "")  # "" is a finding about no one agency
+AGE_BANDS = tuple(Child.AgeBand.values)
+OUTCOMES = tuple(Child.Outcome.values)
 
 _TABLES = {
     "evaluation": Evaluation._meta.db_table,
@@ -37,26 +47,6 @@ _TABLES = {
     "finding": Finding._meta.db_table,
     "contribution": Contribution._meta.db_table,
 }
-
-# The reporting year that contains a date, as the calendar year it starts in: 1 April to 31 March, so
-# moving a date back three months lands it in the calendar year its reporting year starts.
-_START_YEAR = "EXTRACT(YEAR FROM {column} - INTERVAL '3 months')::int"
-
-_JUDGEMENT_COUNTS = """
-    SELECT r.board_id, {start_year} AS start_year, count(*) AS reviews, {judgements}
-    FROM {evaluation} e
-    JOIN {review} r ON r.id = e.review_id
-    WHERE r.status <> 'draft' {where}
-    GROUP BY 1, 2
-""".format(  # noqa: S608 (fixed fragments and table names; every value is a query parameter)
-    start_year=_START_YEAR.format(column="e.completed_date"),
-    judgements=", ".join(f"count(*) FILTER (WHERE e.judgement = '{j}') AS {j}" for j in JUDGEMENTS),
-    where="{where}",
-    **_TABLES,
-)
-
-
-_COUNT_FIELDS = ("board_id", "start_year", "reviews", *JUDGEMENTS)
 
 
 def year_label(start_year: int) -> str:
@@ -91,20 +81,138 @@ def _cursor():
     return connections[DATABASE].cursor()
 
 
-def judgement_counts(*, year=None):
+# --- The data version and the cache ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class DataVersion:
+    """What the reporting database holds, cheaply: see ``data_version``."""
+
+    maxima: tuple  # the highest id of each table the dashboard reads, and of each of their audit tables
+    writers: frozenset  # the transactions writing to those tables right now (not yet committed)
+
+
+def _version_sql():
+    audited = (Review, Evaluation, Child, Finding, Contribution)
+    events = [apps.get_model("reviews", f"{model.__name__}Event")._meta.db_table for model in audited]
+    maxima = [f"(SELECT max(id) FROM {model._meta.db_table})" for model in audited]  # noqa: S608
+    maxima += [f"(SELECT max(pgh_id) FROM {table})" for table in events]  # noqa: S608
+    relations = ", ".join(f"'{model._meta.db_table}'" for model in audited)
+    return f"""
+        SELECT ARRAY[{", ".join(maxima)}]::bigint[],
+               CASE WHEN pg_is_in_recovery()
+                    THEN ARRAY(SELECT pg_snapshot_xip(pg_current_snapshot())::text)
+                    ELSE ARRAY(SELECT DISTINCT l.virtualtransaction FROM pg_locks l
+                               WHERE l.locktype = 'relation'
+                                 AND l.database = (SELECT oid FROM pg_database WHERE datname = current_database())
+                                 AND l.relation = ANY(ARRAY[{relations}]::regclass[])
+                                 AND l.mode IN ('RowExclusiveLock', 'ShareRowExclusiveLock',
+                                                'ExclusiveLock', 'AccessExclusiveLock')
+                                 AND l.pid <> pg_backend_pid())
+               END
+    """  # noqa: S608 (table names from the models; no value from a request)
+
+
+def data_version():
+    """The reporting database's data version, in one small query (index lookups and ``pg_locks``).
+
+    Every committed write to the reviews, evaluations, children, findings or contributions changes it:
+    an insert raises its table's highest id; an update or delete writes an audit event (pghistory), which
+    raises the audit table's highest id. A writer that took its ids before the version was read but commits
+    after is still writing then, so it is in ``writers``; a cached result stays valid only while every
+    writer it saw is still writing (``_Cache.get``). On a read replica, where ``pg_locks`` does not show
+    the primary's writers, every transaction in the snapshot counts as a writer.
+    """
+    with _cursor() as cursor:
+        cursor.execute(_version_sql())
+        maxima, writers = cursor.fetchone()
+    return DataVersion(tuple(maxima), frozenset(writers))
+
+
+class _Cache:
+    """Results by question and data version, for this process: only the latest version's are kept."""
+
+    def __init__(self, size=64):
+        self.size = size
+        self.enabled = True
+        self._lock = threading.Lock()
+        self._maxima = None
+        self._entries = OrderedDict()
+
+    def get(self, key, version):
+        with self._lock:
+            if not self.enabled or version is None or version.maxima != self._maxima:
+                return None
+            entry = self._entries.get(key)
+            if entry is None:
+                return None
+            writers, value = entry
+            # A writer seen then and gone now has committed (or rolled back) since: the result may be old.
+            if not writers <= version.writers:
+                del self._entries[key]
+                return None
+            self._entries.move_to_end(key)
+            return value
+
+    def put(self, key, version, value):
+        with self._lock:
+            if not self.enabled or version is None:
+                return
+            if version.maxima != self._maxima:
+                self._entries.clear()
+                self._maxima = version.maxima
+            self._entries[key] = (version.writers, value)
+            while len(self._entries) > self.size:
+                self._entries.popitem(last=False)
+
+    def clear(self):
+        with self._lock:
+            self._entries.clear()
+            self._maxima = None
+
+
+cache = _Cache()
+
+
+# --- Judgement counts per board and year ---------------------------------------------------------------------
+
+# The reporting year of a date as the calendar year it starts in: the number of 1 Aprils on or before it,
+# counted from 1900 (a binary search, several times cheaper per row than date arithmetic).
+_START_YEAR = "1899 + width_bucket({column}, ARRAY(SELECT make_date(y, 4, 1) FROM generate_series(1900, 2200) AS y))"
+
+_JUDGEMENT_COUNTS = """
+    SELECT r.board_id, {start_year} AS start_year, count(*) AS reviews, {judgements}
+    FROM {evaluation} e
+    JOIN {review} r ON r.id = e.review_id
+    WHERE r.status <> 'draft' {{where}}
+    GROUP BY 1, 2
+""".format(  # noqa: S608 (fixed fragments and table names; every value is a query parameter)
+    start_year=_START_YEAR.format(column="e.completed_date"),
+    judgements=", ".join(f"count(*) FILTER (WHERE e.judgement = '{j}') AS {j}" for j in JUDGEMENTS),
+    **_TABLES,
+)
+_COUNT_FIELDS = ("board_id", "start_year", "reviews", *JUDGEMENTS)
+
+
+def judgement_counts(*, year=None, version=None):
     """Evaluations completed per lead board and reporting year, with a count per judgement.
 
-    Plain rows ``{"board_id", "start_year", "reviews", "outstanding", "good", "adequate", "inadequate"}``;
-    every year when ``year`` (a label such as ``2008-09``) is None. One query.
+    Plain rows ``{"board_id", "start_year", "reviews", "outstanding", "good", "adequate", "inadequate"}``
+    (read only: they may be shared through the cache); every year when ``year`` (a label such as
+    ``2008-09``) is None. One query, or none when ``version`` is given and the answer is cached.
     """
-    where, params = "", []
-    if year is not None:
-        where = "AND e.completed_date BETWEEN %s AND %s"
-        params = list(year_bounds(year))
-    with _cursor() as cursor:
-        cursor.execute(_JUDGEMENT_COUNTS.format(where=where), params)
-        columns = [c.name for c in cursor.description]
-        return [dict(zip(columns, row, strict=True)) for row in cursor.fetchall()]
+    key = ("counts", year)
+    counts = cache.get(key, version)
+    if counts is None:
+        where, params = "", []
+        if year is not None:
+            where = "AND e.completed_date BETWEEN %s AND %s"
+            params = list(year_bounds(year))
+        with _cursor() as cursor:
+            cursor.execute(_JUDGEMENT_COUNTS.format(where=where), params)
+            counts = [dict(zip(_COUNT_FIELDS, row, strict=True)) for row in cursor.fetchall()]
+        cache.put(key, version, counts)
+    return counts
 
 
 def rate_row(key, name, start_year, counts):
@@ -166,77 +274,106 @@ def judgement_rates(counts, boards, *, levels=LEVELS, keep=None):
 
 # --- One reporting year, described for a few areas at once ---------------------------------------------------
 
-_EV = """
-    SELECT e.id AS evaluation_id, e.completed_date AS evaluated_on, e.received_date, e.judgement,
-           r.id AS review_id, r.board_id, b.region_id, r.decision_date, r.completed_date,
-           r.independent_chair, r.independent_author,
-           EXISTS (SELECT 1 FROM {contribution} c WHERE c.review_id = r.id) AS cross_area
-    FROM {evaluation} e
-    JOIN {review} r ON r.id = e.review_id
-    JOIN {board} b ON b.id = r.board_id
-    WHERE e.completed_date BETWEEN %s AND %s AND r.status <> 'draft'
-""".format(**_TABLES)  # noqa: S608
 
-_SCOPE = (
-    "SELECT {n} AS scope, ev.* FROM ev "  # noqa: S608
-    "WHERE (%s::bigint IS NULL OR ev.region_id = %s) AND (%s::bigint IS NULL OR ev.board_id = %s)"
+def _count_if(column, value):
+    return f"count(*) FILTER (WHERE {column} = '{value}')"
+
+
+def _name(slug):
+    return slug or "none"
+
+
+# Per review: its children and findings counted by kind. The review itself by primary key for each of the
+# year's few thousand evaluations: OFFSET 0 keeps PostgreSQL from hashing the whole review table instead.
+_FACTS = """
+    ev AS MATERIALIZED (
+        SELECT e.id AS evaluation_id, e.completed_date AS evaluated_on, e.received_date, e.judgement,
+               e.review_id, r.board_id, r.region_id, r.decision_date, r.completed_date,
+               r.independent_chair, r.independent_author,
+               EXISTS (SELECT 1 FROM {contribution} c WHERE c.review_id = e.review_id) AS cross_area
+        FROM {evaluation} e
+        CROSS JOIN LATERAL (
+            SELECT r.board_id, b.region_id, r.decision_date, r.completed_date, r.independent_chair,
+                   r.independent_author
+            FROM {review} r JOIN {board} b ON b.id = r.board_id
+            WHERE r.id = e.review_id AND r.status <> 'draft'
+            OFFSET 0
+        ) r
+        WHERE e.completed_date BETWEEN %s AND %s
+    ),
+    year_reviews AS MATERIALIZED (SELECT DISTINCT review_id FROM ev),
+    children AS (
+        SELECT c.review_id, count(*) AS children, {children}
+        FROM year_reviews y JOIN {child} c ON c.review_id = y.review_id
+        GROUP BY 1
+    ),
+    findings AS (
+        SELECT f.review_id, {findings}
+        FROM year_reviews y JOIN {finding} f ON f.review_id = y.review_id
+        GROUP BY 1
+    ),
+    facts AS MATERIALIZED (
+        SELECT * FROM ev LEFT JOIN children USING (review_id) LEFT JOIN findings USING (review_id)
+    )
+""".format(  # noqa: S608 (fixed fragments and table names; every value is a query parameter)
+    children=", ".join(
+        [f"{_count_if('c.age_band', v)} AS age_band__{v}" for v in AGE_BANDS]
+        + [f"{_count_if('c.outcome', v)} AS outcome__{v}" for v in OUTCOMES]
+        + [
+            f"count(*) FILTER (WHERE c.{column} {test}) AS {name}__{answer}"
+            for column, name in (("known_to_social_care", "known"), ("child_protection_plan", "plan"))
+            for test, answer in (("", "yes"), ("= false", "no"), ("IS NULL", "not_recorded"))
+        ]
+    ),
+    findings=", ".join(
+        [f"{_count_if('f.category', v)} AS category__{v}" for v in CATEGORIES]
+        + [f"{_count_if('f.agency', v)} AS agency__{_name(v)}" for v in AGENCIES]
+    ),
+    **_TABLES,
 )
 
 # Months from the decision to hold a review to its completion: Working Together 2006 asked for 4, 2010 for 6.
-_WITHIN = "s.completed_date <= s.decision_date + INTERVAL '{months} months'"
-
-_SUMMARY = """
-    SELECT s.scope, count(*) AS reviews, count(DISTINCT s.board_id) AS boards_with_evaluations,
-           {judgements},
-           count(*) FILTER (WHERE s.cross_area) AS cross_area_reviews,
-           count(*) FILTER (WHERE s.independent_chair) AS independent_chair,
-           count(s.independent_chair) AS independent_chair_known,
-           count(*) FILTER (WHERE s.independent_author) AS independent_author,
-           count(s.independent_author) AS independent_author_known,
-           count(s.completed_date - s.decision_date) AS timed,
-           percentile_cont(0.5) WITHIN GROUP (ORDER BY s.completed_date - s.decision_date) AS median_decision_days,
-           count(*) FILTER (WHERE {within_4}) AS within_4_months,
-           count(*) FILTER (WHERE {within_6}) AS within_6_months,
-           count(*) FILTER (WHERE NOT {within_6} AND {within_12}) AS within_6_to_12_months,
-           count(*) FILTER (WHERE NOT {within_12} AND {within_24}) AS within_1_to_2_years,
-           count(*) FILTER (WHERE NOT {within_24}) AS over_2_years,
-           count(s.evaluated_on - s.completed_date) AS evaluated_after_completion,
-           percentile_cont(0.5) WITHIN GROUP (ORDER BY s.evaluated_on - s.completed_date) AS median_evaluation_days,
-           percentile_cont(0.5) WITHIN GROUP (ORDER BY s.evaluated_on - s.received_date) AS median_ofsted_days
-    FROM scoped s GROUP BY s.scope
-""".format(  # noqa: S608
-    judgements=", ".join(f"count(*) FILTER (WHERE s.judgement = '{j}') AS {j}" for j in JUDGEMENTS),
-    within_4=_WITHIN.format(months=4),
-    within_6=_WITHIN.format(months=6),
-    within_12=_WITHIN.format(months=12),
-    within_24=_WITHIN.format(months=24),
+_WITHIN = "completed_date <= decision_date + INTERVAL '{months} months'"
+_CHILD_COLUMNS = (
+    ["children"]
+    + [f"age_band__{v}" for v in AGE_BANDS]
+    + [f"outcome__{v}" for v in OUTCOMES]
+    + [f"{name}__{answer}" for name in ("known", "plan") for answer in ("yes", "no", "not_recorded")]
 )
+_FINDING_COLUMNS = [f"category__{v}" for v in CATEGORIES] + [f"agency__{_name(v)}" for v in AGENCIES]
 
-_CHILDREN = """
-    SELECT s.scope, c.age_band, c.outcome, c.known_to_social_care, c.child_protection_plan, count(*) AS children
-    FROM scoped s JOIN {child} c ON c.review_id = s.review_id
-    GROUP BY 1, 2, 3, 4, 5
-""".format(**_TABLES)  # noqa: S608
-
-# Findings per evaluation first, so "reviews with a finding" needs no count(DISTINCT ...).
-_FINDINGS = """
-    SELECT per.scope, per.category, per.agency, count(*) AS reviews, sum(per.findings)::int AS findings
-    FROM (
-        SELECT s.scope, s.evaluation_id, f.category, f.agency, count(*) AS findings
-        FROM scoped s JOIN {finding} f ON f.review_id = s.review_id
-        GROUP BY GROUPING SETS ((s.scope, s.evaluation_id, f.category), (s.scope, s.evaluation_id, f.agency))
-    ) per
-    GROUP BY 1, 2, 3
-""".format(**_TABLES)  # noqa: S608
-
-_YEAR_DETAILS = """
-    WITH ev AS MATERIALIZED ({ev}), scoped AS MATERIALIZED ({scopes})
-    SELECT json_build_object(
-        'summary', (SELECT coalesce(json_agg(t), '[]') FROM ({summary}) t),
-        'children', (SELECT coalesce(json_agg(t), '[]') FROM ({children}) t),
-        'findings', (SELECT coalesce(json_agg(t), '[]') FROM ({findings}) t){counts}
-    )
-"""
+_FIGURES = ", ".join(
+    [
+        "count(*) AS reviews",
+        "count(DISTINCT board_id) AS boards_with_evaluations",
+        *(f"{_count_if('judgement', j)} AS {j}" for j in JUDGEMENTS),
+        "count(*) FILTER (WHERE cross_area) AS cross_area_reviews",
+        "count(*) FILTER (WHERE independent_chair) AS independent_chair",
+        "count(independent_chair) AS independent_chair_known",
+        "count(*) FILTER (WHERE independent_author) AS independent_author",
+        "count(independent_author) AS independent_author_known",
+        "count(completed_date - decision_date) AS timed",
+        "percentile_cont(0.5) WITHIN GROUP (ORDER BY completed_date - decision_date) AS median_decision_days",
+        f"count(*) FILTER (WHERE {_WITHIN.format(months=4)}) AS within_4_months",
+        f"count(*) FILTER (WHERE {_WITHIN.format(months=6)}) AS within_6_months",
+        f"count(*) FILTER (WHERE NOT {_WITHIN.format(months=6)} AND {_WITHIN.format(months=12)})"
+        " AS within_6_to_12_months",
+        f"count(*) FILTER (WHERE NOT {_WITHIN.format(months=12)} AND {_WITHIN.format(months=24)})"
+        " AS within_1_to_2_years",
+        f"count(*) FILTER (WHERE NOT {_WITHIN.format(months=24)}) AS over_2_years",
+        "count(evaluated_on - completed_date) AS evaluated_after_completion",
+        "percentile_cont(0.5) WITHIN GROUP (ORDER BY evaluated_on - completed_date) AS median_evaluation_days",
+        "percentile_cont(0.5) WITHIN GROUP (ORDER BY evaluated_on - received_date) AS median_ofsted_days",
+        *(f"coalesce(sum({c}), 0)::int AS {c}" for c in _CHILD_COLUMNS),
+        *(f"coalesce(sum({c}), 0)::int AS {c}__findings" for c in _FINDING_COLUMNS),
+        *(f"count(*) FILTER (WHERE {c} > 0) AS {c}__reviews" for c in _FINDING_COLUMNS),
+    ]
+)
+# One row per area, even an empty one (an aggregate without GROUP BY always gives a row).
+_SCOPE = (
+    "SELECT {n} AS scope, " + _FIGURES + " FROM facts "  # noqa: S608 (fixed fragments)
+    "WHERE (%s::bigint IS NULL OR region_id = %s) AND (%s::bigint IS NULL OR board_id = %s)"
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -247,82 +384,72 @@ class Scope:
     board_id: int | None = None
 
 
-def _details_sql(scopes):
-    scope_sql = " UNION ALL ".join(_SCOPE.format(n=n) for n in range(len(scopes)))
-    return scope_sql, [value for scope in scopes for value in (scope.region_id,) * 2 + (scope.board_id,) * 2]
+def _details_sql(year, scopes):
+    areas = " UNION ALL ".join(_SCOPE.format(n=n) for n in range(len(scopes)))
+    params = [*year_bounds(year)]
+    for scope in scopes:
+        params += [scope.region_id, scope.region_id, scope.board_id, scope.board_id]
+    return f"SELECT coalesce(json_agg(t ORDER BY t.scope), '[]') FROM ({areas}) t", params  # noqa: S608
 
 
-def _split(document, scopes):
-    results = [{"summary": None, "children": [], "findings": []} for _ in scopes]
-    for part in ("children", "findings"):
-        for row in document[part]:
-            results[row.pop("scope")][part].append(row)
-    for row in document["summary"]:
-        results[row.pop("scope")]["summary"] = row
-    return results
+def year_details(year, scopes, *, fingerprint=None, version=None, with_counts=False):
+    """Everything the dashboard says about one reporting year, one dict of figures per area in ``scopes``.
 
+    The figures are counts of the evaluations completed in the year (``reviews``, one per judgement,
+    ``cross_area_reviews``, the timeliness bands...), medians in days, and the children and findings of
+    their reviews counted once per evaluation (``children``, ``age_band__under_1``, ``known__yes``,
+    ``category__weak_management__findings`` and ``...__reviews`` for the reviews with at least one...).
 
-def year_details(year, scopes, *, with_counts=False):
-    """Everything the dashboard says about one reporting year, for each of ``scopes``, in one query.
-
-    Returns one dict per scope (in order) with ``summary`` (counts, judgements, timeliness), ``children``
-    (rows by age band, outcome, known to social care and child protection plan) and ``findings`` (rows
-    per category with agency None, and per agency with category None). Every count is of evaluations
-    completed in the year, or of the children and findings of their reviews counted once per evaluation.
-
-    With ``with_counts``, the same query also returns ``judgement_counts()`` for every year (the page needs
-    both; one round trip instead of two): the result is then ``(counts, details)``.
+    ``fingerprint`` identifies the boards' regions the answer depends on (for the cache: a board moved to
+    another region changes it). With ``with_counts`` the same query also answers ``judgement_counts()``
+    for every year (the page needs both, in one round trip): the result is then ``(counts, details)``.
     """
-    start, end = year_bounds(year)
-    scope_sql, scope_params = _details_sql(scopes)
-    counts_sql = ""
-    if with_counts:
-        counts_sql = (
-            ", 'counts', (SELECT coalesce(json_agg(json_build_array("  # noqa: S608
-            "t.board_id, t.start_year, t.reviews, t.outstanding, t.good, t.adequate, t.inadequate)), '[]') "
-            f"FROM ({_JUDGEMENT_COUNTS.format(where='')}) t)"
-        )
-    sql = _YEAR_DETAILS.format(
-        ev=_EV, scopes=scope_sql, summary=_SUMMARY, children=_CHILDREN, findings=_FINDINGS, counts=counts_sql
-    )
-    with _cursor() as cursor:
-        cursor.execute(sql, [start, end, *scope_params])
-        document = cursor.fetchone()[0]
-    details = _split(document, scopes)
+    key = ("details", year, tuple(scopes), fingerprint)
+    details = cache.get(key, version)
+    counts = cache.get(("counts", None), version) if with_counts else None
+    if details is None:
+        sql, params = _details_sql(year, scopes)
+        parts = [f"'details', ({sql})"]
+        if with_counts and counts is None:
+            parts.append(
+                "'counts', (SELECT coalesce(json_agg(json_build_array("  # noqa: S608
+                "t.board_id, t.start_year, t.reviews, t.outstanding, t.good, t.adequate, t.inadequate)), '[]') "
+                f"FROM ({_JUDGEMENT_COUNTS.format(where='')}) t)"
+            )
+        with _cursor() as cursor:
+            cursor.execute(f"WITH {_FACTS} SELECT json_build_object({', '.join(parts)})", params)
+            document = cursor.fetchone()[0]
+        details = [dict(row) for row in document["details"]]
+        for row in details:
+            del row["scope"]
+        cache.put(key, version, details)
+        if "counts" in document:
+            counts = [dict(zip(_COUNT_FIELDS, row, strict=True)) for row in document["counts"]]
+            cache.put(("counts", None), version, counts)
     if not with_counts:
         return details
-    counts = [dict(zip(_COUNT_FIELDS, row, strict=True)) for row in document["counts"]]
+    if counts is None:
+        counts = judgement_counts(version=version)
     return counts, details
 
 
 def summary(year, details):
-    """SPEC section 7's summary of one area and year from ``year_details`` (keys exactly as the SPEC)."""
-    s = details["summary"] or {}
-    reviews = s.get("reviews", 0)
-    children = child_deaths = serious_harm = known = known_answered = 0
-    for row in details["children"]:
-        children += row["children"]
-        if row["outcome"] == Child.Outcome.DIED:
-            child_deaths += row["children"]
-        elif row["outcome"] == Child.Outcome.SERIOUS_HARM:
-            serious_harm += row["children"]
-        if row["known_to_social_care"] is not None:
-            known_answered += row["children"]
-            if row["known_to_social_care"]:
-                known += row["children"]
+    """SPEC section 7's summary of one area and year from its ``year_details`` (keys exactly as the SPEC)."""
+    reviews = details["reviews"]
+    known_answered = details["known__yes"] + details["known__no"]
     return {
         "year": year,
         "reviews": reviews,
-        "children": children,
-        "child_deaths": child_deaths,
-        "serious_harm": serious_harm,
-        "known_to_social_care": known,
-        "known_to_social_care_pct": percentage(known, known_answered),
-        "judgements": {j: {"count": s.get(j, 0), "pct": percentage(s.get(j, 0), reviews)} for j in JUDGEMENTS},
-        "boards_with_evaluations": s.get("boards_with_evaluations", 0),
-        "cross_area_reviews": s.get("cross_area_reviews", 0),
-        "independent_chair_pct": percentage(s.get("independent_chair", 0), s.get("independent_chair_known", 0)),
-        "median_days_decision_to_completion": whole_days(s.get("median_decision_days")),
+        "children": details["children"],
+        "child_deaths": details["outcome__died"],
+        "serious_harm": details["outcome__serious_harm"],
+        "known_to_social_care": details["known__yes"],
+        "known_to_social_care_pct": percentage(details["known__yes"], known_answered),
+        "judgements": {j: {"count": details[j], "pct": percentage(details[j], reviews)} for j in JUDGEMENTS},
+        "boards_with_evaluations": details["boards_with_evaluations"],
+        "cross_area_reviews": details["cross_area_reviews"],
+        "independent_chair_pct": percentage(details["independent_chair"], details["independent_chair_known"]),
+        "median_days_decision_to_completion": whole_days(details["median_decision_days"]),
     }
 
 

@@ -118,7 +118,6 @@ SUMMARY_COLUMNS = [
 
 def summary_row(key, name, summary, details):
     """A row of the summary table: SPEC section 7's summary flattened, plus the independent author share."""
-    s = details["summary"] or {}
     row = {"key": key, "name": name}
     for column in SUMMARY_COLUMNS[2:]:
         if column.key in summary:
@@ -126,7 +125,7 @@ def summary_row(key, name, summary, details):
     for j in JUDGEMENTS:
         row[j] = summary["judgements"][j]["count"]
         row[f"{j}_pct"] = summary["judgements"][j]["pct"]
-    row["independent_author_pct"] = percentage(s.get("independent_author", 0), s.get("independent_author_known", 0))
+    row["independent_author_pct"] = percentage(details["independent_author"], details["independent_author_known"])
     return row
 
 
@@ -157,36 +156,23 @@ def _ranked(rows):
     return sorted(rows, key=lambda r: (-r["reviews"], -r["findings"], r["_order"]))
 
 
-def themes_tables(details, reviews, *, caption_themes, caption_agencies):
+def themes_tables(details, *, caption_themes, caption_agencies):
     """Weaknesses per category and per agency: findings, reviews with one, and their share of all reviews."""
-    by_category = {row["category"]: row for row in details["findings"] if row["category"] is not None}
-    by_agency = {row["agency"]: row for row in details["findings"] if row["category"] is None}
-    themes = []
-    for order, (slug, label) in enumerate(Finding.Category.choices):
-        found = by_category.get(slug, {"reviews": 0, "findings": 0})
-        themes.append(
-            {
-                "category": slug,
-                "name": label,
-                "findings": found["findings"],
-                "reviews": found["reviews"],
-                "reviews_pct": percentage(found["reviews"], reviews),
-                "_order": order,
-            }
-        )
-    agencies = []
-    for order, (slug, label) in enumerate([*Agency.choices, ("", NO_AGENCY)]):
-        found = by_agency.get(slug, {"reviews": 0, "findings": 0})
-        agencies.append(
-            {
-                "agency": slug,
-                "name": label,
-                "findings": found["findings"],
-                "reviews": found["reviews"],
-                "reviews_pct": percentage(found["reviews"], reviews),
-                "_order": order,
-            }
-        )
+    reviews = details["reviews"]
+
+    def row(prefix, slug, label, order):
+        found = details[f"{prefix}__{slug or 'none'}__reviews"]
+        return {
+            prefix: slug,
+            "name": label,
+            "findings": details[f"{prefix}__{slug or 'none'}__findings"],
+            "reviews": found,
+            "reviews_pct": percentage(found, reviews),
+            "_order": order,
+        }
+
+    themes = [row("category", slug, label, n) for n, (slug, label) in enumerate(Finding.Category.choices)]
+    agencies = [row("agency", slug, label, n) for n, (slug, label) in enumerate([*Agency.choices, ("", NO_AGENCY)])]
     return (
         Table("themes", caption_themes, THEME_COLUMNS, _ranked(themes)),
         Table("themes-by-agency", caption_agencies, AGENCY_COLUMNS, _ranked(agencies)),
@@ -237,14 +223,13 @@ DURATIONS = [
 def timeliness_tables(details, *, caption_bands, caption_durations):
     from dashboard.queries import whole_days
 
-    s = details["summary"] or {}
-    timed = s.get("timed", 0)
+    timed = details["timed"]
     bands = [
-        {"band": slug, "name": label, "reviews": s.get(slug, 0), "reviews_pct": percentage(s.get(slug, 0), timed)}
+        {"band": slug, "name": label, "reviews": details[slug], "reviews_pct": percentage(details[slug], timed)}
         for slug, label in TIMELINESS_BANDS
     ]
     durations = [
-        {"measure": slug, "name": label, "reviews": s.get(base, 0), "median_days": whole_days(s.get(median))}
+        {"measure": slug, "name": label, "reviews": details[base], "median_days": whole_days(details[median])}
         for slug, label, base, median in DURATIONS
     ]
     return (
@@ -262,22 +247,17 @@ CHILDREN_COLUMNS = [
     Column("children", "Number", COUNT),
     Column("children_pct", "%", PCT),
 ]
-YES_NO = [(True, "yes", "Yes"), (False, "no", "No"), (None, "not_recorded", "Not recorded")]
+YES_NO = [("yes", "Yes"), ("no", "No"), ("not_recorded", "Not recorded")]
 
 
 def children_table(details, caption):
     """Children by age band and outcome (% of all children), and whether known to social care or on a child
     protection plan (% of the children whose answer is recorded)."""
-    totals = {}
-    for row in details["children"]:
-        for characteristic in ("age_band", "outcome", "known_to_social_care", "child_protection_plan"):
-            key = (characteristic, row[characteristic])
-            totals[key] = totals.get(key, 0) + row["children"]
-    children = sum(row["children"] for row in details["children"])
+    children = details["children"]
     rows = []
     for characteristic, choices in (("age_band", Child.AgeBand.choices), ("outcome", Child.Outcome.choices)):
         for slug, label in choices:
-            count = totals.get((characteristic, slug), 0)
+            count = details[f"{characteristic}__{slug}"]
             rows.append(
                 {
                     "characteristic": characteristic,
@@ -287,17 +267,17 @@ def children_table(details, caption):
                     "children_pct": percentage(count, children),
                 }
             )
-    for characteristic in ("known_to_social_care", "child_protection_plan"):
-        answered = totals.get((characteristic, True), 0) + totals.get((characteristic, False), 0)
-        for answer, slug, label in YES_NO:
-            count = totals.get((characteristic, answer), 0)
+    for characteristic, prefix in (("known_to_social_care", "known"), ("child_protection_plan", "plan")):
+        answered = details[f"{prefix}__yes"] + details[f"{prefix}__no"]
+        for slug, label in YES_NO:
+            count = details[f"{prefix}__{slug}"]
             rows.append(
                 {
                     "characteristic": characteristic,
                     "value": slug,
                     "name": label,
                     "children": count,
-                    "children_pct": None if answer is None else percentage(count, answered),
+                    "children_pct": None if slug == "not_recorded" else percentage(count, answered),
                 }
             )
     return Table("children", caption, CHILDREN_COLUMNS, rows)

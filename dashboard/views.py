@@ -221,10 +221,9 @@ def _panels(dashboard, filters):
 
     # 5. Timeliness.
     bands, durations = dashboard.timeliness_tables()
-    s = narrow["summary"] or {}
     within_6 = bands.rows[1]
     median = durations.rows[0]["median_days"]
-    if s.get("timed"):
+    if narrow["timed"]:
         headline = (
             f"{charts.pct_text(within_6['reviews_pct'])} of the reviews evaluated in {year} ({narrow_name}) were "
             f"completed within 6 months of the decision to hold them; the median was {median:,} days."
@@ -349,7 +348,7 @@ def api_summary(request):
         return _json({"error": str(error)}, status=400)
     board = _api_board(request, viewer)
     scope = queries.Scope(region_id=region.pk if region else None, board_id=board.pk if board else None)
-    [details] = queries.year_details(year, [scope])
+    [details] = queries.year_details(year, [scope], fingerprint=viewer.fingerprint, version=queries.data_version())
     return _json(queries.summary(year, details))
 
 
@@ -385,7 +384,7 @@ def _api_rates(request, viewer):
         return True
 
     by_code = {b.gss_code: b for b in viewer.boards.values() if b.pk in viewer.visible}
-    counts = queries.judgement_counts(year=year)
+    counts = queries.judgement_counts(year=year, version=queries.data_version())
     return queries.judgement_rates(counts, viewer.boards, levels=(group,), keep=keep)[group]
 
 
