@@ -165,9 +165,9 @@ def review_edit(request, pk):
     return redirect(saved)
 
 
-def _form_page(request, editor, status=200):
+def _form_page(request, editor):
     context = {"editor": editor, "review": editor.review, "form": editor.form}
-    return render(request, FORM_TEMPLATE, context, status=status)
+    return render(request, FORM_TEMPLATE, context)
 
 
 def _conflict_page(request, review, editor):
