@@ -20,8 +20,13 @@ class Viewer:
     everything: bool
     boards: dict
     visible: frozenset
-    # Every board's id and region: cached figures by region depend on it (see queries.year_details).
-    fingerprint: tuple = ()
+    # Every board's id, code, name and region: cached results depend on them (see queries.year_details).
+    fingerprint: int = 0
+
+    @property
+    def scope_key(self):
+        """What this reader may see, for cache keys: everything, or these boards' own rows."""
+        return "all" if self.everything else tuple(sorted(self.visible))
 
     def may_see(self, board):
         return board.pk in self.visible
@@ -63,5 +68,5 @@ def viewer_for(user):
         member = Board.members.through.objects.filter(board=OuterRef("pk"), user=user)
         rows = list(boards.annotate(is_member=Exists(member)))
         visible = frozenset(b.pk for b in rows if b.is_member)
-    fingerprint = tuple(sorted((b.pk, b.region_id) for b in rows))
+    fingerprint = hash(tuple((b.pk, b.gss_code, b.name, b.region_id, b.region.code, b.region.name) for b in rows))
     return Viewer(everything, {b.pk: b for b in rows}, visible, fingerprint)

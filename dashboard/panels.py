@@ -41,10 +41,12 @@ def _zero_row(key, name, start_year):
 class Dashboard:
     """Every table and chart of the page for ``viewer`` and ``filters``."""
 
-    def __init__(self, viewer, filters):
+    def __init__(self, viewer, filters, *, version=None):
         self.viewer = viewer
         self.filters = filters
         self.start_year = queries.start_year_of(filters.year)
+        if version is not None:
+            self.__dict__["version"] = version
 
     # --- Data ---------------------------------------------------------------------------------------------
 

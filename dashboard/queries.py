@@ -180,26 +180,34 @@ cache = _Cache()
 # counted from 1900 (a binary search, several times cheaper per row than date arithmetic).
 _START_YEAR = "1899 + width_bucket({column}, ARRAY(SELECT make_date(y, 4, 1) FROM generate_series(1900, 2200) AS y))"
 
+# Board rows, and their sums per region and for England, in one pass (GROUPING SETS): a region row has no
+# board, England's row neither.
 _JUDGEMENT_COUNTS = """
-    SELECT r.board_id, {start_year} AS start_year, count(*) AS reviews, {judgements}
-    FROM {evaluation} e
-    JOIN {review} r ON r.id = e.review_id
-    WHERE r.status <> 'draft' {{where}}
-    GROUP BY 1, 2
+    SELECT board_id, region_id, start_year, count(*) AS reviews, {judgements}
+    FROM (
+        SELECT r.board_id, b.region_id, {start_year} AS start_year, e.judgement
+        FROM {evaluation} e
+        JOIN {review} r ON r.id = e.review_id
+        JOIN {board} b ON b.id = r.board_id
+        WHERE r.status <> 'draft' {{where}}
+    ) evaluations
+    GROUP BY GROUPING SETS ((start_year, board_id, region_id), (start_year, region_id), (start_year))
 """.format(  # noqa: S608 (fixed fragments and table names; every value is a query parameter)
     start_year=_START_YEAR.format(column="e.completed_date"),
-    judgements=", ".join(f"count(*) FILTER (WHERE e.judgement = '{j}') AS {j}" for j in JUDGEMENTS),
+    judgements=", ".join(f"count(*) FILTER (WHERE judgement = '{j}') AS {j}" for j in JUDGEMENTS),
     **_TABLES,
 )
-_COUNT_FIELDS = ("board_id", "start_year", "reviews", *JUDGEMENTS)
+_COUNT_FIELDS = ("board_id", "region_id", "start_year", "reviews", *JUDGEMENTS)
 
 
 def judgement_counts(*, year=None, version=None):
-    """Evaluations completed per lead board and reporting year, with a count per judgement.
+    """Evaluations completed per reporting year, with a count per judgement: per lead board, per region and
+    for England.
 
-    Plain rows ``{"board_id", "start_year", "reviews", "outstanding", "good", "adequate", "inadequate"}``
-    (read only: they may be shared through the cache); every year when ``year`` (a label such as
-    ``2008-09``) is None. One query, or none when ``version`` is given and the answer is cached.
+    Plain rows ``{"board_id", "region_id", "start_year", "reviews", "outstanding", "good", "adequate",
+    "inadequate"}`` (a region's row has board_id None; England's both None), read only: they may be shared
+    through the cache. Every year when ``year`` (a label such as ``2008-09``) is None. One query, or none
+    when ``version`` is given and the answer is cached.
     """
     key = ("counts", year)
     counts = cache.get(key, version)
@@ -238,38 +246,33 @@ LEVELS = ("national", "region", "board")
 
 
 def judgement_rates(counts, boards, *, levels=LEVELS, keep=None):
-    """Rows of judgement rates per area and year from ``judgement_counts`` rows, summed up to regions and England.
+    """Rows of judgement rates per area and year (SPEC section 7) from ``judgement_counts`` rows.
 
     ``boards`` maps a board's id to its ``Board`` (with ``region`` loaded): every board the counts name.
-    ``keep(level, key, start_year)``, when given, says which rows to return (every row still adds to its
-    region and England). Returns ``{level: [row, ...]}``, each level's rows ordered by key then year as
-    SPEC section 7 has them.
+    ``keep(level, key, start_year)``, when given, says which rows to return. Returns ``{level: [row, ...]}``
+    for each of ``levels`` ("national", "region", "board"), each level's rows ordered by key then year.
     """
-    areas = {}
-    for board_id, board in boards.items():
-        areas[board_id] = (
-            ("national", ENGLAND, "England"),
-            ("region", board.region.code, board.region.name),
-            ("board", board.gss_code, board.name),
-        )
-    wanted = set(levels)
-    totals = {}
-    for row in counts:
-        numbers = (row["reviews"], row["outstanding"], row["good"], row["adequate"], row["inadequate"])
-        for area in areas[row["board_id"]]:
-            if area[0] not in wanted:
-                continue
-            total = totals.get((area, row["start_year"]))
-            if total is None:
-                totals[area, row["start_year"]] = list(numbers)
-            else:
-                for i in range(5):
-                    total[i] += numbers[i]
+    regions = {board.region_id: board.region for board in boards.values()}
     result = {level: [] for level in levels}
-    for (level, key, name), start_year in sorted(totals, key=lambda item: (item[0][1], item[1])):
-        if keep is None or keep(level, key, start_year):
-            result[level].append(rate_row(key, name, start_year, totals[(level, key, name), start_year]))
+    for row in counts:
+        if row["board_id"] is not None:
+            board = boards[row["board_id"]]
+            level, key, name = "board", board.gss_code, board.name
+        elif row["region_id"] is not None:
+            region = regions[row["region_id"]]
+            level, key, name = "region", region.code, region.name
+        else:
+            level, key, name = "national", ENGLAND, "England"
+        if level in result and (keep is None or keep(level, key, row["start_year"])):
+            numbers = (row["reviews"], row["outstanding"], row["good"], row["adequate"], row["inadequate"])
+            result[level].append(rate_row(key, name, row["start_year"], numbers))
+    for rows in result.values():
+        rows.sort(key=_by_key_and_year)
     return result
+
+
+def _by_key_and_year(row):
+    return row["key"], row["year"]
 
 
 # --- One reporting year, described for a few areas at once ---------------------------------------------------
@@ -288,17 +291,17 @@ def _name(slug):
 _FACTS = """
     ev AS MATERIALIZED (
         SELECT e.id AS evaluation_id, e.completed_date AS evaluated_on, e.received_date, e.judgement,
-               e.review_id, r.board_id, r.region_id, r.decision_date, r.completed_date,
+               e.review_id, r.board_id, b.region_id, r.decision_date, r.completed_date,
                r.independent_chair, r.independent_author,
                EXISTS (SELECT 1 FROM {contribution} c WHERE c.review_id = e.review_id) AS cross_area
         FROM {evaluation} e
         CROSS JOIN LATERAL (
-            SELECT r.board_id, b.region_id, r.decision_date, r.completed_date, r.independent_chair,
-                   r.independent_author
-            FROM {review} r JOIN {board} b ON b.id = r.board_id
+            SELECT r.board_id, r.decision_date, r.completed_date, r.independent_chair, r.independent_author
+            FROM {review} r
             WHERE r.id = e.review_id AND r.status <> 'draft'
             OFFSET 0
         ) r
+        JOIN {board} b ON b.id = r.board_id
         WHERE e.completed_date BETWEEN %s AND %s
     ),
     year_reviews AS MATERIALIZED (SELECT DISTINCT review_id FROM ev),
@@ -413,7 +416,8 @@ def year_details(year, scopes, *, fingerprint=None, version=None, with_counts=Fa
         if with_counts and counts is None:
             parts.append(
                 "'counts', (SELECT coalesce(json_agg(json_build_array("  # noqa: S608
-                "t.board_id, t.start_year, t.reviews, t.outstanding, t.good, t.adequate, t.inadequate)), '[]') "
+                "t.board_id, t.region_id, t.start_year, t.reviews, t.outstanding, t.good, t.adequate, t.inadequate"
+                ")), '[]') "
                 f"FROM ({_JUDGEMENT_COUNTS.format(where='')}) t)"
             )
         with _cursor() as cursor:

@@ -16,6 +16,7 @@ from django.views.decorators.http import require_GET
 
 from dashboard import charts, forms, html, queries, tables
 from dashboard.access import viewer_for
+from dashboard.forms import SPAN_ALL
 from dashboard.panels import Dashboard, Filters
 
 CSV_TABLES = (
@@ -68,8 +69,16 @@ def index(request):
     context = {"form": form, "viewer": viewer}
     if filters is None:
         return render(request, "dashboard/index.html", context)
-    dashboard = Dashboard(viewer, filters).load()
-    context.update(filters=filters, panels=_panels(dashboard, filters), method=_method_context())
+    # The panels (figures, charts and tables) for these filters and this reader, kept until the data changes.
+    version = queries.data_version()
+    key = ("page", tuple(filters.query()), viewer.scope_key, viewer.fingerprint)
+    panels = queries.cache.get(key, version)
+    if panels is None:
+        dashboard = Dashboard(viewer, filters, version=version).load()
+        panels = _panels(dashboard, filters)
+        if filters.span != SPAN_ALL:  # every year's board rows make megabytes of HTML: not worth keeping
+            queries.cache.put(key, version, panels)
+    context.update(filters=filters, panels=panels, method=_method_context())
     return render(request, "dashboard/index.html", context)
 
 
@@ -362,7 +371,7 @@ def _api_board(request, viewer):
     return board
 
 
-def _api_rates(request, viewer):
+def _api_rates(request, viewer, version=None):
     """The rows of ``/dashboard/api/judgement-rates`` for this request (ApiError on a bad parameter)."""
     group = forms.api_group(request.GET.get("group"))
     year = forms.api_year(request.GET.get("year"), required=False)
@@ -384,7 +393,7 @@ def _api_rates(request, viewer):
         return True
 
     by_code = {b.gss_code: b for b in viewer.boards.values() if b.pk in viewer.visible}
-    counts = queries.judgement_counts(year=year, version=queries.data_version())
+    counts = queries.judgement_counts(year=year, version=version or queries.data_version())
     return queries.judgement_rates(counts, viewer.boards, levels=(group,), keep=keep)[group]
 
 
@@ -392,8 +401,16 @@ def _api_rates(request, viewer):
 def api_judgement_rates(request):
     """SPEC section 7: ``/dashboard/api/judgement-rates?group=board|region|national[&year=2008-09]``."""
     viewer = viewer_for(request.user)
-    try:
-        rows = _api_rates(request, viewer)
-    except forms.ApiError as error:
-        return _json({"error": str(error)}, status=400)
-    return _json({"group": request.GET["group"], "rows": rows})
+    # The answer (thousands of rows for every board and year) is kept as JSON until the data changes.
+    version = queries.data_version()
+    params = tuple(request.GET.get(name) for name in ("group", "year", "region", "board"))
+    key = ("api-judgement-rates", params, viewer.scope_key, viewer.fingerprint)
+    body = queries.cache.get(key, version)
+    if body is None:
+        try:
+            rows = _api_rates(request, viewer, version)
+        except forms.ApiError as error:
+            return _json({"error": str(error)}, status=400)
+        body = json.dumps({"group": request.GET["group"], "rows": rows}, cls=DecimalEncoder)
+        queries.cache.put(key, version, body)
+    return HttpResponse(body, content_type="application/json")

@@ -120,3 +120,29 @@ def test_a_write_in_progress_elsewhere_is_seen_as_a_writer(reporting_shares_defa
         assert writer not in queries.data_version().writers
     finally:
         other.close()
+
+
+def test_the_page_is_kept_until_the_data_changes(client, manager, register, django_assert_num_queries):
+    client.force_login(manager)
+
+    def headline():
+        page = client.get("/dashboard/", {"year": "2008-09"}).content.decode()
+        return page.split("In 2008-09 Ofsted completed ", 1)[1].split(" evaluations", 1)[0]
+
+    assert headline() == "5"
+    # Session, user, two permission lookups, the boards, the navigation's role, the data version: nothing else.
+    with django_assert_num_queries(7):
+        assert headline() == "5"
+    make_review("N2", LEEDS, decision=D(2008, 1, 1), completed=D(2008, 3, 1),
+                evaluations=[(1, D(2008, 5, 1), D(2008, 6, 1), "good")])  # fmt: skip
+    assert headline() == "6"
+
+
+def test_the_judgement_rates_answer_is_kept_until_the_data_changes(client, manager, register):
+    client.force_login(manager)
+    first = client.get("/dashboard/api/judgement-rates", {"group": "national"}).json()
+    assert client.get("/dashboard/api/judgement-rates", {"group": "national"}).json() == first
+    make_review("N3", LEEDS, decision=D(2008, 1, 1), completed=D(2008, 3, 1),
+                evaluations=[(1, D(2008, 5, 1), D(2008, 6, 1), "good")])  # fmt: skip
+    rows = client.get("/dashboard/api/judgement-rates", {"group": "national"}).json()["rows"]
+    assert rows[0]["reviews"] == first["rows"][0]["reviews"] + 1

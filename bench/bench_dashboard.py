@@ -1,0 +1,203 @@
+"""Benchmark the dashboard (issue 5): /dashboard/ and its JSON API on ``seed_demo --reviews 100000``.
+
+Usage (from the project folder, on the shared benchmark database; nothing in it is changed except two users
+and their sessions):
+
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/scr_bench DJANGO_SECRET_KEY=x \\
+        .venv/bin/python bench/bench_dashboard.py [--runs 30] [--year 2008-09] [--markdown out.md]
+
+In this one process and the same run it times:
+
+- the raw SQL floor: the aggregate statements the page and each endpoint send (captured from a request
+  with the cache off), run through a plain psycopg2 connection;
+- each request through Django's test Client (middleware, sign-in, permissions, the form, the queries,
+  the rendering: everything the server does), as a manager, with the result cache off ("cold": every
+  request computes its aggregates) and on ("warm": the data version is checked and the aggregates come
+  from the cache, as they do for every request after the first until someone writes);
+
+and reports the median and 95th percentile of each, the number of queries of a request, and the ratio of
+each cold request to its SQL floor.
+"""
+
+import argparse
+import os
+import statistics
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "scr_register.settings")
+os.environ.setdefault("DJANGO_ALLOWED_HOSTS", "testserver,localhost,127.0.0.1")
+
+BENCH_MANAGER = "bench-dashboard-manager"
+BENCH_BOARD = "bench-dashboard-board"
+BOARD_CODES = ("E08000025",)  # Birmingham
+PAGE_TARGET_MS, API_TARGET_MS, MAX_QUERIES, FLOOR_RATIO = 150, 50, 8, 2.0
+
+
+def parse_args():
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--runs", type=int, default=30, help="timed requests per case (after one warm-up)")
+    parser.add_argument("--year", default="2008-09", help="the reporting year the page shows")
+    parser.add_argument("--markdown", help="also write the results table to this file")
+    return parser.parse_args()
+
+
+def percentile(values, p):
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, max(0, round(p / 100 * len(ordered) + 0.5) - 1))]
+
+
+def timed(function, runs):
+    function()  # warm-up: connections, template loading, the cache when it is on
+    times = []
+    for _ in range(runs):
+        started = time.perf_counter()
+        function()
+        times.append((time.perf_counter() - started) * 1000)
+    return statistics.median(times), percentile(times, 95)
+
+
+def main():
+    args = parse_args()
+    import django
+
+    django.setup()
+    from django.conf import settings
+    from django.test.utils import override_settings
+
+    # Pages name static files by their plain names (no collectstatic manifest needed), as in the tests.
+    plain = {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}
+    override_settings(STORAGES={**settings.STORAGES, "staticfiles": plain}).enable()
+    import psycopg2
+    from django.contrib.auth import get_user_model
+    from django.db import connections
+    from django.test import Client
+    from django.test.utils import CaptureQueriesContext
+
+    from dashboard import queries
+    from reviews.accounts import assign_role
+    from reviews.models import Board, Evaluation, Review
+
+    reviews, evaluations = Review.objects.count(), Evaluation.objects.count()
+    if reviews < 1000:
+        sys.exit(f"The database holds {reviews} reviews: seed it first (seed_demo --reviews 100000).")
+
+    User = get_user_model()
+    manager, _ = User.objects.get_or_create(username=BENCH_MANAGER)
+    assign_role(manager, role="manager")
+    board_user, _ = User.objects.get_or_create(username=BENCH_BOARD)
+    assign_role(board_user, role="board_staff", boards=list(Board.objects.filter(gss_code__in=BOARD_CODES)))
+
+    clients = {}
+    for user in (manager, board_user):
+        client = Client()
+        client.force_login(user)
+        clients[user.username] = client
+
+    year = args.year
+    cases = [
+        ("page", "page", BENCH_MANAGER, f"/dashboard/?year={year}"),
+        ("page", "page, region=E12000005", BENCH_MANAGER, f"/dashboard/?year={year}&region=E12000005"),
+        ("page", "page, board staff", BENCH_BOARD, f"/dashboard/?year={year}"),
+        ("page", "page, every year (3,000+ board rows)", BENCH_MANAGER, f"/dashboard/?year={year}&span=all"),
+        ("api", "api/summary", BENCH_MANAGER, f"/dashboard/api/summary?year={year}"),
+        ("api", "api/summary, board", BENCH_MANAGER, f"/dashboard/api/summary?year={year}&board=E08000025"),
+        (
+            "api",
+            "api/judgement-rates?group=board (every year)",
+            BENCH_MANAGER,
+            "/dashboard/api/judgement-rates?group=board",
+        ),  # fmt: skip
+        (
+            "api",
+            "api/judgement-rates?group=region",
+            BENCH_MANAGER,
+            f"/dashboard/api/judgement-rates?group=region&year={year}",
+        ),  # fmt: skip
+        ("api", "api/judgement-rates?group=national", BENCH_MANAGER, "/dashboard/api/judgement-rates?group=national"),
+    ]
+
+    floor_connection = psycopg2.connect(**_psycopg_params(connections["reporting"].settings_dict))
+    floor_connection.autocommit = True
+
+    def floor_of(statements):
+        def run():
+            with floor_connection.cursor() as cursor:
+                for sql in statements:
+                    cursor.execute(sql)
+                    cursor.fetchall()
+
+        return run
+
+    results = []
+    for kind, label, username, path in cases:
+        client = clients[username]
+
+        def get(client=client, path=path):
+            response = client.get(path, secure=True)
+            assert response.status_code == 200, (path, response.status_code)
+
+        queries.cache.enabled = False
+        queries.cache.clear()
+        with (
+            CaptureQueriesContext(connections["default"]) as default,
+            CaptureQueriesContext(connections["reporting"]) as reporting,
+        ):
+            get()
+        # The aggregates: every reporting statement but the data version check.
+        aggregates = [q["sql"] for q in reporting.captured_queries if "pg_locks" not in q["sql"]]
+        cold_queries = len(default.captured_queries) + len(reporting.captured_queries)
+        floor = timed(floor_of(aggregates), args.runs)
+        cold = timed(get, args.runs)
+        queries.cache.enabled = True
+        queries.cache.clear()
+        with CaptureQueriesContext(connections["default"]) as default:
+            get()  # fills the cache
+        with (
+            CaptureQueriesContext(connections["default"]) as default,
+            CaptureQueriesContext(connections["reporting"]) as reporting,
+        ):
+            get()
+        warm_queries = len(default.captured_queries) + len(reporting.captured_queries)
+        warm = timed(get, args.runs)
+        results.append((kind, label, floor, cold, warm, cold_queries, warm_queries))
+        print(f"{label}: floor {floor[0]:.1f} ms, cold {cold[0]:.1f}/{cold[1]:.1f}, warm {warm[0]:.1f}/{warm[1]:.1f}")
+
+    lines = [
+        f"{reviews:,} reviews, {evaluations:,} evaluations; reporting year {year}; {args.runs} requests per case; "
+        "times in ms (median / p95).",
+        "",
+        "| request | SQL floor | cold (cache off) | ratio cold/floor (p50, p95) | warm (cache on) "
+        "| queries cold / warm | target |",
+        "|---|---|---|---|---|---|---|",
+    ]
+    for kind, label, floor, cold, warm, cold_queries, warm_queries in results:
+        target = PAGE_TARGET_MS if kind == "page" else API_TARGET_MS
+        met = "met" if warm[1] <= target and warm_queries <= MAX_QUERIES else "MISSED"
+        lines.append(
+            f"| {label} | {floor[0]:.1f} / {floor[1]:.1f} | {cold[0]:.1f} / {cold[1]:.1f} | "
+            f"{cold[0] / floor[0]:.2f}, {cold[1] / floor[1]:.2f} | {warm[0]:.1f} / {warm[1]:.1f} | "
+            f"{cold_queries} / {warm_queries} | p95 ≤ {target} ms: {met} |"
+        )
+    table = "\n".join(lines)
+    print()
+    print(table)
+    if args.markdown:
+        Path(args.markdown).write_text(table + "\n")
+    floor_connection.close()
+
+
+def _psycopg_params(settings):
+    params = {"dbname": settings["NAME"], "user": settings["USER"], "host": settings["HOST"]}
+    if settings.get("PASSWORD"):
+        params["password"] = settings["PASSWORD"]
+    if settings.get("PORT"):
+        params["port"] = settings["PORT"]
+    return params
+
+
+if __name__ == "__main__":
+    main()
