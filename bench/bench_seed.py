@@ -87,8 +87,9 @@ def main():
         size = cursor.fetchone()[0]
     connection.close()
 
-    for line in result.stderr.splitlines():
-        if "written" not in line:
+    stages = result.stderr.splitlines()
+    for line in stages:
+        if "written" not in line or line == stages[-4] or f" {args.reviews // 2:,} /" in line:
             print(line)
     print(result.stdout.splitlines()[0])
     print(f"seed_demo --reviews {args.reviews:,}: {wall:.1f} s wall, {cpu:.1f} s CPU in the command (limit 120 s)")

@@ -662,7 +662,7 @@ def _bulk_load(cursor, tables):
     for name, _ in indexes:
         cursor.execute(f"DROP INDEX {name}")
     yield
-    cursor.execute("SET LOCAL maintenance_work_mem = '256MB'")
+    cursor.execute("SET LOCAL maintenance_work_mem = '512MB'")
     for _, definition in indexes:
         cursor.execute(definition)
     for table, name, definition in foreign_keys:

@@ -381,6 +381,18 @@ def test_if_empty_adds_nothing_when_reviews_exist_but_resets_and_prints_the_logi
     assert User.objects.filter(username__startswith="demo-").count() == 4
 
 
+def test_seeding_again_unlocks_a_demo_login_locked_out_by_wrong_passwords(seeded, client):
+    for _ in range(6):
+        client.post("/accounts/login/", {"username": "demo-manager", "password": "a-wrong-guess-123"})
+    password, _ = printed_logins(seeded)["demo-manager"]
+    assert client.post("/accounts/login/", {"username": "demo-manager", "password": password}).status_code != 302
+
+    seed("--if-empty")
+
+    response = client.post("/accounts/login/", {"username": "demo-manager", "password": password})
+    assert response.status_code == 302
+
+
 def test_if_empty_seeds_an_empty_register(db):
     output = seed("--reviews", "50", "--if-empty")
 

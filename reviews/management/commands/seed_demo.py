@@ -25,6 +25,7 @@ import sys
 import time
 
 import pghistory
+from axes.utils import reset as axes_reset
 from django.contrib.auth import get_user_model
 from django.contrib.auth.password_validation import validate_password
 from django.core.management.base import BaseCommand, CommandError
@@ -100,7 +101,7 @@ class Command(BaseCommand):
         self.stderr.flush()
 
     def _demo_users(self):
-        """Create or reset one user per role, and print their logins."""
+        """Create or reset one user per role (password, role, boards, lockouts), and print their logins."""
         User = get_user_model()
         rows = []
         with transaction.atomic():
@@ -112,6 +113,7 @@ class Command(BaseCommand):
                 user.save()
                 boards = list(Board.objects.filter(gss_code__in=codes).order_by("gss_code"))
                 assign_role(user, role=role, boards=boards)
+                axes_reset(username=username)  # a demo login locked out by wrong guesses works again
                 where = f" ({', '.join(b.name for b in boards)})" if boards else ""
                 rows.append((username, password, role + where))
         width = max(len(r[0]) for r in rows) + 2
