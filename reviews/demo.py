@@ -447,7 +447,7 @@ class DemoData:
         return planned
 
     def write(self, planned, ids, out):
-        """Append the COPY lines of these reviews (with ``ids``) to the buffers in ``out``; return counts."""
+        """Append the COPY lines of these reviews (with ``ids``) to the table buffers in ``out``."""
         for p, review_id in zip(planned, ids, strict=True):
             self._review(p, review_id, out)
 
