@@ -37,7 +37,6 @@ from reviews.models import (
     SavedView,
     judgement_rank,
     review_search_text,
-    review_search_vector,
 )
 from reviews.years import is_reporting_year, reporting_year, year_bounds
 
@@ -373,13 +372,13 @@ class ReviewFilter(django_filters.FilterSet):
         return queryset  # `o` orders (filter_queryset) rather than filters
 
     def search(self, queryset, name, value):
-        """Full-text search (stemmed, each word also as a prefix) or, for 3+ characters, a substring."""
+        """Full-text search of reference, title and summary (stemmed, each word also as a prefix), or, from 3
+        characters, part of a word in the reference or title (trigram index)."""
         words = re.findall(r"\w+", value)
         matches = []
         if words:
             terms = " & ".join(f"'{word.lower()}':*" for word in words[:16])
-            queryset = queryset.alias(_search_vector=review_search_vector())
-            matches.append(Q(_search_vector=SearchQuery(terms, search_type="raw", config="english")))
+            matches.append(Q(search_vector=SearchQuery(terms, search_type="raw", config="english")))
         if len(value) >= 3:
             queryset = queryset.alias(_search_text=review_search_text())
             matches.append(Q(_search_text__contains=value.upper()))

@@ -4,7 +4,7 @@ import pghistory
 import pgtrigger
 from django.conf import settings
 from django.contrib.postgres.indexes import GinIndex, OpClass
-from django.contrib.postgres.search import SearchVector
+from django.contrib.postgres.search import SearchVector, SearchVectorField
 from django.db import models
 from django.db.models import Case, F, Q, TextField, Value, When
 from django.db.models.functions import Concat, Upper
@@ -15,9 +15,10 @@ from reviews.querysets import EvaluationQuerySet, ReviewQuerySet
 
 # Every model that holds review data keeps a trigger-written history of inserts, updates and deletes,
 # so bulk writes and raw SQL are seen too.
-def audited():
-    """Fresh trackers for one model (a tracker binds to the model it first tracks)."""
-    return pghistory.track(pghistory.InsertEvent(), pghistory.UpdateEvent(), pghistory.DeleteEvent())
+def audited(exclude=None):
+    """Fresh trackers for one model (a tracker binds to the model it first tracks); ``exclude`` names fields
+    that are not snapshot (derived ones, such as a generated search vector)."""
+    return pghistory.track(pghistory.InsertEvent(), pghistory.UpdateEvent(), pghistory.DeleteEvent(), exclude=exclude)
 
 
 class Region(models.Model):
@@ -85,6 +86,8 @@ class Board(models.Model):
 
     class Meta:
         ordering = ["name", "gss_code"]
+        # The register sorts reviews by lead board name by walking boards in this order (reviews/filters.py).
+        indexes = [models.Index(fields=["name", "gss_code"], name="board_name_idx")]
 
     def __str__(self):
         return f"{self.name} ({self.gss_code})"
@@ -93,13 +96,13 @@ class Board(models.Model):
 # The register's search and sort expressions. Review.Meta.indexes holds an index on exactly each of these,
 # and reviews/filters.py queries through the same functions, so the planner can match them.
 def review_search_vector():
-    """Full-text search over reference, title and summary (English stemming)."""
+    """Full-text search over reference, title and summary (English stemming): Review.search_vector."""
     return SearchVector("reference", "title", "summary", config="english")
 
 
 def review_search_text():
-    """Reference, title and summary as one upper-case string, for trigram (substring) matching."""
-    return Upper(Concat("reference", Value(" "), "title", Value(" "), "summary", output_field=TextField()))
+    """Reference and title as one upper-case string, for trigram (part of a word) matching."""
+    return Upper(Concat("reference", Value(" "), "title", output_field=TextField()))
 
 
 def judgement_rank():
@@ -108,7 +111,7 @@ def judgement_rank():
     return Case(*(When(latest_judgement=j, then=Value(i)) for i, j in enumerate(ranks, start=1)))
 
 
-@audited()
+@audited(exclude=["search_vector"])
 class Review(models.Model):
     """A serious case review led by one board, perhaps with others contributing."""
 
@@ -145,6 +148,10 @@ class Review(models.Model):
     latest_evaluated_date = models.DateField(null=True, blank=True, editable=False)
     # Optimistic locking: every save through the UI checks and bumps this in its UPDATE.
     version = models.PositiveIntegerField(default=1, editable=False)
+    # Stored, so the register's search reads it rather than recomputing it for every candidate row.
+    search_vector = models.GeneratedField(
+        expression=review_search_vector(), output_field=SearchVectorField(), db_persist=True
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -208,8 +215,9 @@ class Review(models.Model):
             models.Index(fields=["latest_judgement", "reference"], name="review_judgement_ref_idx"),
             models.Index(fields=["latest_evaluated_date", "reference"], name="review_evaluated_ref_idx"),
             models.Index(fields=["completed_date", "reference"], name="review_completed_ref_idx"),
-            # The register (reviews/filters.py): text search, and the descending and judgement sorts.
-            GinIndex(review_search_vector(), name="review_search_idx"),
+            # The register (reviews/filters.py): text search, counting, and the descending and judgement sorts.
+            GinIndex(fields=["search_vector"], name="review_search_vector_idx"),
+            models.Index(fields=["status", "id"], name="review_status_id_idx"),
             GinIndex(OpClass(review_search_text(), name="gin_trgm_ops"), name="review_search_trgm_idx"),
             models.Index(F("completed_date").desc(nulls_last=True), F("reference"), name="review_completed_desc_idx"),
             models.Index(
