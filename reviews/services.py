@@ -8,7 +8,10 @@ at all writes everything in bulk in one transaction. Errors read ``FILE:LINE: CO
 import contextlib
 import csv
 import datetime
+import functools
 import io
+import itertools
+import operator
 import re
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
@@ -223,7 +226,7 @@ def import_reviews(*, files: dict[str, IO], user=None, progress=None, progress_e
     for name in FILE_NAMES:
         if name in files:
             parsed[name] = _read_file(name, files[name], boards, errors, progress, progress_every)
-            result.rows_read[name] = len(parsed[name].rows)
+            result.rows_read[name] = len(parsed[name])
     if REVIEWS not in parsed:
         result.errors = errors.lines()
         return result
@@ -257,9 +260,24 @@ def import_reviews(*, files: dict[str, IO], user=None, progress=None, progress_e
 
 @dataclass
 class _ParsedFile:
+    """A file's rows as columns of typed values (the header's columns, and blanks for those it left out)."""
+
     name: str
-    columns: set[str]
-    rows: list[_Row]
+    columns: set[str] = field(default_factory=set)
+    lines: list[int] = field(default_factory=list)
+    values: dict[str, list] = field(default_factory=dict)
+
+    def __len__(self):
+        return len(self.lines)
+
+    @functools.cached_property
+    def records(self):
+        """One ``_Row`` per row: for the files whose rows are checked across columns, and the plan."""
+        names = list(self.values)
+        return [
+            _Row(line, dict(zip(names, values, strict=True)))
+            for line, values in zip(self.lines, zip(*self.values.values(), strict=True), strict=True)
+        ]
 
 
 def _text(name, stream, errors):
@@ -277,19 +295,18 @@ def _text(name, stream, errors):
 
 def _read_file(name, stream, boards, errors, progress, progress_every):
     specs = SPECS[name]
-    rows = []
     stream = _text(name, stream, errors)
     if stream is None:
-        return _ParsedFile(name, set(), rows)
+        return _ParsedFile(name)
     reader = csv.reader(stream)
     try:
         header = next(reader, None)
     except csv.Error as exc:
         errors.add(name, 1, NO_COLUMN, f"the file is not readable CSV: {exc}")
-        return _ParsedFile(name, set(), rows)
+        return _ParsedFile(name)
     if not header or not any(cell.strip() for cell in header):
         errors.add(name, 1, NO_COLUMN, "the file is empty: it needs a header row naming its columns")
-        return _ParsedFile(name, set(), rows)
+        return _ParsedFile(name)
 
     header = [cell.strip() for cell in header]
     header[0] = header[0].removeprefix("\ufeff")  # the byte order mark spreadsheets put first
@@ -310,40 +327,137 @@ def _read_file(name, stream, boards, errors, progress, progress_every):
         if spec.required_column and spec.name not in seen:
             errors.add(name, 1, spec.name, "required column is missing from the header")
 
-    absent = {spec.name: spec.blank for spec in specs if spec.name not in seen}
+    # Read every row first, then check column by column: a column without a problem is checked by a few
+    # set and map operations; only a column with one is walked cell by cell to name each error's line.
+    lines, cells_of_rows = _read_rows(name, reader, len(header), errors, progress, progress_every)
+
+    raw_columns = list(zip(*cells_of_rows, strict=True)) if cells_of_rows else [()] * len(header)
+    del cells_of_rows
+    names, columns = [], []
+    for index, column, convert in converters:
+        names.append(column)
+        columns.append(_convert_column(name, known[column], raw_columns[index], lines, convert, boards, errors))
+    for spec in specs:
+        if spec.name not in seen:
+            names.append(spec.name)
+            columns.append([spec.blank] * len(lines))
+    parsed = _ParsedFile(name, seen, lines, dict(zip(names, columns, strict=True)))
     checker = _ROW_CHECKS[name]
-    state = {}
-    width = len(header)
-    line = reader.line_num + 1  # LINE is where a row starts: a quoted value may hold newlines
-    while True:
+    if checker:
+        state = {}
+        for row in parsed.records:
+            checker(name, row, errors, state)
+    return parsed
+
+
+def _read_rows(name, reader, width, errors, progress, progress_every):
+    """The rows of cells and the line each starts on; rows of the wrong width reported, blank rows skipped.
+
+    Rows are taken a chunk at a time; a chunk of ordinary rows (one line each, the right width, not
+    blank) needs no work per row, and only a chunk holding an odd row is walked row by row.
+    """
+
+    def rows_until_unreadable():
         try:
-            cells = next(reader)
-        except StopIteration:
-            break
+            yield from reader
         except csv.Error as exc:
             errors.add(name, reader.line_num + 1, NO_COLUMN, f"the file is not readable CSV: {exc}")
-            break
-        row_line, line = line, reader.line_num + 1
-        if not any(cells) or not any(cell.strip() for cell in cells):
-            continue  # blank lines, and the ",,,," rows spreadsheets leave behind
-        if len(cells) != width:
-            errors.add(name, row_line, NO_COLUMN, f"the row has {len(cells)} values but the header has {width} columns")
-            continue
-        values = dict(absent)
-        for index, column, convert in converters:
+
+    rows = rows_until_unreadable()
+    first_cell = operator.itemgetter(0)
+    lines, cells_of_rows = [], []
+    before = reader.line_num  # lines of the file read so far (the header's)
+    read = 0
+    while chunk := list(itertools.islice(rows, progress_every)):
+        after = reader.line_num
+        read += len(chunk)
+        if progress and len(chunk) == progress_every:
+            progress(name, read)
+        one_line_each = after - before == len(chunk)
+        if one_line_each and set(map(len, chunk)) == {width} and all(map(str.strip, map(first_cell, chunk))):
+            lines.extend(range(before + 1, after + 1))
+            cells_of_rows.extend(chunk)
+        else:
+            line = before + 1
+            for cells in chunk:
+                row_line = line
+                line += 1 if one_line_each else _line_count(cells)
+                if not "".join(cells).strip():
+                    continue  # blank lines, and the ",,,," rows spreadsheets leave behind
+                if len(cells) != width:
+                    message = f"the row has {len(cells)} values but the header has {width} columns"
+                    errors.add(name, row_line, NO_COLUMN, message)
+                    continue
+                lines.append(row_line)
+                cells_of_rows.append(cells)
+        before = after
+    return lines, cells_of_rows
+
+
+def _line_count(cells):
+    """How many lines of the file a row of cells took: one, plus the line breaks inside quoted values."""
+    text = "".join(cells)
+    if "\n" not in text and "\r" not in text:
+        return 1
+    return 1 + text.count("\n") + text.count("\r") - text.count("\r\n")
+
+
+_MISSING = object()
+_BOOLEAN_SPELLINGS = {**_BOOLEANS, "Yes": True, "YES": True, "No": False, "NO": False}
+
+
+def _convert_column(file_name, spec, raw, lines, convert, boards, errors):
+    """The typed values of one column; errors recorded against each offending cell's line."""
+    kind, blank = spec.kind, spec.blank
+    values = None
+    if kind in ("text", "code"):
+        cells = list(map(str.strip, raw)) if kind == "code" else raw
+        if (
+            not any(map(str.isspace, cells))
+            and (not spec.required_value or all(cells))
+            and (not spec.max_length or max(map(len, cells), default=0) <= spec.max_length)
+            and _NUL not in "".join(cells)
+        ):
+            values = cells
+    elif kind in ("choice", "board", "bool"):
+        if kind == "bool":
+            allowed = _BOOLEAN_SPELLINGS
+        else:
+            allowed = {value: value for value in (spec.choices if kind == "choice" else boards)}
+            if not spec.required_value:
+                allowed[""] = blank
+        if set(raw) <= allowed.keys():
+            values = list(map(allowed.__getitem__, raw))
+    elif kind == "date":
+        values = list(map(_DATES.get, raw, itertools.repeat(_MISSING)))
+        if _MISSING in values:
+            values = _fill_missing_dates(file_name, spec, raw, lines, values, convert, errors)
+        return values
+    elif kind == "boards" and not any(raw):
+        values = [()] * len(raw)
+    if values is not None:
+        return values
+    out = []
+    for row_line, cell in zip(lines, raw, strict=True):
+        try:
+            out.append(convert(cell))
+        except _Invalid as invalid:
+            out.append(invalid.value)
+            for message in invalid.messages:
+                errors.add(file_name, row_line, spec.name, message)
+    return out
+
+
+def _fill_missing_dates(file_name, spec, raw, lines, values, convert, errors):
+    for index, value in enumerate(values):
+        if value is _MISSING:
             try:
-                values[column] = convert(cells[index])
+                values[index] = convert(raw[index])
             except _Invalid as invalid:
-                values[column] = invalid.value
+                values[index] = invalid.value
                 for message in invalid.messages:
-                    errors.add(name, row_line, column, message)
-        row = _Row(row_line, values)
-        if checker:
-            checker(name, row, errors, state)
-        rows.append(row)
-        if progress and len(rows) % progress_every == 0:
-            progress(name, len(rows))
-    return _ParsedFile(name, seen, rows)
+                    errors.add(file_name, lines[index], spec.name, message)
+    return values
 
 
 class _Invalid(Exception):
@@ -519,18 +633,16 @@ class _Plan:
     def __init__(self, parsed, boards):
         self.parsed = parsed
         self.boards = boards
-        self.review_rows = parsed[REVIEWS].rows
+        self.review_rows = parsed[REVIEWS].records
         self.file_refs = set()
         self.kind_refs = {}
         for name, parsed_file in parsed.items():
-            if name == REVIEWS:
-                refs = {row.values["reference"] for row in parsed_file.rows}
-            else:
-                refs = {row.values["review"] for row in parsed_file.rows}
-                self.kind_refs[name] = refs
+            refs = set(parsed_file.values.get("reference" if name == REVIEWS else "review", ()))
             refs.discard("")
+            if name != REVIEWS:
+                self.kind_refs[name] = refs
             self.file_refs |= refs
-        self.csv_refs = {row.values["reference"] for row in self.review_rows} - {""}
+        self.csv_refs = set(parsed[REVIEWS].values.get("reference", ())) - {""}
 
     def fetch_existing_reviews(self):
         """The reviews of the register named anywhere in the files, by reference, in one query."""
@@ -546,16 +658,15 @@ class _Plan:
         for name, parsed_file in self.parsed.items():
             if name == REVIEWS:
                 continue
-            for row in parsed_file.rows:
-                reference = row.values["review"]
+            for line, reference in zip(parsed_file.lines, parsed_file.values.get("review", ()), strict=True):
                 if reference and reference not in self.csv_refs and reference not in existing:
                     errors.add(
-                        name, row.line, "review", f"no review with reference {reference} in reviews.csv or the register"
+                        name, line, "review", f"no review with reference {reference} in reviews.csv or the register"
                     )
 
     def write(self, existing, result):
         now = timezone.now()
-        rows_by_kind = {name: _group(name, self.parsed[name].rows) for name in ROW_MODELS if name in self.parsed}
+        rows_by_kind = {name: _group(self.parsed[name]) for name in ROW_MODELS if name in self.parsed}
         evaluations = rows_by_kind.get(EVALUATIONS)
         sequence_at = ROW_FIELDS[EVALUATIONS].index("sequence")
         judgement_at = ROW_FIELDS[EVALUATIONS].index("judgement")
@@ -657,12 +768,13 @@ class _Plan:
         result.reviews_unchanged = len(self.csv_refs - new_refs - touched.keys())
 
 
-def _group(name, rows):
+def _group(parsed):
     """A file's rows by review reference, each a tuple of model field values in ROW_FIELDS order."""
-    fields = ROW_FIELDS[name]
+    values = parsed.values
     grouped = defaultdict(list)
-    for row in rows:
-        grouped[row.values["review"]].append(tuple(row.values[f] for f in fields))
+    rows = zip(*(values[f] for f in ROW_FIELDS[parsed.name]), strict=True)
+    for reference, row in zip(values["review"], rows, strict=True):
+        grouped[reference].append(row)
     return grouped
 
 
