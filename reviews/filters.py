@@ -8,10 +8,8 @@ and the saved views all read through it, so they agree on what a query string me
 
 import datetime
 import math
-import operator
 import re
 from dataclasses import dataclass
-from functools import reduce
 
 import django_filters
 from django import forms
@@ -19,7 +17,7 @@ from django.contrib.postgres.search import SearchQuery
 from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.core.paginator import Page, Paginator
-from django.db.models import Exists, F, Func, IntegerField, OuterRef, Q, Subquery
+from django.db.models import Exists, F, IntegerField, OuterRef, Q, Subquery
 from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
 from django.http import QueryDict
@@ -36,7 +34,7 @@ from reviews.models import (
     Review,
     SavedView,
     judgement_rank,
-    review_search_text,
+    review_search_vector,
 )
 from reviews.years import is_reporting_year, reporting_year, year_bounds
 
@@ -372,19 +370,15 @@ class ReviewFilter(django_filters.FilterSet):
         return queryset  # `o` orders (filter_queryset) rather than filters
 
     def search(self, queryset, name, value):
-        """Full-text search of reference, title and summary (stemmed, each word also as a prefix), or, from 3
-        characters, part of a word in the reference or title (trigram index)."""
+        """Full-text search of reference, title and summary: every word, stemmed, also as the start of a word
+        ("supervis" finds "supervision"), or a reference that starts with the text ("SCR-2008-E08")."""
         words = re.findall(r"\w+", value)
-        matches = []
+        match = Q(reference__startswith=value.upper())
         if words:
             terms = " & ".join(f"'{word.lower()}':*" for word in words[:16])
-            matches.append(Q(search_vector=SearchQuery(terms, search_type="raw", config="english")))
-        if len(value) >= 3:
-            queryset = queryset.alias(_search_text=review_search_text())
-            matches.append(Q(_search_text__contains=value.upper()))
-        if not matches:
-            return queryset.none()  # punctuation alone matches nothing
-        return queryset.filter(reduce(operator.or_, matches))
+            queryset = queryset.alias(_search=review_search_vector())
+            match |= Q(_search=SearchQuery(terms, search_type="raw", config="english"))
+        return queryset.filter(match)
 
     def filter_judgement(self, queryset, name, value):
         return queryset.filter(latest_judgement__in=value) if value else queryset
@@ -506,7 +500,24 @@ def clean_query(query):
     return _clean_query(query)
 
 
-# Paging: one query for the page's rows and the total (an InitPlan counts the filtered list once).
+# Paging: one query for the page's rows and their number. The number is counted up to one more than the
+# rows offered page by page (MAX_BROWSABLE_ROWS), so counting never walks 100,000 rows: past that the page
+# says "more than 10,000", and the pages it offers stop there anyway.
+
+
+class CappedCount(Subquery):
+    """``(SELECT COUNT(*) FROM (<ids of the list, LIMIT n>))``: a count that stops at ``n``."""
+
+    template = "(SELECT COUNT(*) FROM (%(subquery)s) AS capped_count)"
+
+    def __init__(self, queryset, limit):
+        super().__init__(queryset.order_by().values("pk")[:limit], output_field=IntegerField())
+
+
+def capped_count(queryset):
+    """How many rows the list has, counted up to one more than MAX_BROWSABLE_ROWS."""
+    return queryset.order_by()[: MAX_BROWSABLE_ROWS + 1].count()
+
 
 LIST_FIELDS = (
     "reference",
@@ -564,6 +575,11 @@ class RegisterPage:
         return MAX_BROWSABLE_ROWS
 
     @property
+    def more(self):
+        """Whether the list has more rows than were counted (the count stops after MAX_BROWSABLE_ROWS)."""
+        return self.count > MAX_BROWSABLE_ROWS
+
+    @property
     def capped(self):
         """Whether the list is longer than the pages offered."""
         return self.page_obj is not None and self.page_obj.paginator.total_pages > self.page_obj.paginator.num_pages
@@ -572,7 +588,7 @@ class RegisterPage:
 def page_of_results(filterset):
     """The page the query string asks for, or None after adding the error to the form (no rows, no 500).
 
-    Page 1 costs one query. A page past the end, or deeper than the pages offered, is an error.
+    Any page costs one query. A page past the end, or deeper than the pages offered, is an error.
     """
     if not filterset.is_valid():
         return None
@@ -581,15 +597,12 @@ def page_of_results(filterset):
     per_page = data.get("per_page") or DEFAULT_PAGE_SIZE
     queryset = filterset.qs
     if number > max_browsable_page(per_page):
-        count = queryset.count()
-        _page_error(filterset, number, count, per_page)
+        _page_error(filterset, number, capped_count(queryset), per_page)
         return None
-    total = Subquery(
-        queryset.order_by().annotate(_n=Func(F("pk"), function="COUNT", output_field=IntegerField())).values("_n")
-    )
+    total = CappedCount(queryset, MAX_BROWSABLE_ROWS + 1)
     offset = (number - 1) * per_page
     rows = list(queryset.select_related("board").only(*LIST_FIELDS).annotate(_total=total)[offset : offset + per_page])
-    count = rows[0]._total if rows else (0 if number == 1 else queryset.count())
+    count = rows[0]._total if rows else (0 if number == 1 else capped_count(queryset))
     paginator = CountedPaginator(count, per_page)
     if number > paginator.total_pages:
         _page_error(filterset, number, count, per_page)
@@ -599,7 +612,7 @@ def page_of_results(filterset):
 
 def _page_error(filterset, number, count, per_page):
     pages = max(1, math.ceil(count / per_page))
-    if number > pages:
+    if count <= MAX_BROWSABLE_ROWS and number > pages:
         unit = "page" if pages == 1 else "pages"
         message = f"There is no page {number}: these results fill {pages} {unit}"
     else:

@@ -3,11 +3,10 @@
 import pghistory
 import pgtrigger
 from django.conf import settings
-from django.contrib.postgres.indexes import GinIndex, OpClass
-from django.contrib.postgres.search import SearchVector, SearchVectorField
+from django.contrib.postgres.indexes import GinIndex
+from django.contrib.postgres.search import SearchVector
 from django.db import models
-from django.db.models import Case, F, Q, TextField, Value, When
-from django.db.models.functions import Concat, Upper
+from django.db.models import Case, F, Q, Value, When
 from django.urls import reverse
 
 from reviews.querysets import EvaluationQuerySet, ReviewQuerySet
@@ -96,13 +95,8 @@ class Board(models.Model):
 # The register's search and sort expressions. Review.Meta.indexes holds an index on exactly each of these,
 # and reviews/filters.py queries through the same functions, so the planner can match them.
 def review_search_vector():
-    """Full-text search over reference, title and summary (English stemming): Review.search_vector."""
+    """Full-text search over reference, title and summary (English stemming)."""
     return SearchVector("reference", "title", "summary", config="english")
-
-
-def review_search_text():
-    """Reference and title as one upper-case string, for trigram (part of a word) matching."""
-    return Upper(Concat("reference", Value(" "), "title", output_field=TextField()))
 
 
 def judgement_rank():
@@ -111,7 +105,7 @@ def judgement_rank():
     return Case(*(When(latest_judgement=j, then=Value(i)) for i, j in enumerate(ranks, start=1)))
 
 
-@audited(exclude=["search_vector"])
+@audited()
 class Review(models.Model):
     """A serious case review led by one board, perhaps with others contributing."""
 
@@ -148,10 +142,6 @@ class Review(models.Model):
     latest_evaluated_date = models.DateField(null=True, blank=True, editable=False)
     # Optimistic locking: every save through the UI checks and bumps this in its UPDATE.
     version = models.PositiveIntegerField(default=1, editable=False)
-    # Stored, so the register's search reads it rather than recomputing it for every candidate row.
-    search_vector = models.GeneratedField(
-        expression=review_search_vector(), output_field=SearchVectorField(), db_persist=True
-    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -216,9 +206,9 @@ class Review(models.Model):
             models.Index(fields=["latest_evaluated_date", "reference"], name="review_evaluated_ref_idx"),
             models.Index(fields=["completed_date", "reference"], name="review_completed_ref_idx"),
             # The register (reviews/filters.py): text search, counting, and the descending and judgement sorts.
-            GinIndex(fields=["search_vector"], name="review_search_vector_idx"),
+            # Not stored: a stored tsvector doubles the table that every count reads.
+            GinIndex(review_search_vector(), name="review_search_idx"),
             models.Index(fields=["status", "id"], name="review_status_id_idx"),
-            GinIndex(OpClass(review_search_text(), name="gin_trgm_ops"), name="review_search_trgm_idx"),
             models.Index(F("completed_date").desc(nulls_last=True), F("reference"), name="review_completed_desc_idx"),
             models.Index(
                 F("latest_evaluated_date").desc(nulls_last=True), F("reference"), name="review_evaluated_desc_idx"
