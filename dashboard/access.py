@@ -9,6 +9,24 @@ from reviews.models import Board
 
 
 @dataclass(frozen=True, slots=True)
+class RegionInfo:
+    pk: int
+    code: str
+    name: str
+
+
+@dataclass(frozen=True, slots=True)
+class BoardInfo:
+    """What the dashboard needs of a board (plain values: 170 model instances cost a page 10 ms)."""
+
+    pk: int
+    gss_code: str
+    name: str
+    region_id: int
+    region: RegionInfo
+
+
+@dataclass(frozen=True, slots=True)
 class Viewer:
     """A dashboard reader: managers, inspectors and admins see every board; board staff their own boards.
 
@@ -60,13 +78,13 @@ def viewer_for(user):
     everything = user.has_perm("reviews.view_dashboard")
     if not everything and not user.has_perm("reviews.view_review"):
         raise PermissionDenied
-    boards = Board.objects.select_related("region").order_by("name", "gss_code")
-    if everything:
-        rows = list(boards)
-        visible = frozenset(b.pk for b in rows)
-    else:
-        member = Board.members.through.objects.filter(board=OuterRef("pk"), user=user)
-        rows = list(boards.annotate(is_member=Exists(member)))
-        visible = frozenset(b.pk for b in rows if b.is_member)
-    fingerprint = hash(tuple((b.pk, b.gss_code, b.name, b.region_id, b.region.code, b.region.name) for b in rows))
-    return Viewer(everything, {b.pk: b for b in rows}, visible, fingerprint)
+    member = Board.members.through.objects.filter(board=OuterRef("pk"), user=user)
+    rows = list(
+        Board.objects.order_by("name", "gss_code")
+        .annotate(is_member=Exists(member))
+        .values_list("pk", "gss_code", "name", "region_id", "region__code", "region__name", "is_member")
+    )
+    regions = {region_id: RegionInfo(region_id, code, name) for _, _, _, region_id, code, name, _ in rows}
+    boards = {pk: BoardInfo(pk, code, name, region_id, regions[region_id]) for pk, code, name, region_id, *_ in rows}
+    visible = frozenset(pk for pk, *_, is_member in rows if everything or is_member)
+    return Viewer(everything, boards, visible, hash(tuple(row[:-1] for row in rows)))
