@@ -74,7 +74,7 @@ def _legend(y, keys):
         )
         label = JUDGEMENT_LABELS[key]
         parts.append(_text(x + 20, y, label))
-        x += 20 + len(label) * 8 + 24
+        x += 140
     return parts
 
 

@@ -84,7 +84,7 @@ class DashboardForm(forms.Form):
             (region.code, region.name) for region in viewer.regions()
         ]
         visible = [board for board in viewer.boards.values() if board.pk in viewer.visible]
-        self.fields["board"].choices = [("", "All boards" if viewer.everything else "None")] + [
+        self.fields["board"].choices = [("", "All boards" if viewer.everything else "All your boards")] + [
             (board.gss_code, board.name) for board in visible
         ]
         self.default_year = queries.last_complete_year()

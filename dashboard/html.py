@@ -34,15 +34,19 @@ def _th(label, *, numeric=False, sort=None):
     if sort is None:
         return f'<th scope="col" class="{classes}">{escape(label)}</th>'
     key, current, href_for = sort
+    arrow = ""
     if current == key:
         state, next_key, hint = "ascending", f"-{key}", ", sorted ascending: select to sort descending"
+        arrow = ' <span aria-hidden="true">▲</span>'
     elif current == f"-{key}":
         state, next_key, hint = "descending", key, ", sorted descending: select to sort ascending"
+        arrow = ' <span aria-hidden="true">▼</span>'
     else:
         state, next_key, hint = "none", key, ": select to sort ascending"
     return (
         f'<th scope="col" class="{classes}" aria-sort="{state}"><a class="govuk-link govuk-link--no-visited-state" '
-        f'href="{escape(href_for(next_key))}">{escape(label)}<span class="govuk-visually-hidden">{hint}</span></a></th>'
+        f'href="{escape(href_for(next_key))}">{escape(label)}<span class="govuk-visually-hidden">{hint}</span>'
+        f"{arrow}</a></th>"
     )
 
 

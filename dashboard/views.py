@@ -12,7 +12,7 @@ from urllib.parse import urlencode
 
 from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import render
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_safe
 
 from dashboard import charts, forms, html, queries, tables
 from dashboard.access import viewer_for
@@ -61,7 +61,7 @@ def _filters(request, viewer):
     return Filters(year=data["year"], region=region, board=board, span=data["span"], sort=data["sort"]), form
 
 
-@require_GET
+@require_safe
 def index(request):
     """The dashboard: six panels for a reporting year, each a headline, a chart, its table and a CSV link."""
     viewer = viewer_for(request.user)
@@ -311,7 +311,7 @@ def _method_context():
     }
 
 
-@require_GET
+@require_safe
 def download(request, table):
     """``/dashboard/<table>.csv``: one of the page's tables, for the same filters and the same reader.
 
@@ -346,7 +346,7 @@ def _csv_response(tbl, publication, filters=None):
     return response
 
 
-@require_GET
+@require_safe
 def api_summary(request):
     """SPEC section 7: ``/dashboard/api/summary?year=2008-09[&region=E12000005][&board=E08000025]``."""
     viewer = viewer_for(request.user)
@@ -397,7 +397,7 @@ def _api_rates(request, viewer, version=None):
     return queries.judgement_rates(counts, viewer.boards, levels=(group,), keep=keep)[group]
 
 
-@require_GET
+@require_safe
 def api_judgement_rates(request):
     """SPEC section 7: ``/dashboard/api/judgement-rates?group=board|region|national[&year=2008-09]``."""
     viewer = viewer_for(request.user)
