@@ -34,7 +34,6 @@ from reviews.models import (
     Review,
     SavedView,
     judgement_rank,
-    review_search_vector,
 )
 from reviews.years import is_reporting_year, reporting_year, year_bounds
 
@@ -241,6 +240,13 @@ class BoardsFilter(django_filters.MultipleChoiceFilter):
     field_class = BoardsField
 
 
+def _search_term(word):
+    """One word of a search as a prefix in a raw tsquery. The parser reads the "-2008" of "SCR-2008-E08000025"
+    as a signed number, so a number also matches with a leading minus."""
+    word = word.lower()
+    return f"('{word}':* | '-{word}':*)" if word.isdigit() else f"'{word}':*"
+
+
 def _choice_error(what):
     return {"invalid_choice": f"Choose {what} from the list: “%(value)s” is not one"}
 
@@ -371,14 +377,13 @@ class ReviewFilter(django_filters.FilterSet):
 
     def search(self, queryset, name, value):
         """Full-text search of reference, title and summary: every word, stemmed, also as the start of a word
-        ("supervis" finds "supervision"), or a reference that starts with the text ("SCR-2008-E08")."""
+        ("supervis" finds "supervision", "SCR-2008-E08" the references that start so). The documents are
+        stored (ReviewSearch), so no plan recomputes one. Only letters and digits reach the tsquery."""
         words = re.findall(r"\w+", value)
-        match = Q(reference__startswith=value.upper())
-        if words:
-            terms = " & ".join(f"'{word.lower()}':*" for word in words[:16])
-            queryset = queryset.alias(_search=review_search_vector())
-            match |= Q(_search=SearchQuery(terms, search_type="raw", config="english"))
-        return queryset.filter(match)
+        if not words:
+            return queryset.none()  # punctuation alone matches nothing
+        terms = " & ".join(_search_term(word) for word in words[:16])
+        return queryset.filter(search__document=SearchQuery(terms, search_type="raw", config="english"))
 
     def filter_judgement(self, queryset, name, value):
         return queryset.filter(latest_judgement__in=value) if value else queryset

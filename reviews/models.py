@@ -4,7 +4,7 @@ import pghistory
 import pgtrigger
 from django.conf import settings
 from django.contrib.postgres.indexes import GinIndex
-from django.contrib.postgres.search import SearchVector
+from django.contrib.postgres.search import SearchVectorField
 from django.db import models
 from django.db.models import Case, F, Q, Value, When
 from django.urls import reverse
@@ -92,13 +92,8 @@ class Board(models.Model):
         return f"{self.name} ({self.gss_code})"
 
 
-# The register's search and sort expressions. Review.Meta.indexes holds an index on exactly each of these,
-# and reviews/filters.py queries through the same functions, so the planner can match them.
-def review_search_vector():
-    """Full-text search over reference, title and summary (English stemming)."""
-    return SearchVector("reference", "title", "summary", config="english")
-
-
+# The register's sort expression on the judgement. Review.Meta.indexes holds an index on exactly it, and
+# reviews/filters.py sorts through the same function, so the planner can match them.
 def judgement_rank():
     """Ofsted's scale as a sort key: 1 outstanding to 4 inadequate, NULL before any evaluation."""
     ranks = ["outstanding", "good", "adequate", "inadequate"]
@@ -205,9 +200,7 @@ class Review(models.Model):
             models.Index(fields=["latest_judgement", "reference"], name="review_judgement_ref_idx"),
             models.Index(fields=["latest_evaluated_date", "reference"], name="review_evaluated_ref_idx"),
             models.Index(fields=["completed_date", "reference"], name="review_completed_ref_idx"),
-            # The register (reviews/filters.py): text search, counting, and the descending and judgement sorts.
-            # Not stored: a stored tsvector doubles the table that every count reads.
-            GinIndex(review_search_vector(), name="review_search_idx"),
+            # The register (reviews/filters.py): counting, and the descending and judgement sorts.
             models.Index(fields=["status", "id"], name="review_status_id_idx"),
             models.Index(F("completed_date").desc(nulls_last=True), F("reference"), name="review_completed_desc_idx"),
             models.Index(
@@ -222,6 +215,58 @@ class Review(models.Model):
 
     def get_absolute_url(self):
         return reverse("reviews:detail", args=[self.pk])
+
+
+# A review's search document: English full-text of its reference, title and summary.
+_SEARCH_DOCUMENT = (
+    "to_tsvector('english'::regconfig, "
+    "COALESCE(n.reference, '') || ' ' || COALESCE(n.title, '') || ' ' || COALESCE(n.summary, ''))"
+)
+_UPSERT_SEARCH_DOCUMENT = """
+    INSERT INTO reviews_reviewsearch (review_id, document)
+    SELECT n.id, {document} FROM new_rows n {changed}
+    ON CONFLICT (review_id) DO UPDATE SET document = EXCLUDED.document;
+    RETURN NULL;
+"""
+
+
+class ReviewSearch(models.Model):
+    """The register's full-text search document of one review, written by triggers on Review (derived data,
+    so not audited). Stored, so a search never recomputes a document, and apart from Review, so the
+    register's counts, which read Review's rows, read narrow rows."""
+
+    review = models.OneToOneField(Review, on_delete=models.DB_CASCADE, primary_key=True, related_name="search")
+    document = SearchVectorField()
+
+    class Meta:
+        indexes = [GinIndex(fields=["document"], name="reviewsearch_document_idx")]
+
+    def __str__(self):
+        return f"Search document of {self.review_id}"
+
+
+pgtrigger.register(
+    pgtrigger.Trigger(
+        name="search_document_on_insert",
+        operation=pgtrigger.Insert,
+        when=pgtrigger.After,
+        level=pgtrigger.Statement,
+        referencing=pgtrigger.Referencing(new="new_rows"),
+        func=_UPSERT_SEARCH_DOCUMENT.format(document=_SEARCH_DOCUMENT, changed=""),
+    ),
+    pgtrigger.Trigger(
+        name="search_document_on_update",
+        operation=pgtrigger.Update,
+        when=pgtrigger.After,
+        level=pgtrigger.Statement,
+        referencing=pgtrigger.Referencing(old="old_rows", new="new_rows"),
+        func=_UPSERT_SEARCH_DOCUMENT.format(
+            document=_SEARCH_DOCUMENT,
+            changed="JOIN old_rows o ON o.id = n.id WHERE n.reference IS DISTINCT FROM o.reference "
+            "OR n.title IS DISTINCT FROM o.title OR n.summary IS DISTINCT FROM o.summary",
+        ),
+    ),
+)(Review)
 
 
 class Contribution(models.Model):

@@ -145,6 +145,18 @@ def test_search_finds_words_stems_and_parts_of_words_in_reference_title_and_summ
     assert listed(as_inspector.get("/reviews/", {"q": text})) == expected
 
 
+def test_search_follows_every_change_to_a_review_however_it_is_written(as_inspector, register):
+    review = register["SCR-A6"]
+    review.title = "Serious case review: Child F in private fostering"
+    review.save()
+    assert listed(as_inspector.get("/reviews/", {"q": "fostering"})) == refs(6)
+    Review.objects.filter(pk=review.pk).update(summary="Domestic abuse was not recognised.")  # SQL, no save()
+    assert listed(as_inspector.get("/reviews/", {"q": "domestic abuse"})) == refs(6)
+    assert listed(as_inspector.get("/reviews/", {"q": "awaiting"})) == []  # the old summary is gone
+    ReviewFactory(reference="SCR-Q1", title="Serious case review: a quarry accident")
+    assert listed(as_inspector.get("/reviews/", {"q": "quarry"})) == ["SCR-Q1"]
+
+
 def test_a_board_can_be_given_by_code_in_any_case_by_name_or_as_the_type_ahead_lists_it(as_inspector):
     for value in (BIRMINGHAM, BIRMINGHAM.lower(), "Birmingham", "birmingham", f"Birmingham ({BIRMINGHAM})"):
         assert listed(as_inspector.get("/reviews/", {"board": value})) == refs(1, 4, 5), value
