@@ -8,11 +8,13 @@ Usage (from the project folder; the server of DATABASE_URL is used, the database
 It builds a bundle (about 2 children, 10 findings and 1.2 evaluations per review) into a temporary folder,
 then on a freshly emptied database measures, in the same run:
 
-- the floor: PostgreSQL COPY of exactly the same rows into the same tables (inside a transaction that is
-  rolled back), with the audit triggers on and off;
+- the floor: PostgreSQL COPY of exactly the same rows into the same tables, committed, with the audit
+  triggers on and off;
+- reading and checking the files alone (the pure-Python part);
 - ``import_reviews`` end to end (reading the files, validation, writes, commit): as shipped (audit rows
-  written set-based), with pghistory's row triggers writing the audit instead, and with no audit at all
-  (those two rolled back), and an unchanged re-import;
+  written set-based), with pghistory's row triggers writing the audit instead, with no audit at all, and
+  an unchanged re-import; then the database time of one import by kind of statement.
+Every run but the re-import starts from emptied review tables.
 and prints a table of times and query counts. The database named by --database is created if missing,
 migrated, and its review data deleted before every timed run.
 """
@@ -281,30 +283,30 @@ def copy_buffers(bundle, board_ids, first_id):
 
 
 def time_copy(buffers, triggers):
-    """Seconds to COPY every table, in one transaction that is then rolled back."""
+    """Seconds to COPY every table and commit (with the user triggers disabled inside the transaction)."""
     from django.db import connection, transaction
 
-    with transaction.atomic():
-        with connection.cursor() as cursor:
-            # As the import does: check foreign keys per statement, not in one long queue at COMMIT.
-            cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
-            if triggers:
-                # The context the import's audit rows carry, so the triggers do the same work.
-                cursor.execute(
-                    "SELECT set_config('pghistory.context_id', %s, true), "
-                    "set_config('pghistory.context_metadata', %s, true)",
-                    [str(uuid.uuid4()), '{"source": "bench"}'],
-                )
-            else:
-                for table in buffers:
-                    cursor.execute(f"ALTER TABLE {table} DISABLE TRIGGER USER")
-            raw = cursor.cursor
-            began = time.perf_counter()
-            for table, (columns, data) in buffers.items():
-                raw.copy_expert(f"COPY {table} ({columns}) FROM STDIN WITH (FORMAT csv)", io.StringIO(data))
-            elapsed = time.perf_counter() - began
-        transaction.set_rollback(True)
-    return elapsed
+    with transaction.atomic(), connection.cursor() as cursor:
+        # As the import does: check foreign keys per statement, not in one long queue at COMMIT.
+        cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+        if triggers:
+            # The context the import's audit rows carry, so the triggers do the same work.
+            cursor.execute(
+                "SELECT set_config('pghistory.context_id', %s, true), "
+                "set_config('pghistory.context_metadata', %s, true)",
+                [str(uuid.uuid4()), '{"source": "bench"}'],
+            )
+        else:
+            for table in buffers:
+                cursor.execute(f"ALTER TABLE {table} DISABLE TRIGGER USER")
+        raw = cursor.cursor
+        began = time.perf_counter()
+        for table, (columns, data) in buffers.items():
+            raw.copy_expert(f"COPY {table} ({columns}) FROM STDIN WITH (FORMAT csv)", io.StringIO(data))
+        if not triggers:
+            for table in buffers:
+                cursor.execute(f"ALTER TABLE {table} ENABLE TRIGGER USER")
+    return time.perf_counter() - began  # the COPY statements and the COMMIT
 
 
 # ---------------------------------------------------------------------------------------------- the import
@@ -314,19 +316,56 @@ def empty_register():
     from django.db import connection
 
     with connection.cursor() as cursor:
-        cursor.execute(f"TRUNCATE {', '.join(REVIEW_TABLES + EVENT_TABLES)} RESTART IDENTITY")
+        # CASCADE: tables derived from reviews (such as the search documents) are emptied with them.
+        cursor.execute(f"TRUNCATE {', '.join(REVIEW_TABLES + EVENT_TABLES)} RESTART IDENTITY CASCADE")
         cursor.execute("VACUUM ANALYZE reviews_review")
 
 
-def run_import(folder, *, audit="set", profile=False):
-    """(seconds, queries) of one import of the files in ``folder``.
+def read_only(folder, board_ids):
+    """Seconds to read and check every file in memory: the part of the import that is pure Python."""
+    from reviews import services
 
-    ``audit``: "set" is the real import (committed); "rows" leaves the audit to pghistory's row triggers
-    and "off" disables every trigger; those two run in a transaction that is rolled back.
+    began = time.perf_counter()
+    errors = services._Errors()
+    for name in services.FILE_NAMES:
+        with open(folder / name, "rb") as stream:
+            services._read_file(name, stream, board_ids, errors, None, services.BATCH_SIZE)
+    assert not errors
+    return time.perf_counter() - began
+
+
+def set_triggers(enabled):
+    """Enable or disable every user trigger (pghistory's and the evaluation sync) on the review tables."""
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        for table in REVIEW_TABLES:
+            cursor.execute(f"ALTER TABLE {table} {'ENABLE' if enabled else 'DISABLE'} TRIGGER USER")
+
+
+def statement_kind(sql):
+    """A short label for a statement: its verb and table."""
+    words = sql.replace('"', "").split()
+    if words[:2] == ["SELECT", "set_config('pghistory.context_id',"] or "set_config(" in " ".join(words[:3]):
+        words = sql.split(";", 2)[-1].replace('"', "").split()
+    if words and words[0] == "WITH":
+        return "INSERT audit events " + next((w for w in words if w.endswith("event")), "")
+    if words and words[0] in ("INSERT", "DELETE"):
+        return f"{words[0]} {words[2]}"
+    if words and words[0] == "UPDATE":
+        return f"UPDATE {words[1]}"
+    return words[0] if words else "?"
+
+
+def run_import(folder, *, audit="set", profile=False, breakdown=None):
+    """(seconds, queries) of one import of the files in ``folder``, committed.
+
+    ``audit``: "set" is the import as shipped; "rows" leaves the audit to pghistory's row triggers; "off"
+    disables every trigger for the run. ``breakdown``, a dict, gets the database seconds per statement kind.
     """
     from contextlib import ExitStack
 
-    from django.db import connection, transaction
+    from django.db import connection
 
     from reviews import services
 
@@ -335,23 +374,27 @@ def run_import(folder, *, audit="set", profile=False):
     def count(execute, sql, params, many, context):
         nonlocal queries
         queries += 1
-        return execute(sql, params, many, context)
+        if breakdown is None:
+            return execute(sql, params, many, context)
+        began = time.perf_counter()
+        try:
+            return execute(sql, params, many, context)
+        finally:
+            kind = statement_kind(sql)
+            breakdown[kind] = breakdown.get(kind, 0) + time.perf_counter() - began
 
     with ExitStack() as stack:
         if audit != "set":
-            stack.enter_context(transaction.atomic())
             services.SET_BASED_AUDIT = False
             stack.callback(setattr, services, "SET_BASED_AUDIT", True)
         if audit == "off":
-            with connection.cursor() as cursor:
-                for table in REVIEW_TABLES:
-                    cursor.execute(f"ALTER TABLE {table} DISABLE TRIGGER USER")
+            set_triggers(False)
+            stack.callback(set_triggers, True)
         began = time.perf_counter()
-        with connection.execute_wrapper(count), ExitStack() as files:
-            handles = {
-                path.name: files.enter_context(open(path, encoding="utf-8", newline=""))
-                for path in sorted(folder.glob("*.csv"))
-            }
+        with ExitStack() as files:
+            handles = {path.name: files.enter_context(open(path, "rb")) for path in sorted(folder.glob("*.csv"))}
+            # Outermost, so the audit context the import adds is inside what is counted.
+            files.enter_context(connection.execute_wrapper(count))
             if profile:
                 import cProfile
                 import pstats
@@ -362,8 +405,6 @@ def run_import(folder, *, audit="set", profile=False):
             else:
                 result = services.import_reviews(files=handles)
         elapsed = time.perf_counter() - began
-        if audit != "set":
-            transaction.set_rollback(True)
     if result.errors:
         raise SystemExit("the bundle did not import:\n" + "\n".join(result.errors[:20]))
     return elapsed, queries
@@ -387,7 +428,8 @@ def main():
     print(f"Bundle: {', '.join(f'{name} {n:,} rows' for name, n in rows.items())}")
     with connection.cursor() as cursor:
         cursor.execute("SHOW server_version")
-        print(f"PostgreSQL {cursor.fetchone()[0]}, database {args.database}, best of {args.repeat} runs\n")
+        print(f"PostgreSQL {cursor.fetchone()[0]}, database {args.database}, best of {args.repeat} runs")
+    print(f"{os.cpu_count()} CPUs, load average at start {os.getloadavg()[0]:.1f}\n")
 
     results = []
     with tempfile.TemporaryDirectory(prefix="bench_import_") as tmp:
@@ -404,19 +446,27 @@ def main():
             results.append((label, min(times), statistics.median(times), extra))
             print(f"  {label}: best {min(times):.2f} s", flush=True)
 
-        empty_register()
         buffers = copy_buffers(bundle, board_ids, first_id=1)
-        measure("floor: COPY, audit triggers on", lambda: time_copy(buffers, triggers=True))
-        measure("floor: COPY, triggers off", lambda: time_copy(buffers, triggers=False))
+
+        def floor(triggers):
+            empty_register()  # rolled-back inserts leave dead index entries behind
+            return time_copy(buffers, triggers=triggers)
+
+        measure("floor: COPY, audit triggers on", lambda: floor(True))
+        measure("floor: COPY, triggers off", lambda: floor(False))
+        measure("reading and checking the files only (no database)", lambda: read_only(folder, board_ids))
 
         def fresh_import(audit="set"):
             empty_register()
             return run_import(folder, audit=audit)
 
-        measure("import_reviews, no audit at all (rolled back)", lambda: fresh_import("off"))
-        measure("import_reviews, audit by row triggers (rolled back)", lambda: fresh_import("rows"))
-        measure("**import_reviews, fresh database**", fresh_import)
+        measure("import_reviews, no audit at all (triggers disabled)", lambda: fresh_import("off"))
+        measure("import_reviews, audit by pghistory's row triggers", lambda: fresh_import("rows"))
+        measure("**import_reviews, fresh database (as shipped)**", fresh_import)
         measure("import_reviews again, nothing changed", lambda: run_import(folder))
+        breakdown = {}
+        empty_register()
+        run_import(folder, breakdown=breakdown)
         if args.profile:
             empty_register()
             run_import(folder, profile=True)
@@ -429,6 +479,10 @@ def main():
     assert Finding.objects.count() == rows["findings.csv"]
     assert Evaluation.objects.count() == rows["evaluations.csv"]
 
+    print(f"\nload average at end {os.getloadavg()[0]:.1f}")
+    print("\nDatabase time of one import as shipped, by statement:")
+    for kind, seconds in sorted(breakdown.items(), key=lambda item: -item[1]):
+        print(f"  {seconds:6.2f} s  {kind}")
     floor = {label: best for label, best, _, _ in results}["floor: COPY, triggers off"]
     total_rows = sum(rows.values())
     print(f"\n| Measurement ({args.reviews:,} reviews, {total_rows:,} rows) | Best | Median | Queries | x floor |")

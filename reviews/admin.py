@@ -21,6 +21,7 @@ from reviews.models import (
     ReadEvent,
     Region,
     Review,
+    ReviewSearch,
     SavedView,
 )
 from reviews.services import CHILDREN, EVALUATIONS, FINDINGS, REVIEWS, import_reviews
@@ -312,6 +313,26 @@ class SavedViewAdmin(admin.ModelAdmin):
     list_select_related = ["owner"]
     autocomplete_fields = ["owner"]
     ordering = ["owner__username", "name"]
+
+
+@admin.register(ReviewSearch)
+class ReviewSearchAdmin(admin.ModelAdmin):
+    """A review's search document: derived data kept by triggers on Review, so read only here."""
+
+    list_display = ["review"]
+    search_fields = ["review__reference"]
+    list_select_related = ["review"]
+    ordering = ["review__reference"]
+    show_full_result_count = False
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
 
 
 class EventAdmin(pghistory.admin.EventModelAdmin):

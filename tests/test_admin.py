@@ -18,6 +18,7 @@ from reviews.models import (
     ReadEvent,
     Region,
     Review,
+    ReviewSearch,
     SavedView,
 )
 from tests.conftest import HTTPSClient
@@ -67,6 +68,7 @@ def test_every_model_of_the_register_has_an_admin():
         Finding,
         Evaluation,
         ReadEvent,
+        ReviewSearch,
         SavedView,
     }
     assert models <= set(admin.site._registry)
