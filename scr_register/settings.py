@@ -33,6 +33,9 @@ INSTALLED_APPS = [
     "pghistory.admin",
     "rules.apps.AutodiscoverRulesConfig",
     "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
     "reviews",
     "dashboard",
 ]
@@ -45,6 +48,8 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
+    "django_otp.middleware.OTPMiddleware",
+    "scr_register.two_factor.TwoFactorMiddleware",
     "scr_register.middleware.SessionTimeoutMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",

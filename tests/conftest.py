@@ -3,7 +3,10 @@
 import pytest
 from django.conf import settings
 from django.test import Client, override_settings
+from django_otp import DEVICE_ID_SESSION_KEY
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from scr_register.two_factor import needs_second_factor
 from tests.factories import UserFactory, board
 
 
@@ -26,6 +29,18 @@ class HTTPSClient(Client):
     With ``enforce_csrf_checks=True``, POSTs need an ``Origin`` (or ``Referer``) header naming the site, as
     a browser sends: ``client.post(url, data, headers={"Origin": "https://testserver"})``.
     """
+
+    def force_login(self, user, backend=None, *, second_factor=True):
+        """Sign in without the forms; with ``second_factor`` the session has given its second factor too
+        (a confirmed authenticator is made for users who need one), as after the two-factor page."""
+        super().force_login(user, backend)
+        if second_factor and needs_second_factor(user):
+            device = TOTPDevice.objects.filter(user=user, confirmed=True).first()
+            if device is None:
+                device = TOTPDevice.objects.create(user=user, name="Authenticator app", confirmed=True)
+            session = self.session
+            session[DEVICE_ID_SESSION_KEY] = device.persistent_id
+            session.save()
 
     def _base_environ(self, **request):
         environ = super()._base_environ(**request)

@@ -1,0 +1,145 @@
+"""Two-factor sign-in: required for inspectors, managers and admins, optional for board staff."""
+
+import re
+
+import pytest
+from django.core.management import call_command
+from django_otp.oath import totp
+from django_otp.plugins.otp_static.models import StaticToken
+from django_otp.plugins.otp_totp.models import TOTPDevice
+
+from tests.conftest import HTTPSClient
+
+pytestmark = pytest.mark.django_db(databases=["default", "reporting"])
+PASSWORD = "correct horse battery staple"
+
+
+def sign_in_with_password(client, user, next_url=None):
+    url = "/accounts/login/" + (f"?next={next_url}" if next_url else "")
+    return client.post(url, {"username": user.username, "password": PASSWORD})
+
+
+def code_for(device, offset=0):
+    return f"{totp(device.bin_key, step=device.step, t0=device.t0, digits=device.digits, drift=offset):06d}"
+
+
+@pytest.mark.parametrize("who", ["inspector", "manager", "admin_user"])
+def test_roles_that_need_a_second_factor_cannot_reach_any_page_with_a_password_alone(who, request):
+    user = request.getfixturevalue(who)
+    client = HTTPSClient()
+    sign_in_with_password(client, user)
+    for path in ["/reviews/", "/dashboard/", "/admin/", "/"]:
+        response = client.get(path)
+        assert response.status_code == 302, path
+        assert response["Location"].startswith("/accounts/two-factor/"), path
+
+
+def test_an_inspector_without_an_authenticator_sets_one_up_and_gets_backup_codes(inspector):
+    client = HTTPSClient()
+    sign_in_with_password(client, inspector)
+    response = client.get("/accounts/two-factor/?next=/reviews/", follow=True)
+    assert response.redirect_chain[-1][0].startswith("/accounts/two-factor/set-up/")
+    page = response.content.decode()
+    assert "<svg" in page and "Set up two-factor sign-in" in page
+    device = TOTPDevice.objects.get(user=inspector, confirmed=False)
+
+    wrong = client.post("/accounts/two-factor/set-up/", {"code": "000000", "next": "/reviews/"})
+    assert "The security code is wrong" in wrong.content.decode()
+    assert not TOTPDevice.objects.filter(user=inspector, confirmed=True).exists()
+    device.refresh_from_db()
+    device.throttle_reset()
+
+    done = client.post("/accounts/two-factor/set-up/", {"code": code_for(device), "next": "/reviews/"})
+    codes = re.findall(r"<li><code>([a-z0-9]+)</code></li>", done.content.decode())
+    assert len(codes) == 10
+    assert set(codes) == set(StaticToken.objects.filter(device__user=inspector).values_list("token", flat=True))
+    assert client.get("/reviews/").status_code == 200
+
+
+def test_a_returning_inspector_enters_the_code_from_their_app(inspector):
+    device = TOTPDevice.objects.create(user=inspector, name="Authenticator app", confirmed=True)
+    client = HTTPSClient()
+    sign_in_with_password(client, inspector, next_url="/dashboard/")
+    assert client.get("/dashboard/")["Location"].startswith("/accounts/two-factor/")
+
+    refused = client.post("/accounts/two-factor/", {"code": "123456", "next": "/dashboard/"})
+    assert refused.status_code == 200
+    assert "The security code is wrong or has expired" in refused.content.decode()
+
+    device.refresh_from_db()
+    device.throttle_reset()  # a failure makes the next try wait a second, then two...
+    accepted = client.post("/accounts/two-factor/", {"code": code_for(device), "next": "/dashboard/"})
+    assert accepted.status_code == 302
+    assert accepted["Location"] == "/dashboard/"
+    assert client.get("/dashboard/").status_code == 200
+
+
+def test_a_backup_code_works_once(manager):
+    TOTPDevice.objects.create(user=manager, name="Authenticator app", confirmed=True)
+    static = manager.staticdevice_set.create(name="Backup codes")
+    static.token_set.create(token="abcd2345")
+
+    first = HTTPSClient()
+    sign_in_with_password(first, manager)
+    assert first.post("/accounts/two-factor/", {"code": "abcd 2345"}).status_code == 302
+    assert first.get("/dashboard/").status_code == 200
+
+    second = HTTPSClient()
+    sign_in_with_password(second, manager)
+    again = second.post("/accounts/two-factor/", {"code": "abcd2345"})
+    assert again.status_code == 200
+    assert second.get("/dashboard/").status_code == 302
+
+
+def test_board_staff_may_sign_in_without_a_second_factor_but_once_set_up_it_is_required(board_user):
+    client = HTTPSClient()
+    sign_in_with_password(client, board_user)
+    assert client.get("/reviews/").status_code == 200
+
+    TOTPDevice.objects.create(user=board_user, name="Authenticator app", confirmed=True)
+    later = HTTPSClient()
+    sign_in_with_password(later, board_user)
+    assert later.get("/reviews/")["Location"].startswith("/accounts/two-factor/")
+
+
+def test_a_password_reset_by_an_administrator_keeps_the_second_factor(inspector, monkeypatch):
+    TOTPDevice.objects.create(user=inspector, name="Authenticator app", confirmed=True)
+    monkeypatch.setattr("sys.stdin", __import__("io").StringIO("a new long passphrase 42\n"))
+    call_command("adduser", "inspector", "--role", "inspector", "--update")
+
+    client = HTTPSClient()
+    client.post("/accounts/login/", {"username": "inspector", "password": "a new long passphrase 42"})
+    assert client.get("/reviews/")["Location"].startswith("/accounts/two-factor/")
+
+
+def test_the_admin_sign_in_page_sends_people_to_the_services_sign_in():
+    response = HTTPSClient().get("/admin/login/?next=/admin/")
+    assert response.status_code == 302
+    assert response["Location"] == "/accounts/login/?next=/admin/"
+
+
+def test_an_unverified_user_can_still_sign_out(inspector):
+    client = HTTPSClient()
+    sign_in_with_password(client, inspector)
+    response = client.post("/accounts/logout/")
+    assert response.status_code == 302
+    assert client.get("/reviews/")["Location"].startswith("/accounts/login/")
+
+
+def test_two_factor_pages_refuse_an_offsite_next(inspector):
+    device = TOTPDevice.objects.create(user=inspector, name="Authenticator app", confirmed=True)
+    client = HTTPSClient()
+    sign_in_with_password(client, inspector)
+    response = client.post("/accounts/two-factor/", {"code": code_for(device), "next": "https://evil.example/"})
+    assert response["Location"] == "/"
+
+
+def test_wrong_codes_slow_down_guessing(inspector):
+    device = TOTPDevice.objects.create(user=inspector, name="Authenticator app", confirmed=True)
+    client = HTTPSClient()
+    sign_in_with_password(client, inspector)
+    client.post("/accounts/two-factor/", {"code": "111111"})
+    # Straight after a wrong code even the right one is refused: each failure doubles the wait.
+    refused = client.post("/accounts/two-factor/", {"code": code_for(device)})
+    assert refused.status_code == 200
+    assert client.get("/reviews/").status_code == 302
