@@ -9,12 +9,12 @@ and the saved views all read through it, so they agree on what a query string me
 import datetime
 import math
 import re
+import time
 from dataclasses import dataclass
 
 import django_filters
 from django import forms
 from django.contrib.postgres.search import SearchQuery
-from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.core.paginator import Page, Paginator
 from django.db.models import Exists, F, IntegerField, OuterRef, Q, Subquery
@@ -22,6 +22,7 @@ from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
 from django.http import QueryDict
 from django.utils.functional import cached_property
+from django.utils.html import format_html_join
 
 from reviews.models import (
     Board,
@@ -49,6 +50,8 @@ SORT_LABELS = {
 DEFAULT_SORT = "reference"
 SORT_CHOICES = list(SORT_LABELS.items()) + [(f"-{key}", f"{label} (descending)") for key, label in SORT_LABELS.items()]
 PAGE_SIZES = (25, 50, 100)
+# The filters shown as checkboxes or radios in the panel (q and board have their own inputs).
+PANEL_FILTERS = ("judgement", "year", "region", "category", "outcome", "known_to_social_care", "cross_area", "status")
 DEFAULT_PAGE_SIZE = 25
 # Rows reachable page by page: deeper OFFSETs get slow, and nobody reads 400 pages. Filters, the other
 # sort direction or the export reach the rest.
@@ -72,14 +75,18 @@ def _ordering(key):
         "evaluated": F("latest_evaluated_date"),
         "judgement": judgement_rank(),
     }[name]
+    if name == "board":
+        # Board names are never null: a plain DESC lets the board_name_idx be read backwards.
+        return [expression.desc() if descending else expression.asc(), F("reference").asc()]
     first = expression.desc(nulls_last=True) if descending else expression.asc(nulls_last=True)
     return [first, F("reference").asc()]
 
 
-# Reference data for the board and region filters, cached: 170 boards would otherwise cost a query on every
-# page. Any change to a board, authority or region empties the cache (and it expires anyway).
-_OPTIONS_CACHE_KEY = "reviews.filters.register_options.v1"
-_OPTIONS_CACHE_SECONDS = 15 * 60
+# Reference data for the board and region filters, kept in this process: 170 boards would otherwise cost a
+# query (and a pickled cache entry) on every page. Saving a board, authority or region here forgets it; other
+# processes reload it within _OPTIONS_SECONDS (reference data changes a few times a decade).
+_OPTIONS_SECONDS = 5 * 60
+_options = {}
 
 
 @dataclass(frozen=True)
@@ -107,6 +114,15 @@ class RegisterOptions:
             names.setdefault(board.name.casefold(), []).append(board)
         return {name: boards[0] for name, boards in names.items() if len(boards) == 1}
 
+    @cached_property
+    def datalist_options(self):
+        """The type-ahead's <option>s for every board, rendered once."""
+        return format_html_join(
+            "\n",
+            '<option value="{} ({})" data-code="{}" data-name="{}"></option>',
+            ((b.name, b.gss_code, b.gss_code, b.name) for b in self.boards),
+        )
+
     def board_ids(self, codes):
         return [self.by_code[code].id for code in codes if code in self.by_code]
 
@@ -116,17 +132,17 @@ class RegisterOptions:
 
 
 def register_options():
-    """Boards and regions for the filters, from the cache when it has them."""
-    options = cache.get(_OPTIONS_CACHE_KEY)
-    if options is None:
+    """Boards and regions for the filters (two queries once every few minutes per process)."""
+    loaded = _options.get("loaded")
+    if loaded is None or loaded[0] < time.monotonic() - _OPTIONS_SECONDS:
         boards = tuple(
             BoardOption(*row)
             for row in Board.objects.order_by("name", "gss_code").values_list("id", "gss_code", "name", "region__code")
         )
         regions = tuple(Region.objects.order_by("code").values_list("code", "name"))
-        options = RegisterOptions(boards=boards, regions=regions)
-        cache.set(_OPTIONS_CACHE_KEY, options, _OPTIONS_CACHE_SECONDS)
-    return options
+        loaded = (time.monotonic(), RegisterOptions(boards=boards, regions=regions))
+        _options["loaded"] = loaded
+    return loaded[1]
 
 
 @receiver(post_save, sender=Board, dispatch_uid="register_options_board_saved")
@@ -134,8 +150,9 @@ def register_options():
 @receiver(post_save, sender=Region, dispatch_uid="register_options_region_saved")
 @receiver(post_delete, sender=Region, dispatch_uid="register_options_region_deleted")
 @receiver(post_save, sender=LocalAuthority, dispatch_uid="register_options_authority_saved")
-def _forget_register_options(**kwargs):
-    cache.delete(_OPTIONS_CACHE_KEY)
+def forget_register_options(**kwargs):
+    """Drop this process's copy of the boards and regions."""
+    _options.clear()
 
 
 def reporting_year_choices(today=None):
@@ -469,6 +486,22 @@ class ReviewFilter(django_filters.FilterSet):
             board = self.options.by_code.get(value)
             return board.name if board else value
         return dict(self.form.fields[name].choices).get(value, value)
+
+    def panel_options(self):
+        """Each checkbox and radio filter's choices as (id, value, label, checked), from the raw query: the
+        panel's template renders them as plain GOV.UK markup (cheaper than a widget per option)."""
+        panel = {}
+        for name in PANEL_FILTERS:
+            field = self.form[name]
+            raw = self.data.getlist(name) if self.is_bound else []
+            if name in ("known_to_social_care", "cross_area"):
+                raw = raw[-1:] or [""]  # a single choice: the last one given wins, as the form reads it
+            chosen = {value.strip() for value in raw}
+            panel[name] = [
+                (f"{field.auto_id}_{index}", value, label, str(value) in chosen)
+                for index, (value, label) in enumerate(field.field.choices)
+            ]
+        return panel
 
     def board_selection(self):
         """The boards chosen (as BoardOptions) and any typed text that names no board, from the raw data."""

@@ -61,14 +61,16 @@ ROLES = [BOARD_STAFF, INSPECTOR, MANAGER, ADMIN]
 
 
 def role_of(user):
-    """The user's role name (admin for superusers), or None for a user with no role."""
+    """The user's role name (admin for superusers), or None for a user with no role.
+
+    Remembered on the user object (one request's): the two-factor check and the navigation both ask.
+    """
     if user.is_superuser:
         return ADMIN
-    names = {group.name for group in user.groups.all()}
-    for role in (INSPECTOR, MANAGER, BOARD_STAFF):
-        if role in names:
-            return role
-    return None
+    if not hasattr(user, "_role_of"):
+        names = {group.name for group in user.groups.all()}
+        user._role_of = next((role for role in (INSPECTOR, MANAGER, BOARD_STAFF) if role in names), None)
+    return user._role_of
 
 
 def sync_groups(apps):

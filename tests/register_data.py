@@ -24,10 +24,9 @@ import io
 
 import pytest
 from bs4 import BeautifulSoup
-from django.core.cache import cache
 from django.db import connections
 
-from reviews.filters import _OPTIONS_CACHE_KEY
+from reviews.filters import forget_register_options
 from reviews.models import Contribution, Review
 from tests.factories import ChildFactory, EvaluationFactory, FindingFactory, ReviewFactory, board
 
@@ -156,10 +155,10 @@ def build_register():
 
 @pytest.fixture(autouse=True)
 def fresh_register_options():
-    """The board list is cached between requests; a test that renames a board must not leak into others."""
-    cache.delete(_OPTIONS_CACHE_KEY)
+    """The board list is kept between requests; a test that renames a board must not leak into others."""
+    forget_register_options()
     yield
-    cache.delete(_OPTIONS_CACHE_KEY)
+    forget_register_options()
 
 
 @pytest.fixture

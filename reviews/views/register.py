@@ -9,8 +9,10 @@ exactly the rows their register shows them (their own boards' reviews), never an
 """
 
 from django.contrib import messages
+from django.contrib.auth.models import Permission
 from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError, transaction
+from django.db.models import Q
 from django.http import FileResponse, HttpResponse, QueryDict, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -40,7 +42,20 @@ BOARD_PERMISSION = "reviews.submit_review"  # board staff's own permission
 JUDGEMENT_LABELS = dict(Judgement.choices)
 
 
+def load_permissions(user):
+    """Every permission the user holds, in one query, kept where Django's ModelBackend keeps them for the
+    request (``_perm_cache``): ModelBackend would ask twice (the user's own, then their groups'), and this
+    view, ``for_user`` and the page all ask. Superusers need none (has_perm answers yes)."""
+    if not user.is_authenticated or not user.is_active or user.is_superuser or hasattr(user, "_perm_cache"):
+        return
+    rows = Permission.objects.filter(Q(user=user) | Q(group__user=user)).values_list(
+        "content_type__app_label", "codename"
+    )
+    user._perm_cache = {f"{app_label}.{codename}" for app_label, codename in rows.distinct()}
+
+
 def _require(user, permission):
+    load_permissions(user)
     if not user.has_perm(permission):
         raise PermissionDenied
 
@@ -102,7 +117,12 @@ def register(request):
             push_url(response, _list_url(query))
         return response
     selected, typed = filterset.board_selection()
-    context.update(boards=filterset.options.boards, board_selected=selected, board_typed=typed)
+    context.update(
+        panel=filterset.panel_options(),
+        board_datalist=filterset.options.datalist_options,
+        board_selected=selected,
+        board_typed=typed,
+    )
     return render(request, "reviews/register.html", context)
 
 
