@@ -661,3 +661,19 @@ def test_a_csv_with_bad_filters_answers_400(client, manager, register):
     response = signed_in(client, manager).get("/dashboard/themes.csv", {"year": "next year"})
     assert response.status_code == 400
     assert b"Choose a reporting year" in response.content
+
+
+@pytest.mark.parametrize(
+    ("role", "perms"),
+    [("manager", {"reviews.view_dashboard", "reviews.view_all_reviews"}), ("board_staff", {"reviews.submit_review"})],
+)
+def test_permissions_loaded_in_one_query_match_djangos(role, perms, db):
+    from django.contrib.auth import get_user_model
+
+    from dashboard.access import _load_permissions
+
+    user = UserFactory(role=role)
+    expected = get_user_model().objects.get(pk=user.pk).get_all_permissions()
+    _load_permissions(user)
+    assert user.get_all_permissions() == expected
+    assert perms <= expected

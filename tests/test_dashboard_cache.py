@@ -40,7 +40,7 @@ def reviews_in(client, year="2008-09"):
 def test_a_repeated_question_is_answered_from_the_cache(client, manager, register, django_assert_num_queries):
     client.force_login(manager)
     assert reviews_in(client) == 5
-    # Session, user, two permission lookups, the boards, the data version: no aggregate query.
+    # Session, user, the second factor's device, permissions, the boards, the data version: no aggregate query.
     with django_assert_num_queries(6):
         assert reviews_in(client) == 5
 
@@ -130,7 +130,7 @@ def test_the_page_is_kept_until_the_data_changes(client, manager, register, djan
         return page.split("In 2008-09 Ofsted completed ", 1)[1].split(" evaluations", 1)[0]
 
     assert headline() == "5"
-    # Session, user, two permission lookups, the boards, the navigation's role, the data version: nothing else.
+    # Session, user, second factor, permissions, boards, the navigation's role, the data version: nothing else.
     with django_assert_num_queries(7):
         assert headline() == "5"
     make_review("N2", LEEDS, decision=D(2008, 1, 1), completed=D(2008, 3, 1),
