@@ -1,6 +1,8 @@
 """GOV.UK tables rendered in Python: the board x year table can have thousands of rows, and one f-string per
 row is many times faster than a template loop over every cell. Every value is escaped here."""
 
+from html import escape as _escape
+
 from django.utils.html import escape
 from django.utils.safestring import mark_safe
 
@@ -27,6 +29,22 @@ def _td(value, kind):
     if kind in NUMERIC_KINDS:
         return f'<td class="govuk-table__cell govuk-table__cell--numeric">{cell(value, kind)}</td>'
     return f'<td class="govuk-table__cell">{cell(value, kind)}</td>'
+
+
+_TD_TEXT = '<td class="govuk-table__cell">{}</td>'
+_TD_YEAR = '<td class="govuk-table__cell app-table__cell--nowrap">{}</td>'
+_TD_NUMBER = '<td class="govuk-table__cell govuk-table__cell--numeric">{}</td>'
+_TD_NONE_NUMBER = _TD_NUMBER.format(NO_FIGURE)
+
+
+def _cell_writer(kind):
+    """A function from a value to its whole <td>, for one column: the big table calls it 30,000 times."""
+    if kind in (tables.TEXT, tables.YEAR):
+        template = _TD_YEAR if kind == tables.YEAR else _TD_TEXT
+        return lambda value: template.format(NO_FIGURE if value is None else _escape(str(value)))
+    if kind == tables.PCT:
+        return lambda value: _TD_NONE_NUMBER if value is None else _TD_NUMBER.format(value)
+    return lambda value: _TD_NONE_NUMBER if value is None else _TD_NUMBER.format(f"{value:,}")
 
 
 def _th(label, *, numeric=False, sort=None):
@@ -66,18 +84,19 @@ def table(tbl, *, row_header="name", hide=(), sort=None, sortable=None, caption_
         return _th(column.label, numeric=numeric)
 
     head = "".join(header(c) for c in (head_column, *others))
+    writers = [(c.key, _cell_writer(c.kind)) for c in others]
     body = []
     for row in tbl.rows:
-        name = escape(row[row_header])
+        name = _escape(row[row_header])
         if row.get("_href"):
-            hidden = f" reviews evaluated in {escape(row['year'])}" if "year" in row else ""
+            hidden = f" reviews evaluated in {_escape(row['year'])}" if "year" in row else ""
             name = (
-                f'<a class="govuk-link" href="{escape(row["_href"])}">{name}'
+                f'<a class="govuk-link" href="{_escape(row["_href"])}">{name}'
                 f'<span class="govuk-visually-hidden">{hidden}</span></a>'
             )
         comparison = row.get("_level") in ("national", "region")
         row_class = "govuk-table__row app-table__row--comparison" if comparison else "govuk-table__row"
-        cells = "".join([_td(row[c.key], c.kind) for c in others])
+        cells = "".join([write(row[key]) for key, write in writers])
         body.append(f'<tr class="{row_class}"><th scope="row" class="govuk-table__header">{name}</th>{cells}</tr>')
     return mark_safe(  # noqa: S308 (built from escaped values)
         f'<div class="app-table-wrapper" tabindex="0" role="region" aria-label="{escape(tbl.caption)}">'

@@ -130,7 +130,8 @@ def data_version():
 
 
 class _Cache:
-    """Results by question and data version, for this process: only the latest version's are kept."""
+    """Results by question and data version, for this process: only the latest version's are kept, up to a
+    total weight (1 for most results; more for a big one, such as every year's board rows as HTML)."""
 
     def __init__(self, size=64):
         self.size = size
@@ -138,6 +139,7 @@ class _Cache:
         self._lock = threading.Lock()
         self._maxima = None
         self._entries = OrderedDict()
+        self._weight = 0
 
     def get(self, key, version):
         with self._lock:
@@ -146,28 +148,36 @@ class _Cache:
             entry = self._entries.get(key)
             if entry is None:
                 return None
-            writers, value = entry
+            writers, value, _ = entry
             # A writer seen then and gone now has committed (or rolled back) since: the result may be old.
             if not writers <= version.writers:
-                del self._entries[key]
+                self._drop(key)
                 return None
             self._entries.move_to_end(key)
             return value
 
-    def put(self, key, version, value):
+    def put(self, key, version, value, *, weight=1):
         with self._lock:
-            if not self.enabled or version is None:
+            if not self.enabled or version is None or weight > self.size:
                 return
             if version.maxima != self._maxima:
                 self._entries.clear()
+                self._weight = 0
                 self._maxima = version.maxima
-            self._entries[key] = (version.writers, value)
-            while len(self._entries) > self.size:
-                self._entries.popitem(last=False)
+            if key in self._entries:
+                self._drop(key)
+            self._entries[key] = (version.writers, value, weight)
+            self._weight += weight
+            while self._weight > self.size:
+                self._drop(next(iter(self._entries)))
+
+    def _drop(self, key):
+        self._weight -= self._entries.pop(key)[2]
 
     def clear(self):
         with self._lock:
             self._entries.clear()
+            self._weight = 0
             self._maxima = None
 
 

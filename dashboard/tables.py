@@ -5,7 +5,9 @@ The page formats the values for reading; the CSV writes them as they are; the pu
 CSV suppresses small counts (see ``suppressed``).
 """
 
+import functools
 from dataclasses import dataclass, field
+from urllib.parse import urlencode
 
 from dashboard.queries import JUDGEMENTS, percentage
 from reviews.models import Agency, Child, Finding, Judgement
@@ -87,11 +89,15 @@ def rates_table(*, national, regions, boards, caption, slug="judgement-rates", r
     return Table(slug, caption, RATE_COLUMNS, rows)
 
 
-def register_url(**params):
-    """A link to the register (SPEC section 6) filtered by these parameters."""
-    from urllib.parse import urlencode
+@functools.lru_cache(maxsize=4096)
+def _query(name, value):
+    return urlencode({name: value})
 
-    return "/reviews/?" + urlencode(params)
+
+def register_url(**params):
+    """A link to the register (SPEC section 6) filtered by these parameters (each pair urlencoded once: the
+    board x year table links thousands of rows)."""
+    return "/reviews/?" + "&".join(_query(name, value) for name, value in params.items())
 
 
 # --- The national summary (panel 1) --------------------------------------------------------------------------

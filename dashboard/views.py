@@ -76,8 +76,8 @@ def index(request):
     if panels is None:
         dashboard = Dashboard(viewer, filters, version=version).load()
         panels = _panels(dashboard, filters)
-        if filters.span != SPAN_ALL:  # every year's board rows make megabytes of HTML: not worth keeping
-            queries.cache.put(key, version, panels)
+        # Every year's board rows make megabytes of HTML: such a page weighs as much as 16 ordinary ones.
+        queries.cache.put(key, version, panels, weight=16 if filters.span == SPAN_ALL else 1)
     context.update(filters=filters, panels=panels, method=_method_context())
     return render(request, "dashboard/index.html", context)
 

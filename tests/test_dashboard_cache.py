@@ -146,3 +146,16 @@ def test_the_judgement_rates_answer_is_kept_until_the_data_changes(client, manag
                 evaluations=[(1, D(2008, 5, 1), D(2008, 6, 1), "good")])  # fmt: skip
     rows = client.get("/dashboard/api/judgement-rates", {"group": "national"}).json()["rows"]
     assert rows[0]["reviews"] == first["rows"][0]["reviews"] + 1
+
+
+def test_the_cache_keeps_results_up_to_its_weight():
+    cache = queries._Cache(size=4)
+    version = queries.DataVersion((1,), frozenset())
+    cache.put("small", version, "s")
+    cache.put("big", version, "b", weight=3)
+    assert cache.get("small", version) == "s"
+    cache.put("other", version, "o")  # over the weight: the least recently used ("big") goes
+    assert cache.get("big", version) is None
+    assert cache.get("small", version) == "s" and cache.get("other", version) == "o"
+    cache.put("huge", version, "h", weight=5)  # heavier than the whole cache: not kept
+    assert cache.get("huge", version) is None
