@@ -235,7 +235,7 @@ class ReviewSearch(models.Model):
     so not audited). Stored, so a search never recomputes a document, and apart from Review, so the
     register's counts, which read Review's rows, read narrow rows."""
 
-    review = models.OneToOneField(Review, on_delete=models.DB_CASCADE, primary_key=True, related_name="search")
+    review = models.OneToOneField(Review, on_delete=models.CASCADE, primary_key=True, related_name="search")
     document = SearchVectorField()
 
     class Meta:
