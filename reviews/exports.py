@@ -20,33 +20,6 @@ from reviews.years import reporting_year
 REPORTING_DB = "reporting"
 CHUNK_SIZE = 2000
 
-# (column heading, values_list field). The first column is the reference (SPEC section 6).
-COLUMNS = [
-    ("reference", "reference"),
-    ("title", "title"),
-    ("lead_board_code", "board__gss_code"),
-    ("lead_board_name", "board__name"),
-    ("region_code", "board__region__code"),
-    ("region_name", "board__region__name"),
-    ("other_boards", "_other_boards"),
-    ("incident_date", "incident_date"),
-    ("decision_date", "decision_date"),
-    ("completed_date", "completed_date"),
-    ("submitted_date", "submitted_date"),
-    ("status", "status"),
-    ("independent_chair", "independent_chair"),
-    ("independent_author", "independent_author"),
-    ("latest_evaluation_sequence", "_latest_sequence"),
-    ("latest_evaluation_completed_date", "latest_evaluated_date"),
-    ("latest_evaluation_reporting_year", None),  # from the completed date
-    ("latest_judgement", "latest_judgement"),
-    ("children", "_children"),
-    ("findings", "_findings"),
-]
-HEADER = [heading for heading, _ in COLUMNS]
-_FIELDS = [field for _, field in COLUMNS if field]
-_YEAR_AFTER = _FIELDS.index("latest_evaluated_date")
-
 # A spreadsheet runs a cell starting with one of these as a formula (CSV/formula injection).
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 
@@ -54,6 +27,56 @@ FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 def neutralise(text):
     """Text a spreadsheet would run as a formula, made inert with a leading single quote."""
     return f"'{text}" if text.startswith(FORMULA_PREFIXES) else text
+
+
+# How each kind of value is written to the CSV, as the import format reads it.
+def _text(value):
+    return neutralise(value) if value else ""
+
+
+def _date(value):
+    return value.isoformat() if value else ""
+
+
+def _yes_no(value):
+    return "" if value is None else ("yes" if value else "no")
+
+
+def _number(value):
+    return "" if value is None else value
+
+
+def _codes(value):
+    return ";".join(value) if value else ""
+
+
+# (column heading, values_list field, CSV writer). The first column is the reference (SPEC section 6).
+COLUMNS = [
+    ("reference", "reference", _text),
+    ("title", "title", _text),
+    ("lead_board_code", "board__gss_code", _text),
+    ("lead_board_name", "board__name", _text),
+    ("region_code", "board__region__code", _text),
+    ("region_name", "board__region__name", _text),
+    ("other_boards", "_other_boards", _codes),
+    ("incident_date", "incident_date", _date),
+    ("decision_date", "decision_date", _date),
+    ("completed_date", "completed_date", _date),
+    ("submitted_date", "submitted_date", _date),
+    ("status", "status", _text),
+    ("independent_chair", "independent_chair", _yes_no),
+    ("independent_author", "independent_author", _yes_no),
+    ("latest_evaluation_sequence", "_latest_sequence", _number),
+    ("latest_evaluation_completed_date", "latest_evaluated_date", _date),
+    ("latest_evaluation_reporting_year", None, _text),  # from the completed date
+    ("latest_judgement", "latest_judgement", _text),
+    ("children", "_children", _number),
+    ("findings", "_findings", _number),
+]
+HEADER = [heading for heading, _, _ in COLUMNS]
+_FIELDS = [field for _, field, _ in COLUMNS if field]
+_WRITERS = [writer for _, _, writer in COLUMNS]
+_YEAR_AFTER = _FIELDS.index("latest_evaluated_date")
 
 
 def _count_of(model):
@@ -77,21 +100,6 @@ def export_queryset(queryset):
     )
 
 
-def _cell(value):
-    """A value as the import format writes it: ISO dates, yes/no/blank booleans, inert text."""
-    if value is None:
-        return ""
-    if isinstance(value, bool):
-        return "yes" if value else "no"
-    if isinstance(value, datetime.date):
-        return value.isoformat()
-    if isinstance(value, list):
-        return ";".join(value)
-    if isinstance(value, str):
-        return neutralise(value)
-    return value
-
-
 def _with_year(row):
     evaluated = row[_YEAR_AFTER]
     year = reporting_year(evaluated) if evaluated else None
@@ -99,9 +107,11 @@ def _with_year(row):
 
 
 def rows(queryset):
-    """Every export row, as cells, fetched in chunks through a server-side cursor."""
+    """Every export row as CSV cells (ISO dates, yes/no, inert text), fetched in chunks through a
+    server-side cursor."""
+    writers = _WRITERS
     for row in export_queryset(queryset).iterator(chunk_size=CHUNK_SIZE):
-        yield [_cell(value) for value in _with_year(row)]
+        yield [write(value) for write, value in zip(writers, _with_year(row), strict=True)]
 
 
 def csv_chunks(queryset, rows_per_chunk=500):

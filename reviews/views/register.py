@@ -15,7 +15,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.http import FileResponse, HttpResponse, QueryDict, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import reverse
+from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 from django.utils.http import urlencode
 from django.views.decorators.http import require_GET, require_http_methods
@@ -33,13 +33,13 @@ from reviews.filters import (
     clean_query,
     page_of_results,
 )
-from reviews.models import Judgement, ReadEvent, Review, SavedView
+from reviews.models import ReadEvent, Review, SavedView
 
 REGISTER_PERMISSION = "reviews.view_review"
 EXPORT_PERMISSION = "reviews.export_reviews"
 SAVED_VIEW_PERMISSION = "reviews.add_savedview"
 BOARD_PERMISSION = "reviews.submit_review"  # board staff's own permission
-JUDGEMENT_LABELS = dict(Judgement.choices)
+_PK_PLACEHOLDER = 987654321
 
 
 def load_permissions(user):
@@ -84,8 +84,9 @@ def register(request):
     filterset = _register_filter(request, query)
     results = page_of_results(filterset)
     if results:
-        for review in results.rows:
-            review.judgement_label = JUDGEMENT_LABELS.get(review.latest_judgement, review.latest_judgement)
+        detail_url = _detail_url_maker()
+        for row in results.rows:
+            row.detail_url = detail_url(row.pk)
     export_query = filterset.export_query(query)
     kept = QueryDict(mutable=True)
     for key in ("o", "per_page"):
@@ -124,6 +125,15 @@ def register(request):
         board_typed=typed,
     )
     return render(request, "reviews/register.html", context)
+
+
+def _detail_url_maker():
+    """``pk -> reviews:detail URL``, reversed once per page rather than once per row ("" if not routed)."""
+    try:
+        pattern = reverse("reviews:detail", args=[_PK_PLACEHOLDER])
+    except NoReverseMatch:
+        return lambda pk: ""
+    return lambda pk: pattern.replace(str(_PK_PLACEHOLDER), str(pk))
 
 
 def _list_url(query):
