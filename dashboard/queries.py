@@ -140,21 +140,30 @@ class _Cache:
         self._maxima = None
         self._entries = OrderedDict()
         self._weight = 0
+        self.hits = self.misses = 0  # for the benchmark
 
     def get(self, key, version):
         with self._lock:
-            if not self.enabled or version is None or version.maxima != self._maxima:
-                return None
-            entry = self._entries.get(key)
-            if entry is None:
-                return None
-            writers, value, _ = entry
-            # A writer seen then and gone now has committed (or rolled back) since: the result may be old.
-            if not writers <= version.writers:
-                self._drop(key)
-                return None
-            self._entries.move_to_end(key)
+            value = self._get(key, version)
+            if value is None:
+                self.misses += 1
+            else:
+                self.hits += 1
             return value
+
+    def _get(self, key, version):
+        if not self.enabled or version is None or version.maxima != self._maxima:
+            return None
+        entry = self._entries.get(key)
+        if entry is None:
+            return None
+        writers, value, _ = entry
+        # A writer seen then and gone now has committed (or rolled back) since: the result may be old.
+        if not writers <= version.writers:
+            self._drop(key)
+            return None
+        self._entries.move_to_end(key)
+        return value
 
     def put(self, key, version, value, *, weight=1):
         with self._lock:
