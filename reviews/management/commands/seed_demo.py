@@ -21,6 +21,7 @@ evaluation (the generator sets both already, so they find nothing to fix). Delet
 ``--replace`` is audited as usual.
 """
 
+import base64
 import sys
 import time
 
@@ -30,10 +31,17 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.password_validation import validate_password
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
+from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from reviews import demo, roles
 from reviews.accounts import assign_role
 from reviews.models import Board, Review
+from scr_register.two_factor import needs_second_factor
+
+# The demo users' authenticator key (20 bytes): development databases only, like the passwords below.
+DEMO_TOTP_KEY_HEX = "5343522d52656769737465722d64656d6f2d6b65"
+DEMO_TOTP_KEY_BASE32 = base64.b32encode(bytes.fromhex(DEMO_TOTP_KEY_HEX)).decode().rstrip("=")
 
 # Demo logins, reset to these passwords on every run. For development databases only: seed_demo is never
 # run in production (and `make run` uses the embedded development database).
@@ -103,7 +111,7 @@ class Command(BaseCommand):
     def _demo_users(self):
         """Create or reset one user per role (password, role, boards, lockouts), and print their logins."""
         User = get_user_model()
-        rows = []
+        rows, second_factors = [], []
         with transaction.atomic():
             for username, password, role, codes in DEMO_USERS:
                 user = User.objects.filter(username=username).first() or User(username=username)
@@ -116,9 +124,27 @@ class Command(BaseCommand):
                 axes_reset(username=username)  # a demo login locked out by wrong guesses works again
                 where = f" ({', '.join(b.name for b in boards)})" if boards else ""
                 rows.append((username, password, role + where))
+                if needs_second_factor(user):
+                    second_factors.append((username, self._demo_second_factor(user)))
         width = max(len(r[0]) for r in rows) + 2
         pwidth = max(len(r[1]) for r in rows) + 2
         self.stdout.write("\nDemo logins (development only):")
         self.stdout.write(f"  {'username':<{width}}{'password':<{pwidth}}role")
         for username, password, role in rows:
             self.stdout.write(f"  {username:<{width}}{password:<{pwidth}}{role}")
+        self.stdout.write(
+            f"\nTwo-factor sign-in: add the key {DEMO_TOTP_KEY_BASE32} to an authenticator app, or use one of "
+            "these single-use backup codes (new ones every run):"
+        )
+        for username, codes in second_factors:
+            self.stdout.write(f"  {username:<{width}}{' '.join(codes)}")
+
+    def _demo_second_factor(self, user):
+        """A confirmed authenticator with the shared demo key, and three fresh backup codes."""
+        TOTPDevice.objects.filter(user=user).delete()
+        TOTPDevice.objects.create(user=user, name="Demo authenticator", key=DEMO_TOTP_KEY_HEX, confirmed=True)
+        static, _ = StaticDevice.objects.get_or_create(user=user, name="Backup codes")
+        static.token_set.all().delete()
+        codes = [StaticToken.random_token() for _ in range(3)]
+        static.token_set.bulk_create([StaticToken(device=static, token=code) for code in codes])
+        return codes
