@@ -6,11 +6,13 @@ at all writes everything in bulk in one transaction. Errors read ``FILE:LINE: CO
 """
 
 import contextlib
+import contextvars
 import csv
 import datetime
 import functools
 import io
 import itertools
+import logging
 import operator
 import re
 from collections import Counter, defaultdict
@@ -20,19 +22,23 @@ from typing import IO, Any
 import pghistory
 import pgtrigger
 from django.apps import apps
-from django.db import IntegrityError, connection, transaction
+from django.db import IntegrityError, OperationalError, ProgrammingError, connection, transaction
 from django.db.models import Exists, F, OuterRef
 from django.utils import timezone
 
 from reviews.models import Agency, Board, Child, Contribution, Evaluation, Finding, Judgement, Review
+
+logger = logging.getLogger(__name__)
 
 REVIEWS = "reviews.csv"
 CHILDREN = "children.csv"
 FINDINGS = "findings.csv"
 EVALUATIONS = "evaluations.csv"
 FILE_NAMES = (REVIEWS, CHILDREN, FINDINGS, EVALUATIONS)
+CONTRIBUTIONS = "other_boards"  # the contributions come from this column of reviews.csv
 
 BATCH_SIZE = 1000
+BULK_ROWS = 5000  # from this many rows written, the row history triggers are disabled rather than skipped
 NO_COLUMN = "-"  # the COLUMN of an error about a whole file or row
 # One import at a time: two imports naming the same new reference would otherwise race.
 _ADVISORY_LOCK = 7_242_001
@@ -43,6 +49,7 @@ _ADVISORY_LOCK = 7_242_001
 AUDITED = ("Review", "Contribution", "Child", "Finding", "Evaluation")
 ROW_HISTORY_TRIGGERS = [f"reviews.{name}:{op}_{op}" for name in AUDITED for op in ("insert", "delete")]
 SET_BASED_AUDIT = True  # the benchmark turns it off to measure what the row triggers cost
+_TRIGGERS_DISABLED = contextvars.ContextVar("import_row_triggers_disabled", default=False)
 
 _DATE_RE = re.compile(r"\d{4}-\d{2}-\d{2}")
 _BOOLEANS = {"yes": True, "no": False, "": None}
@@ -117,8 +124,9 @@ ROW_FIELDS = {
     CHILDREN: [c.name for c in SPECS[CHILDREN][1:]],
     FINDINGS: [c.name for c in SPECS[FINDINGS][1:]],
     EVALUATIONS: [c.name for c in SPECS[EVALUATIONS][1:]],
+    CONTRIBUTIONS: ["board_id"],
 }
-ROW_MODELS = {CHILDREN: Child, FINDINGS: Finding, EVALUATIONS: Evaluation}
+ROW_MODELS = {CHILDREN: Child, FINDINGS: Finding, EVALUATIONS: Evaluation, CONTRIBUTIONS: Contribution}
 REVIEW_FIELDS = [
     "board_id",
     "title",
@@ -249,8 +257,7 @@ def import_reviews(*, files: dict[str, IO], user=None, progress=None, progress_e
             if errors:
                 result.errors = errors.lines()
                 return result
-            with _row_triggers_off():
-                plan.write(existing, result)
+            plan.write(existing, result)
     except IntegrityError as exc:
         # Only a write racing this import (someone saving the same review meanwhile) can get here.
         errors.add(REVIEWS, 1, NO_COLUMN, f"the register changed during the import, nothing was written: {exc}")
@@ -714,58 +721,66 @@ class _Plan:
                 current.status = Review.Status.EVALUATED
                 touched[reference] = current
 
-        created = _create(Review, NEW_REVIEW_COLUMNS, new_reviews, returning=("reference", "id"))
-        result.reviews_created = len(new_reviews)
-        ids = {reference: review.pk for reference, review in existing.items()}
-        ids.update(created)
         new_refs = {row[0] for row in new_reviews}
 
-        # Contributing boards of every review of reviews.csv: replaced where the set differs.
+        # Contributing boards of every review of reviews.csv, and for each of children.csv, findings.csv and
+        # evaluations.csv given, that kind of row of the reviews of reviews.csv and of those the file names:
+        # a review of the register whose rows differ from the files' gets them replaced; one that already has
+        # exactly those rows is left alone.
         wanted = {
-            row.values["reference"]: {self.boards[code] for code in row.values["other_boards"]}
+            row.values["reference"]: Counter((self.boards[code],) for code in row.values["other_boards"])
             for row in self.review_rows
         }
-        old = {ids[r]: r for r in self.csv_refs - new_refs}
-        have = defaultdict(set)
-        for review_id, board_id in Contribution.objects.filter(review_id__in=list(old)).values_list(
-            "review_id", "board_id"
-        ):
-            have[review_id].add(board_id)
-        replace = sorted(r for review_id, r in old.items() if have[review_id] != wanted[r])
-        _delete_for(Contribution, [ids[r] for r in replace])
-        refs = sorted(new_refs) + replace
-        rows = [(ids[r], board_id) for r in refs for board_id in sorted(wanted[r])]
-        _create(Contribution, ["review_id", "board_id"], rows, review_ids=[ids[r] for r in refs])
-        for r in replace:
-            touched.setdefault(r, existing[r])
-
-        # Children, findings, evaluations: for each file given, the reviews of reviews.csv and those the file
-        # names get exactly the file's rows; a review that already has exactly those rows is left alone.
+        replaced = {CONTRIBUTIONS: self._differing(Contribution, ["board_id"], self.csv_refs, wanted, existing)}
         for name, grouped in rows_by_kind.items():
-            model, fields, kind = ROW_MODELS[name], ROW_FIELDS[name], name.removesuffix(".csv")
-            old = {ids[r]: r for r in (self.csv_refs | self.kind_refs[name]) - new_refs}
-            have = defaultdict(Counter)
-            for values in model.objects.filter(review_id__in=list(old)).values_list("review_id", *fields):
-                have[values[0]][values[1:]] += 1
-            replace = sorted(r for review_id, r in old.items() if have[review_id] != Counter(grouped.get(r, ())))
-            result.deleted[kind] = _delete_for(model, [ids[r] for r in replace])
-            refs = sorted(new_refs) + replace
-            columns, extra = ["review_id", *fields], ()
-            if model is Evaluation:
-                columns, extra = [*columns, "created_at"], (now,)
-            rows = [(ids[r], *values, *extra) for r in refs for values in grouped.get(r, ())]
-            _create(model, columns, rows, review_ids=[ids[r] for r in refs])
-            result.created[kind] = len(rows)
-            for r in replace:
-                touched.setdefault(r, existing[r])
+            targets = self.csv_refs | self.kind_refs[name]
+            replaced[name] = self._differing(ROW_MODELS[name], ROW_FIELDS[name], targets, grouped, existing)
+        for refs in replaced.values():
+            touched.update((r, existing[r]) for r in refs if r not in touched)
+        rows_by_kind[CONTRIBUTIONS] = {r: list(boards.elements()) for r, boards in wanted.items()}
 
-        # Every existing review the import changed gets a new version, so a form left open on it goes stale.
-        for review in touched.values():
-            review.updated_at = now
-            review.version = F("version") + 1
-        Review.objects.bulk_update(list(touched.values()), [*REVIEW_FIELDS, "updated_at", "version"], BATCH_SIZE)
+        writes = (
+            len(new_reviews)
+            + len(touched)
+            + sum(
+                len(grouped.get(r, ()))
+                for name, grouped in rows_by_kind.items()
+                for r in new_refs | set(replaced[name])
+            )
+        )
+        with _row_triggers_off(bulk=writes >= BULK_ROWS):
+            ids = {reference: review.pk for reference, review in existing.items()}
+            ids.update(_create(Review, NEW_REVIEW_COLUMNS, new_reviews))
+            result.reviews_created = len(new_reviews)
+            for name, grouped in rows_by_kind.items():
+                model, kind = ROW_MODELS[name], name.removesuffix(".csv")
+                refs = sorted(new_refs) + replaced[name]
+                deleted = _delete_for(model, [ids[r] for r in replaced[name]])
+                columns, extra = ["review_id", *ROW_FIELDS[name]], ()
+                if model is Evaluation:
+                    columns, extra = [*columns, "created_at"], (now,)
+                rows = [(ids[r], *values, *extra) for r in refs for values in grouped.get(r, ())]
+                _create(model, columns, rows, review_ids=[ids[r] for r in refs])
+                if kind in result.created:
+                    result.created[kind], result.deleted[kind] = len(rows), deleted
+
+            # Every existing review the import changed gets a new version, so a form left open on it goes stale.
+            for review in touched.values():
+                review.updated_at = now
+                review.version = F("version") + 1
+            fields = [*REVIEW_FIELDS, "updated_at", "version"]
+            Review.objects.bulk_update(list(touched.values()), fields, BATCH_SIZE)
         result.reviews_updated = len(touched)
         result.reviews_unchanged = len(self.csv_refs - new_refs - touched.keys())
+
+    @staticmethod
+    def _differing(model, fields, targets, grouped, existing):
+        """The references of the register's reviews among ``targets`` whose rows differ from ``grouped``."""
+        old = {existing[r].pk: r for r in targets if r in existing}
+        have = defaultdict(Counter)
+        for values in model.objects.filter(review_id__in=list(old)).values_list("review_id", *fields):
+            have[values[0]][values[1:]] += 1
+        return sorted(r for review_id, r in old.items() if have[review_id] != Counter(grouped.get(r, ())))
 
 
 def _group(parsed):
@@ -791,42 +806,83 @@ def _chunks(items):
         yield items[start : start + BATCH_SIZE]
 
 
-def _row_triggers_off():
-    return pgtrigger.ignore(*ROW_HISTORY_TRIGGERS) if SET_BASED_AUDIT else contextlib.nullcontext()
+@contextlib.contextmanager
+def _row_triggers_off(*, bulk):
+    """Keep pghistory's row triggers for inserts and deletes out of the import's writes.
+
+    Preferably disabled for this transaction only (``ALTER TABLE ... DISABLE TRIGGER``, enabled again
+    before COMMIT, so no other session ever sees them off): a disabled trigger costs nothing per row. That
+    needs the tables' owner and a lock that holds other writers of those tables until the import commits;
+    if either is not to be had within a second, the triggers stay on and skip each row (pgtrigger.ignore),
+    which is correct too but costs a PL/pgSQL call per row.
+    """
+    if not SET_BASED_AUDIT:
+        yield
+        return
+    if not bulk:  # a small import: not worth holding other writers for
+        with pgtrigger.ignore(*ROW_HISTORY_TRIGGERS):
+            yield
+        return
+    qn = connection.ops.quote_name
+    by_table = defaultdict(list)
+    for model, trigger in pgtrigger.registry.registered(*ROW_HISTORY_TRIGGERS):
+        by_table[qn(model._meta.db_table)].append(qn(trigger.get_pgid(model)))
+
+    def alter(cursor, action):
+        for table, names in by_table.items():
+            cursor.execute(f"ALTER TABLE {table} " + ", ".join(f"{action} TRIGGER {name}" for name in names))
+
+    try:
+        with transaction.atomic(), connection.cursor() as cursor:
+            cursor.execute("SET LOCAL lock_timeout = '1s'")
+            alter(cursor, "DISABLE")
+            cursor.execute("SET LOCAL lock_timeout = DEFAULT")
+        disabled = True
+    except (OperationalError, ProgrammingError) as exc:
+        logger.info("Import: row history triggers skipped per row, as they could not be disabled: %s", exc)
+        disabled = False
+    if not disabled:
+        with pgtrigger.ignore(*ROW_HISTORY_TRIGGERS):
+            yield
+        return
+    token = _TRIGGERS_DISABLED.set(True)
+    try:
+        yield
+    finally:
+        _TRIGGERS_DISABLED.reset(token)
+    # Only reached without an error; after an error the whole transaction, this ALTER included, rolls back.
+    with connection.cursor() as cursor:
+        alter(cursor, "ENABLE")
 
 
-def _create(model, columns, rows, *, review_ids=None, returning=()):
-    """Insert rows (tuples in ``columns`` order) in bulk, then their audit events; return ``returning``.
+def _create(model, columns, rows, *, review_ids=None):
+    """Insert rows (tuples in ``columns`` order) with one ``COPY`` per table, then their audit events.
 
-    Reviews, whose new ids are needed, go in by ``INSERT ... SELECT FROM unnest(array, ...) RETURNING``, a
-    statement per batch with one typed array per column; the rows that belong to reviews go in by one
-    ``COPY`` per table, PostgreSQL's fastest way in. Neither builds a model instance per row. The audit
-    events are those of every row of ``review_ids`` (of the new reviews themselves, for Review).
+    COPY is PostgreSQL's fastest way in, and builds no model instance per row. The audit events are those
+    of every row of ``review_ids`` (of the new reviews themselves, for Review). Returns, for Review, the new
+    reviews' ids by reference.
     """
     qn = connection.ops.quote_name
-    fields = [model._meta.get_field(column) for column in columns]
-    table, column_list = qn(model._meta.db_table), ", ".join(qn(f.column) for f in fields)
-    out = []
+    table = qn(model._meta.db_table)
+    column_list = ", ".join(qn(model._meta.get_field(column).column) for column in columns)
+    ids = {}
     with connection.cursor() as cursor:
-        if returning:
-            arrays = ", ".join(f"%s::{field.db_type(connection)}[]" for field in fields)
-            sql = f"INSERT INTO {table} ({column_list}) SELECT * FROM unnest({arrays}) "  # noqa: S608
-            sql += f"RETURNING {', '.join(map(qn, returning))}"
-            for chunk in _chunks(rows):
-                cursor.execute(sql, [list(column) for column in zip(*chunk, strict=True)])
-                out.extend(cursor.fetchall())
-        elif rows:
-            # COPY does not pass through Django's execute wrappers, so say here which row triggers to skip.
-            if SET_BASED_AUDIT:
+        if rows:
+            # COPY does not pass through Django's execute wrappers, so say here which row triggers to skip
+            # (when they could not be disabled for the transaction).
+            if SET_BASED_AUDIT and not _TRIGGERS_DISABLED.get():
                 cursor.execute("SELECT set_config('pgtrigger.ignore', %s, true)", [_ignored_triggers()])
             data = io.StringIO()
             csv.writer(data, quoting=csv.QUOTE_NOTNULL).writerows(rows)  # an unquoted empty value is NULL
             data.seek(0)
             cursor.cursor.copy_expert(f"COPY {table} ({column_list}) FROM STDIN WITH (FORMAT csv)", data)
-    if model is Review:
-        review_ids = [row[-1] for row in out]
+        if model is Review:
+            for chunk in _chunks([row[0] for row in rows]):
+                cursor.execute("SELECT reference, id FROM reviews_review WHERE reference = ANY(%s)", [chunk])
+                ids.update(cursor.fetchall())
+            review_ids = list(ids.values())
     _record_events(model, "insert", review_ids)
-    return out
+    return ids
 
 
 @functools.cache
