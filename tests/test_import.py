@@ -224,6 +224,30 @@ def test_the_row_history_triggers_work_again_after_a_bulk_import(monkeypatch):
 
 
 @pytest.mark.django_db
+def test_a_bulk_import_still_works_while_another_session_is_writing(monkeypatch, caplog):
+    """The triggers cannot be disabled while someone else writes; the import skips them per row instead."""
+    import psycopg2
+
+    from reviews import services
+
+    monkeypatch.setattr(services, "BULK_ROWS", 1)
+    settings = connection.settings_dict
+    other = psycopg2.connect(
+        dbname=settings["NAME"], user=settings["USER"], host=settings["HOST"], port=settings["PORT"] or 5432
+    )
+    try:
+        with other.cursor() as cursor:  # an open transaction that writes findings, as a web request would
+            cursor.execute("LOCK TABLE reviews_finding IN ROW EXCLUSIVE MODE")
+        assert run(GOOD).errors == []
+    finally:
+        other.rollback()
+        other.close()
+    assert "row history triggers skipped per row" in caplog.text
+    assert Finding.objects.count() == 2
+    assert pghistory.models.Events.objects.filter(pgh_model="reviews.FindingEvent").count() == 2
+
+
+@pytest.mark.django_db
 def test_a_header_with_a_byte_order_mark_and_blank_lines_are_accepted():
     files = {"reviews.csv": "\ufeff" + REVIEWS_HEADER + "\r\n\r\nSCR-1,E08000025,,Title,,,,,,,\r\n,,,,,,,,,,\r\n"}
     result = run(files)
