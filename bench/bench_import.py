@@ -82,6 +82,38 @@ def use_database(name):
     admin.close()
 
 
+# ---------------------------------------------------------------------------------------------- clocks
+
+
+class Clock:
+    """Wall seconds, and CPU seconds of this process plus its PostgreSQL backend (same machine).
+
+    On a busy machine the wall time includes waiting for a CPU; the CPU seconds of client and server are
+    close to what the same work takes on an idle one.
+    """
+
+    def __enter__(self):
+        self.began, self.cpu_began = time.perf_counter(), cpu_seconds()
+        return self
+
+    def __exit__(self, *exc):
+        self.wall = time.perf_counter() - self.began
+        self.cpu = cpu_seconds() - self.cpu_began
+
+
+def cpu_seconds():
+    from django.db import connection
+
+    connection.ensure_connection()
+    pid = connection.connection.get_backend_pid()
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        server = (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    except OSError:  # a database on another machine: count the client only
+        server = 0.0
+    return time.process_time() + server
+
+
 # ---------------------------------------------------------------------------------------------- the bundle
 
 
@@ -283,10 +315,10 @@ def copy_buffers(bundle, board_ids, first_id):
 
 
 def time_copy(buffers, triggers):
-    """Seconds to COPY every table and commit (with the user triggers disabled inside the transaction)."""
+    """(wall, queries, cpu) of COPY of every table and COMMIT (user triggers disabled inside, when off)."""
     from django.db import connection, transaction
 
-    with transaction.atomic(), connection.cursor() as cursor:
+    with Clock() as clock, transaction.atomic(), connection.cursor() as cursor:
         # As the import does: check foreign keys per statement, not in one long queue at COMMIT.
         cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
         if triggers:
@@ -300,13 +332,12 @@ def time_copy(buffers, triggers):
             for table in buffers:
                 cursor.execute(f"ALTER TABLE {table} DISABLE TRIGGER USER")
         raw = cursor.cursor
-        began = time.perf_counter()
         for table, (columns, data) in buffers.items():
             raw.copy_expert(f"COPY {table} ({columns}) FROM STDIN WITH (FORMAT csv)", io.StringIO(data))
         if not triggers:
             for table in buffers:
                 cursor.execute(f"ALTER TABLE {table} ENABLE TRIGGER USER")
-    return time.perf_counter() - began  # the COPY statements and the COMMIT
+    return clock.wall, "-", clock.cpu
 
 
 # ---------------------------------------------------------------------------------------------- the import
@@ -325,13 +356,13 @@ def read_only(folder, board_ids):
     """Seconds to read and check every file in memory: the part of the import that is pure Python."""
     from reviews import services
 
-    began = time.perf_counter()
-    errors = services._Errors()
-    for name in services.FILE_NAMES:
-        with open(folder / name, "rb") as stream:
-            services._read_file(name, stream, board_ids, errors, None, services.BATCH_SIZE)
+    with Clock() as clock:
+        errors = services._Errors()
+        for name in services.FILE_NAMES:
+            with open(folder / name, "rb") as stream:
+                services._read_file(name, stream, board_ids, errors, None, services.BATCH_SIZE)
     assert not errors
-    return time.perf_counter() - began
+    return clock.wall, "-", clock.cpu
 
 
 def set_triggers(enabled):
@@ -343,25 +374,46 @@ def set_triggers(enabled):
             cursor.execute(f"ALTER TABLE {table} {'ENABLE' if enabled else 'DISABLE'} TRIGGER USER")
 
 
-def statement_kind(sql):
-    """A short label for a statement: its verb and table."""
-    words = sql.replace('"', "").split()
-    if words[:2] == ["SELECT", "set_config('pghistory.context_id',"] or "set_config(" in " ".join(words[:3]):
-        words = sql.split(";", 2)[-1].replace('"', "").split()
-    if words and words[0] == "WITH":
-        return "INSERT audit events " + next((w for w in words if w.endswith("event")), "")
-    if words and words[0] in ("INSERT", "DELETE"):
-        return f"{words[0]} {words[2]}"
-    if words and words[0] == "UPDATE":
-        return f"UPDATE {words[1]}"
-    return words[0] if words else "?"
+def timed_phases(phases):
+    """Wrap the import's steps so ``phases`` gets the wall seconds spent in each (COPY included)."""
+    from reviews import services
+
+    def timed(label_of, fn):
+        def wrapper(*args, **kwargs):
+            began = time.perf_counter()
+            try:
+                return fn(*args, **kwargs)
+            finally:
+                label = label_of(*args)
+                phases[label] = phases.get(label, 0) + time.perf_counter() - began
+
+        return wrapper
+
+    def read(name, *args):
+        return f"read and check {name}"
+
+    def look_up(*args):
+        return "look up the register's reviews"
+
+    def audit(model, *args):
+        return f"audit rows of {model.__name__}"
+
+    def copy(model, *args):
+        return f"COPY {model.__name__} (its audit rows included)"
+
+    return [
+        (services, "_read_file", timed(read, services._read_file)),
+        (services._Plan, "fetch_existing_reviews", timed(look_up, services._Plan.fetch_existing_reviews)),
+        (services, "_record_events", timed(audit, services._record_events)),
+        (services, "_create", timed(copy, services._create)),
+    ]
 
 
-def run_import(folder, *, audit="set", profile=False, breakdown=None):
-    """(seconds, queries) of one import of the files in ``folder``, committed.
+def run_import(folder, *, audit="set", profile=False, phases=None):
+    """(wall, queries, cpu) of one import of the files in ``folder``, committed.
 
     ``audit``: "set" is the import as shipped; "rows" leaves the audit to pghistory's row triggers; "off"
-    disables every trigger for the run. ``breakdown``, a dict, gets the database seconds per statement kind.
+    disables every trigger for the run. ``phases``, a dict, gets the wall seconds of each step.
     """
     from contextlib import ExitStack
 
@@ -374,14 +426,7 @@ def run_import(folder, *, audit="set", profile=False, breakdown=None):
     def count(execute, sql, params, many, context):
         nonlocal queries
         queries += 1
-        if breakdown is None:
-            return execute(sql, params, many, context)
-        began = time.perf_counter()
-        try:
-            return execute(sql, params, many, context)
-        finally:
-            kind = statement_kind(sql)
-            breakdown[kind] = breakdown.get(kind, 0) + time.perf_counter() - began
+        return execute(sql, params, many, context)
 
     with ExitStack() as stack:
         if audit != "set":
@@ -390,8 +435,11 @@ def run_import(folder, *, audit="set", profile=False, breakdown=None):
         if audit == "off":
             set_triggers(False)
             stack.callback(set_triggers, True)
-        began = time.perf_counter()
-        with ExitStack() as files:
+        if phases is not None:
+            for owner, name, wrapper in timed_phases(phases):
+                stack.callback(setattr, owner, name, getattr(owner, name))
+                setattr(owner, name, wrapper)
+        with Clock() as clock, ExitStack() as files:
             handles = {path.name: files.enter_context(open(path, "rb")) for path in sorted(folder.glob("*.csv"))}
             # Outermost, so the audit context the import adds is inside what is counted.
             files.enter_context(connection.execute_wrapper(count))
@@ -404,10 +452,11 @@ def run_import(folder, *, audit="set", profile=False, breakdown=None):
                 pstats.Stats(profiler).sort_stats("tottime").print_stats(25)
             else:
                 result = services.import_reviews(files=handles)
-        elapsed = time.perf_counter() - began
     if result.errors:
         raise SystemExit("the bundle did not import:\n" + "\n".join(result.errors[:20]))
-    return elapsed, queries
+    if phases is not None:
+        phases["total"] = clock.wall
+    return clock.wall, queries, clock.cpu
 
 
 def main():
@@ -438,13 +487,10 @@ def main():
         print(f"Files: {sum(sizes.values()) / 1e6:.1f} MB in {folder}\n")
 
         def measure(label, fn):
-            times = []
-            for _ in range(args.repeat):
-                out = fn()
-                times.append(out[0] if isinstance(out, tuple) else out)
-            extra = out[1] if isinstance(out, tuple) else "-"
-            results.append((label, min(times), statistics.median(times), extra))
-            print(f"  {label}: best {min(times):.2f} s", flush=True)
+            runs = [fn() for _ in range(args.repeat)]
+            walls, queries, cpus = [r[0] for r in runs], runs[-1][1], [r[2] for r in runs]
+            results.append((label, min(walls), statistics.median(walls), queries, min(cpus)))
+            print(f"  {label}: best {min(walls):.2f} s, CPU {min(cpus):.2f} s", flush=True)
 
         buffers = copy_buffers(bundle, board_ids, first_id=1)
 
@@ -464,9 +510,9 @@ def main():
         measure("import_reviews, audit by pghistory's row triggers", lambda: fresh_import("rows"))
         measure("**import_reviews, fresh database (as shipped)**", fresh_import)
         measure("import_reviews again, nothing changed", lambda: run_import(folder))
-        breakdown = {}
+        phases = {}
         empty_register()
-        run_import(folder, breakdown=breakdown)
+        run_import(folder, phases=phases)
         if args.profile:
             empty_register()
             run_import(folder, profile=True)
@@ -480,15 +526,22 @@ def main():
     assert Evaluation.objects.count() == rows["evaluations.csv"]
 
     print(f"\nload average at end {os.getloadavg()[0]:.1f}")
-    print("\nDatabase time of one import as shipped, by statement:")
-    for kind, seconds in sorted(breakdown.items(), key=lambda item: -item[1]):
-        print(f"  {seconds:6.2f} s  {kind}")
-    floor = {label: best for label, best, _, _ in results}["floor: COPY, triggers off"]
+    print("\nOne import as shipped, wall seconds by step (COPY steps include their audit rows):")
+    for label, seconds in sorted(phases.items(), key=lambda item: -item[1]):
+        print(f"  {seconds:6.2f} s  {label}")
+    floor = {label: best for label, best, *_ in results}["floor: COPY, triggers off"]
+    floor_cpu = {label: cpu for label, *_, cpu in results}["floor: COPY, triggers off"]
     total_rows = sum(rows.values())
-    print(f"\n| Measurement ({args.reviews:,} reviews, {total_rows:,} rows) | Best | Median | Queries | x floor |")
-    print("|---|---:|---:|---:|---:|")
-    for label, best, median, queries in results:
-        print(f"| {label} | {best:.2f} s | {median:.2f} s | {queries} | {best / floor:.1f} |")
+    print(
+        f"\n| Measurement ({args.reviews:,} reviews, {total_rows:,} rows) | Wall, best | Wall, median | "
+        "x floor | CPU (client + server) | x floor CPU | Queries |"
+    )
+    print("|---|---:|---:|---:|---:|---:|---:|")
+    for label, best, median, queries, cpu in results:
+        print(
+            f"| {label} | {best:.2f} s | {median:.2f} s | {best / floor:.1f} | {cpu:.2f} s | {cpu / floor_cpu:.1f} "
+            f"| {queries} |"
+        )
 
 
 if __name__ == "__main__":
