@@ -120,6 +120,21 @@ def test_xlsx_export_has_the_same_columns_with_real_dates_and_numbers(as_inspect
     assert row["latest_evaluation_reporting_year"] == "2009-10"
 
 
+def test_xlsx_export_opens_as_a_workbook_with_a_bold_frozen_heading_row(as_inspector):
+    response = as_inspector.get("/reviews/export.xlsx", {"judgement": "inadequate"})
+    sheet = openpyxl.load_workbook(io.BytesIO(b"".join(response.streaming_content))).active
+    assert sheet.title == "Reviews"
+    assert sheet.freeze_panes == "A2"
+    assert sheet["A1"].value == "reference" and sheet["A1"].font.bold
+    assert [sheet.cell(row=n, column=1).value for n in range(2, sheet.max_row + 1)] == [
+        "SCR-A1",
+        "SCR-A2",
+        "SCR-A3",
+        "SCR-A4",
+    ]
+    assert sheet["J2"].number_format == "yyyy-mm-dd"
+
+
 @pytest.mark.parametrize(
     ("query", "message"),
     [
