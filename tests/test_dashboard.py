@@ -225,6 +225,7 @@ def test_one_in_eight_is_twelve_and_a_half_per_cent(client, manager, reporting_s
 
 def test_judgement_rates_per_board_are_ordered_by_key_then_year(client, manager, register):
     body = rates(signed_in(client, manager), group="board")
+    assert list(body) == ["group", "rows"]
     assert body["group"] == "board"
     assert [(row["key"], row["year"]) for row in body["rows"]] == [
         (BIRMINGHAM, "2008-09"),
