@@ -305,10 +305,7 @@ def _panels(dashboard, filters):
 
 
 def _method_context():
-    return {
-        "bands": tables.TIMELINESS_BANDS,
-        "small": f"{tables.SMALL.start} to {tables.SMALL.stop - 1}",
-    }
+    return {"small": f"{tables.SMALL.start} to {tables.SMALL.stop - 1}"}
 
 
 @require_safe
