@@ -41,6 +41,7 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "scr_register.observability.RequestMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -185,10 +186,33 @@ if not DEBUG:
 if env.bool("DJANGO_SECURE_PROXY", default=False):
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 
+# Structured logs (one JSON object a line) with the request id; never review text or child details.
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "filters": {"request_id": {"()": "scr_register.observability.RequestIdFilter"}},
+    "formatters": {
+        "json": {
+            "()": "pythonjsonlogger.json.JsonFormatter",
+            "fmt": "%(asctime)s %(levelname)s %(name)s %(request_id)s %(message)s",
+            "rename_fields": {"asctime": "time", "levelname": "level", "name": "logger"},
+        },
+        "plain": {"format": "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s"},
+    },
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "filters": ["request_id"],
+            "formatter": env.str("DJANGO_LOG_FORMAT", default="plain" if DEBUG else "json"),
+        }
+    },
     "root": {"handlers": ["console"], "level": "WARNING"},
-    "loggers": {"scr_register": {"level": "INFO"}, "reviews": {"level": "INFO"}},
+    "loggers": {
+        "scr_register": {"level": "INFO"},
+        "scr_register.requests": {"level": env.str("DJANGO_REQUEST_LOG_LEVEL", default="INFO")},
+        "reviews": {"level": "INFO"},
+        "axes": {"level": "WARNING"},
+        # Django's own request logger repeats every 4xx with the full URL (query string included).
+        "django.request": {"level": "ERROR"},
+    },
 }

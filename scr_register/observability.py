@@ -1,0 +1,79 @@
+"""Request ids, structured request logs and the headers every signed-in response carries.
+
+Every request gets an id (a well-formed incoming ``X-Request-ID`` from the proxy, else a new one), echoed in
+the response and attached to every log record made while it runs. One JSON line per request records the
+method, the path without its query string (filters and searches can hold names), the status, the time taken
+and the user's id: never review text or a child's details. Refused access (403, 404 on a review, 429) and
+failed sign-ins are logged at WARNING on ``scr_register.security``.
+"""
+
+import contextvars
+import logging
+import re
+import time
+import uuid
+
+from django.contrib.auth.signals import user_login_failed
+from django.dispatch import receiver
+from django.utils.cache import patch_cache_control
+
+request_id_var = contextvars.ContextVar("request_id", default="-")
+_VALID_ID = re.compile(r"^[A-Za-z0-9._-]{8,64}$")
+
+request_log = logging.getLogger("scr_register.requests")
+security_log = logging.getLogger("scr_register.security")
+
+
+class RequestIdFilter(logging.Filter):
+    """Adds ``request_id`` to every record (``-`` outside a request)."""
+
+    def filter(self, record):
+        record.request_id = request_id_var.get()
+        return True
+
+
+class RequestMiddleware:
+    """Request id, one structured log line per request, and no caching of signed-in pages."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        incoming = request.headers.get("X-Request-ID", "")
+        request_id = incoming if _VALID_ID.match(incoming) else uuid.uuid4().hex
+        token = request_id_var.set(request_id)
+        request.request_id = request_id
+        started = time.monotonic()
+        try:
+            response = self.get_response(request)
+            user = getattr(request, "user", None)
+            user_id = user.pk if user is not None and user.is_authenticated else None
+            if user_id is not None:
+                # Pages about harmed children never stay in a shared or browser cache.
+                patch_cache_control(response, no_store=True, private=True)
+            response["X-Request-ID"] = request_id
+            fields = {
+                "method": request.method,
+                "path": request.path,
+                "status": response.status_code,
+                "duration_ms": round((time.monotonic() - started) * 1000, 1),
+                "user_id": user_id,
+            }
+            request_log.info("request", extra=fields)
+            if response.status_code in (403, 429) or (response.status_code == 404 and user_id is not None):
+                security_log.warning("access refused", extra=fields)
+            return response
+        finally:
+            request_id_var.reset(token)
+
+
+@receiver(user_login_failed, dispatch_uid="scr_register_log_failed_sign_in")
+def log_failed_sign_in(sender, credentials, request=None, **kwargs):
+    """A failed sign-in: the username tried (never the password) and the address it came from."""
+    security_log.warning(
+        "sign-in failed",
+        extra={
+            "username": str(credentials.get("username", ""))[:150],
+            "remote_addr": request.META.get("REMOTE_ADDR") if request is not None else None,
+        },
+    )

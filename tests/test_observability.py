@@ -1,0 +1,68 @@
+"""Request ids, structured logs that never carry review text, and no caching of signed-in pages."""
+
+import json
+import logging
+
+import pytest
+
+from tests.factories import ReviewFactory, board
+
+pytestmark = pytest.mark.django_db
+
+
+def test_every_response_carries_a_request_id_and_keeps_a_well_formed_incoming_one(client):
+    assert len(client.get("/accounts/login/")["X-Request-ID"]) == 32
+    response = client.get("/accounts/login/", headers={"X-Request-ID": "proxy-abc-12345"})
+    assert response["X-Request-ID"] == "proxy-abc-12345"
+    forged = client.get("/accounts/login/", headers={"X-Request-ID": "bad id\nwith newline"})
+    assert forged["X-Request-ID"] != "bad id\nwith newline"
+
+
+def test_signed_in_pages_are_never_cached(client, board_user):
+    client.force_login(board_user)
+    response = client.get("/reviews/")
+    assert "no-store" in response["Cache-Control"]
+    assert "private" in response["Cache-Control"]
+
+
+def test_request_log_has_the_path_but_not_the_query_string_or_review_text(client, inspector, caplog):
+    review = ReviewFactory(title="Child Zebedee Quux", summary="Secret summary text")
+    client.force_login(inspector)
+    with caplog.at_level(logging.INFO, logger="scr_register.requests"):
+        client.get("/reviews/?q=Zebedee")
+        client.get(review.get_absolute_url())
+    records = [r for r in caplog.records if r.name == "scr_register.requests"]
+    assert [r.path for r in records] == ["/reviews/", review.get_absolute_url()]
+    assert all(r.status == 200 and r.user_id == inspector.pk and len(r.request_id) == 32 for r in records)
+    text = " ".join(json.dumps(r.__dict__, default=str) for r in records)
+    assert "Zebedee" not in text and "Secret summary" not in text
+
+
+def test_refused_access_and_failed_sign_ins_are_logged(client, board_user, caplog):
+    other = ReviewFactory(board=board("E08000026"))
+    with caplog.at_level(logging.WARNING, logger="scr_register.security"):
+        client.post("/accounts/login/", {"username": "board", "password": "wrong password here"})
+        client.force_login(board_user)
+        assert client.get(other.get_absolute_url()).status_code == 404
+    security = [r for r in caplog.records if r.name == "scr_register.security"]
+    messages = [(r.getMessage(), getattr(r, "status", None)) for r in security]
+    assert ("sign-in failed", None) in messages
+    assert ("access refused", 404) in messages
+    assert not any("wrong password" in json.dumps(r.__dict__, default=str) for r in caplog.records)
+
+
+def test_json_log_lines_are_one_object_each_with_the_request_id():
+    from pythonjsonlogger.json import JsonFormatter
+
+    from scr_register.observability import RequestIdFilter, request_id_var
+
+    formatter = JsonFormatter("%(asctime)s %(levelname)s %(name)s %(request_id)s %(message)s")
+    record = logging.LogRecord("scr_register.requests", logging.INFO, __file__, 1, "request", None, None)
+    token = request_id_var.set("abc123abc123")
+    try:
+        RequestIdFilter().filter(record)
+    finally:
+        request_id_var.reset(token)
+    line = json.loads(formatter.format(record))
+    assert line["request_id"] == "abc123abc123"
+    assert line["message"] == "request"
