@@ -27,7 +27,6 @@ from django.utils.html import format_html_join
 from reviews.models import (
     Board,
     Child,
-    Contribution,
     Finding,
     Judgement,
     LocalAuthority,
@@ -432,12 +431,12 @@ class ReviewFilter(django_filters.FilterSet):
 
     def filter_known_to_social_care(self, queryset, name, value):
         # "no" means no child was known (the complement of "yes"): unknown answers are not "known".
-        known = Exists(Child.objects.filter(review=OuterRef("pk"), known_to_social_care=True))
-        return queryset.filter(known if value == "yes" else ~known)
+        # Review.any_child_known is kept by triggers on Child: no anti-join over every child.
+        return queryset.filter(any_child_known=value == "yes")
 
     def filter_cross_area(self, queryset, name, value):
-        contributed = Exists(Contribution.objects.filter(review=OuterRef("pk")))
-        return queryset.filter(contributed if value == "yes" else ~contributed)
+        # Review.cross_area is kept by triggers on Contribution.
+        return queryset.filter(cross_area=value == "yes")
 
     def filter_status(self, queryset, name, value):
         return queryset.filter(status__in=value) if value else queryset

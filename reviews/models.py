@@ -100,7 +100,7 @@ def judgement_rank():
     return Case(*(When(latest_judgement=j, then=Value(i)) for i, j in enumerate(ranks, start=1)))
 
 
-@audited()
+@audited(exclude=["any_child_known", "cross_area"])
 class Review(models.Model):
     """A serious case review led by one board, perhaps with others contributing."""
 
@@ -135,6 +135,10 @@ class Review(models.Model):
     # so the register can filter and sort on them with an index, whatever wrote the evaluation.
     latest_judgement = models.CharField(max_length=12, blank=True, editable=False)
     latest_evaluated_date = models.DateField(null=True, blank=True, editable=False)
+    # Denormalised for the register's filters by triggers on Child and Contribution (below), like the above;
+    # derived, so not in the audit trail (the rows they come from are).
+    any_child_known = models.BooleanField("some child was known to social care", default=False, editable=False)
+    cross_area = models.BooleanField("other boards contributed", default=False, editable=False)
     # Optimistic locking: every save through the UI checks and bumps this in its UPDATE.
     version = models.PositiveIntegerField(default=1, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
@@ -202,6 +206,7 @@ class Review(models.Model):
             models.Index(fields=["completed_date", "reference"], name="review_completed_ref_idx"),
             # The register (reviews/filters.py): counting, and the descending and judgement sorts.
             models.Index(fields=["status", "id"], name="review_status_id_idx"),
+            models.Index(fields=["reference"], condition=Q(cross_area=True), name="review_cross_area_idx"),
             models.Index(F("completed_date").desc(nulls_last=True), F("reference"), name="review_completed_desc_idx"),
             models.Index(
                 F("latest_evaluated_date").desc(nulls_last=True), F("reference"), name="review_evaluated_desc_idx"
@@ -218,9 +223,10 @@ class Review(models.Model):
 
 
 # A review's search document: English full-text of its reference, title and summary.
+# Stripped of word positions, which only phrase search and ranking use: a third smaller to read.
 _SEARCH_DOCUMENT = (
-    "to_tsvector('english'::regconfig, "
-    "COALESCE(n.reference, '') || ' ' || COALESCE(n.title, '') || ' ' || COALESCE(n.summary, ''))"
+    "strip(to_tsvector('english'::regconfig, "
+    "COALESCE(n.reference, '') || ' ' || COALESCE(n.title, '') || ' ' || COALESCE(n.summary, '')))"
 )
 _UPSERT_SEARCH_DOCUMENT = """
     INSERT INTO reviews_reviewsearch (review_id, document)
@@ -286,6 +292,54 @@ class Contribution(models.Model):
 
 
 audited()(Contribution)
+
+# Keep Review.<flag> equal to whether some row of <table> for the review matches <condition>, whatever wrote
+# the rows (forms, the import's COPY, the admin or raw SQL): the statement's rows name the reviews to check.
+_SYNC_REVIEW_FLAG = """
+    UPDATE reviews_review r SET {flag} = EXISTS (
+        SELECT 1 FROM {table} t WHERE t.review_id = r.id {condition}
+    )
+    WHERE r.id IN (SELECT review_id FROM {rows})
+      AND r.{flag} IS DISTINCT FROM EXISTS (SELECT 1 FROM {table} t WHERE t.review_id = r.id {condition});
+    RETURN NULL;
+"""
+
+
+def review_flag_triggers(flag, table, condition=""):
+    """Statement triggers that keep ``Review.<flag>`` in step with the rows of ``table``."""
+
+    def sync(rows):
+        return _SYNC_REVIEW_FLAG.format(flag=flag, table=table, condition=condition, rows=rows)
+
+    return [
+        pgtrigger.Trigger(
+            name=f"sync_{flag}_on_insert",
+            operation=pgtrigger.Insert,
+            when=pgtrigger.After,
+            level=pgtrigger.Statement,
+            referencing=pgtrigger.Referencing(new="new_rows"),
+            func=sync("new_rows"),
+        ),
+        pgtrigger.Trigger(
+            name=f"sync_{flag}_on_update",
+            operation=pgtrigger.Update,
+            when=pgtrigger.After,
+            level=pgtrigger.Statement,
+            referencing=pgtrigger.Referencing(old="old_rows", new="new_rows"),
+            func=sync("(SELECT review_id FROM new_rows UNION SELECT review_id FROM old_rows) AS changed"),
+        ),
+        pgtrigger.Trigger(
+            name=f"sync_{flag}_on_delete",
+            operation=pgtrigger.Delete,
+            when=pgtrigger.After,
+            level=pgtrigger.Statement,
+            referencing=pgtrigger.Referencing(old="old_rows"),
+            func=sync("old_rows"),
+        ),
+    ]
+
+
+pgtrigger.register(*review_flag_triggers("cross_area", "reviews_contribution"))(Contribution)
 
 
 @audited()
@@ -357,6 +411,9 @@ class Child(models.Model):
 
     def __str__(self):
         return self.pseudonym
+
+
+pgtrigger.register(*review_flag_triggers("any_child_known", "reviews_child", "AND t.known_to_social_care"))(Child)
 
 
 class Agency(models.TextChoices):

@@ -8,8 +8,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from reviews import filters
-from reviews.models import Review
-from tests.factories import EvaluationFactory, ReviewFactory, UserFactory, board
+from reviews.models import Child, Contribution, Review
+from tests.factories import ChildFactory, EvaluationFactory, ReviewFactory, UserFactory, board
 from tests.register_data import (
     BIRMINGHAM,
     BIRMINGHAM_STAFF_SEE,
@@ -155,6 +155,19 @@ def test_search_follows_every_change_to_a_review_however_it_is_written(as_inspec
     assert listed(as_inspector.get("/reviews/", {"q": "awaiting"})) == []  # the old summary is gone
     ReviewFactory(reference="SCR-Q1", title="Serious case review: a quarry accident")
     assert listed(as_inspector.get("/reviews/", {"q": "quarry"})) == ["SCR-Q1"]
+
+
+def test_yes_no_filters_follow_children_and_contributing_boards_however_they_are_written(as_inspector, register):
+    a6 = register["SCR-A6"]
+    assert "SCR-A6" in listed(as_inspector.get("/reviews/", {"known_to_social_care": "no", "cross_area": "no"}))
+    child = ChildFactory(review=a6, known_to_social_care=False)
+    Contribution.objects.create(review=a6, board=board(LEEDS))
+    assert "SCR-A6" in listed(as_inspector.get("/reviews/", {"cross_area": "yes"}))
+    Child.objects.filter(pk=child.pk).update(known_to_social_care=True)  # SQL, no save()
+    assert "SCR-A6" in listed(as_inspector.get("/reviews/", {"known_to_social_care": "yes"}))
+    child.delete()
+    Contribution.objects.filter(review=a6).delete()
+    assert "SCR-A6" in listed(as_inspector.get("/reviews/", {"known_to_social_care": "no", "cross_area": "no"}))
 
 
 def test_a_board_can_be_given_by_code_in_any_case_by_name_or_as_the_type_ahead_lists_it(as_inspector):

@@ -37,7 +37,7 @@ from reviews.models import ReadEvent, Review, SavedView
 
 REGISTER_PERMISSION = "reviews.view_review"
 EXPORT_PERMISSION = "reviews.export_reviews"
-SAVED_VIEW_PERMISSION = "reviews.add_savedview"
+SAVED_VIEW_PERMISSION = "reviews.add_savedview"  # inspectors (and admins) keep saved views
 BOARD_PERMISSION = "reviews.submit_review"  # board staff's own permission
 _PK_PLACEHOLDER = 987654321
 
@@ -194,15 +194,15 @@ def export_xlsx(request):
 # Saved views: an inspector's named filter sets. Another user's saved view answers 404.
 
 
-def _my_saved_view(request, pk):
-    _require(request.user, SAVED_VIEW_PERMISSION)
+def _my_saved_view(request, pk, permission):
+    _require(request.user, permission)
     return get_object_or_404(SavedView, pk=pk, owner=request.user)
 
 
 @require_GET
 def saved_views(request):
     """``/reviews/saved/``: the user's saved views, each to open or delete."""
-    _require(request.user, SAVED_VIEW_PERMISSION)
+    _require(request.user, "reviews.view_savedview")
     views = SavedView.objects.filter(owner=request.user).order_by("name")
     return render(request, "reviews/saved_list.html", {"saved_views": views})
 
@@ -230,7 +230,7 @@ def saved_view_new(request):
 @require_GET
 def saved_view_open(request, pk):
     """Open a saved view: the register with its filters."""
-    saved = _my_saved_view(request, pk)
+    saved = _my_saved_view(request, pk, "reviews.view_savedview")
     url = reverse("reviews:list")
     return redirect(f"{url}?{saved.query_string}" if saved.query_string else url)
 
@@ -238,7 +238,7 @@ def saved_view_open(request, pk):
 @require_http_methods(["GET", "POST"])
 def saved_view_delete(request, pk):
     """Ask, then delete one of the user's saved views."""
-    saved = _my_saved_view(request, pk)
+    saved = _my_saved_view(request, pk, "reviews.delete_savedview")
     if request.method == "POST":
         name = saved.name
         saved.delete()
