@@ -93,15 +93,21 @@ class Clock:
     """
 
     def __enter__(self):
-        self.began, self.cpu_began = time.perf_counter(), cpu_seconds()
+        self.began, self.client_began, self.server_began = time.perf_counter(), time.process_time(), server_cpu()
         return self
 
     def __exit__(self, *exc):
         self.wall = time.perf_counter() - self.began
-        self.cpu = cpu_seconds() - self.cpu_began
+        self.client = time.process_time() - self.client_began
+        self.server = server_cpu() - self.server_began
+        self.cpu = self.client + self.server
+        LAST_CPU.update(client=self.client, server=self.server)
 
 
-def cpu_seconds():
+LAST_CPU = {}
+
+
+def server_cpu():
     from django.db import connection
 
     connection.ensure_connection()
@@ -111,7 +117,7 @@ def cpu_seconds():
         server = (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
     except OSError:  # a database on another machine: count the client only
         server = 0.0
-    return time.process_time() + server
+    return server
 
 
 # ---------------------------------------------------------------------------------------------- the bundle
@@ -490,7 +496,8 @@ def main():
             runs = [fn() for _ in range(args.repeat)]
             walls, queries, cpus = [r[0] for r in runs], runs[-1][1], [r[2] for r in runs]
             results.append((label, min(walls), statistics.median(walls), queries, min(cpus)))
-            print(f"  {label}: best {min(walls):.2f} s, CPU {min(cpus):.2f} s", flush=True)
+            split = f"(last run: client {LAST_CPU['client']:.2f} s, server {LAST_CPU['server']:.2f} s)"
+            print(f"  {label}: best {min(walls):.2f} s, CPU {min(cpus):.2f} s {split}", flush=True)
 
         buffers = copy_buffers(bundle, board_ids, first_id=1)
 

@@ -23,7 +23,7 @@ import pghistory
 import pgtrigger
 from django.apps import apps
 from django.db import IntegrityError, OperationalError, ProgrammingError, connection, transaction
-from django.db.models import Exists, F, OuterRef
+from django.db.models import NOT_PROVIDED, Exists, F, OuterRef
 from django.utils import timezone
 
 from reviews.models import Agency, Board, Child, Contribution, Evaluation, Finding, Judgement, Review
@@ -146,6 +146,8 @@ NEW_REVIEW_COLUMNS = [
     *REVIEW_FIELDS,
     "latest_judgement",
     "latest_evaluated_date",
+    "any_child_known",
+    "cross_area",
     "version",
     "created_at",
     "updated_at",
@@ -678,6 +680,8 @@ class _Plan:
         sequence_at = ROW_FIELDS[EVALUATIONS].index("sequence")
         judgement_at = ROW_FIELDS[EVALUATIONS].index("judgement")
         completed_at = ROW_FIELDS[EVALUATIONS].index("completed_date")
+        known_at = ROW_FIELDS[CHILDREN].index("known_to_social_care")
+        children = rows_by_kind.get(CHILDREN, {})
 
         # Reviews of reviews.csv: build each as the files describe it; create it, or update it if it differs.
         new_reviews, touched = [], {}
@@ -698,6 +702,9 @@ class _Plan:
                     # What the evaluation trigger would set, so it finds nothing left to change.
                     latest = max(evaluations[reference], key=lambda v: v[sequence_at])
                     latest_judgement, latest_date = latest[judgement_at], latest[completed_at]
+                # Likewise the register's flags that triggers on Child and Contribution keep.
+                any_child_known = any(child[known_at] for child in children.get(reference, ()))
+                cross_area = bool(values["other_boards"])
                 new_reviews.append(
                     (
                         reference,
@@ -705,6 +712,8 @@ class _Plan:
                         *(target[key] for key in REVIEW_FIELDS),
                         latest_judgement,
                         latest_date,
+                        any_child_known,
+                        cross_area,
                         1,
                         now,
                         now,
@@ -864,6 +873,7 @@ def _create(model, columns, rows, *, review_ids=None):
     """
     qn = connection.ops.quote_name
     table = qn(model._meta.db_table)
+    columns, rows = _with_defaults(model, columns, rows)
     column_list = ", ".join(qn(model._meta.get_field(column).column) for column in columns)
     ids = {}
     with connection.cursor() as cursor:
@@ -883,6 +893,23 @@ def _create(model, columns, rows, *, review_ids=None):
             review_ids = list(ids.values())
     _record_events(model, "insert", review_ids)
     return ids
+
+
+def _with_defaults(model, columns, rows):
+    """Add every other column that has a default in Django but not in the database (COPY would write NULL)."""
+    given = {model._meta.get_field(column).attname for column in columns}
+    extra = [
+        field
+        for field in model._meta.concrete_fields
+        if field.attname not in given
+        and not field.primary_key
+        and field.has_default()
+        and field.db_default is NOT_PROVIDED
+    ]
+    if not extra or not rows:
+        return columns, rows
+    defaults = tuple(field.get_default() for field in extra)
+    return [*columns, *(field.attname for field in extra)], [(*row, *defaults) for row in rows]
 
 
 @functools.cache

@@ -102,6 +102,7 @@ def test_a_good_bundle_is_imported_field_by_field():
     assert first.review_type == Review.ReviewType.SCR
     assert first.status == Review.Status.EVALUATED
     assert (first.latest_judgement, first.latest_evaluated_date) == ("good", D(2009, 1, 15))
+    assert (first.any_child_known, first.cross_area) == (True, True)
 
     child_a, sibling = first.children.order_by("pseudonym")
     assert (child_a.pseudonym, child_a.sex, child_a.age_band, child_a.ethnicity, child_a.outcome) == (
@@ -138,6 +139,7 @@ def test_a_good_bundle_is_imported_field_by_field():
     assert second.other_boards.count() == 0
     assert (second.decision_date, second.independent_chair, second.summary) == (None, None, "")
     assert second.status == Review.Status.DRAFT
+    assert (second.any_child_known, second.cross_area) == (False, False)
     assert list(second.children.values_list("sex", "age_band", "ethnicity")) == [("not_known", "16_plus", "MWBC")]
 
 
