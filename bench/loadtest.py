@@ -1,0 +1,624 @@
+"""Load test (issue 6): signed-in users against gunicorn with 2 workers on ``seed_demo --reviews 100000``.
+
+Usage (from the project folder; the shared benchmark database must be migrated):
+
+    .venv/bin/python bench/loadtest.py [--database-url postgres://postgres@127.0.0.1:5432/scr_bench]
+        [--duration 20] [--connections 16] [--only floor,filtered] [--no-overload] [--markdown out.md]
+
+What it does, all on 127.0.0.1 and bounded in time:
+
+1. Builds signed-in sessions in the database for its own users (``ops-load-inspector-N``,
+   ``ops-load-manager-N``, each with a confirmed authenticator), exactly as a sign-in with the second factor
+   leaves them: Django's auth keys, django-otp's device key and the session clocks of
+   ``scr_register/middleware.py``. The sessions are signed with a throwaway secret key that the server gets
+   too. The only other writes are the ReadEvents that review pages and exports record for those users.
+2. Collects the static files into a temporary folder (DEBUG is off: hashed names from the manifest) and
+   starts ``gunicorn -c gunicorn.conf.py scr_register.wsgi`` with 2 workers (DJANGO_DEBUG=false,
+   DJANGO_SECURE_PROXY=true: every request says X-Forwarded-Proto: https as the TLS proxy would).
+   With ``--target URL`` it starts nothing and loads a server that is already running (the scale-out
+   drill's nginx), which must share ``--secret-key`` and the database.
+3. Checks every path once (the status it must answer; a signed-in page that redirects to the sign-in page
+   would look fast and be wrong), warms the workers up, then runs wrk (``-t2 -c16 -d20s``,
+   bench/loadtest.lua) per scenario: the trivial-view floors, the register, the filtered register, single
+   filters, review pages, the dashboard, the JSON API, a filtered export, and a mix of signed-in users.
+4. Overload: 100 connections for a bounded time on expensive requests (the full export; the dashboard for
+   varied years and boards, so most answers are computed, not cached) and reports how long the slowest
+   request took and what the server answered.
+
+Errors are responses outside 2xx/3xx plus socket errors and wrk timeouts; redirects are counted too.
+"""
+
+import argparse
+import atexit
+import http.client
+import json
+import os
+import random
+import re
+import secrets
+import shutil
+import signal
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+LUA = ROOT / "bench" / "loadtest.lua"
+VENV_BIN = ROOT / ".venv" / "bin"
+DEFAULT_DATABASE = "postgres://postgres@127.0.0.1:5432/scr_bench"
+USER_PREFIX = "ops-load-"
+INSPECTORS = 4
+MANAGERS = 2
+RESULT_MARK = "LOADTEST_RESULT "
+FILTERED = "/reviews/?judgement=inadequate&year=2008-09"
+# A TOTP key of our own users' authenticators (hex, as django-otp stores it): the drill signs in with it.
+LOADTEST_TOTP_KEY = "3132333435363738393031323334353637383930"
+
+
+@dataclass
+class Scenario:
+    """A named load: lines of (cookie, path) that wrk picks from at random, and the status class expected."""
+
+    name: str
+    description: str
+    lines: list = field(default_factory=list)
+    expect: str = "2xx"  # "2xx" or "3xx": the status every request of the scenario must get
+    connections: int | None = None
+    duration: int | None = None
+    timeout: int = 10
+
+
+# --- Parsing wrk's output --------------------------------------------------------------------------------------
+
+
+def parse_wrk_output(text):
+    """The result line of bench/loadtest.lua as a dict, with requests/s, milliseconds and an error count.
+
+    ``errors`` counts responses outside 2xx/3xx (wrk's own status errors), socket errors (connect, read,
+    write) and timeouts. Raises ValueError when the output has no result line (wrk failed to start).
+    """
+    for line in text.splitlines():
+        if line.startswith(RESULT_MARK):
+            raw = json.loads(line[len(RESULT_MARK) :])
+            break
+    else:
+        raise ValueError("no LOADTEST_RESULT line in wrk's output:\n" + text[-2000:])
+    seconds = raw["duration_us"] / 1e6
+    socket_errors = raw["connect_errors"] + raw["read_errors"] + raw["write_errors"]
+    bad_status = raw["status_4xx"] + raw["status_5xx"] + raw["status_other"]
+    return {
+        **raw,
+        "seconds": seconds,
+        "rps": raw["requests"] / seconds if seconds else 0.0,
+        "p50_ms": raw["p50_us"] / 1000,
+        "p90_ms": raw["p90_us"] / 1000,
+        "p99_ms": raw["p99_us"] / 1000,
+        "max_ms": raw["max_us"] / 1000,
+        "mean_ms": raw["mean_us"] / 1000,
+        "socket_errors": socket_errors,
+        "errors": max(raw["status_errors"], bad_status) + socket_errors + raw["timeouts"],
+    }
+
+
+def meets_target(result, *, min_rps=150, max_p99_ms=150):
+    """The issue's target for the filtered list: at least 150 requests/s, p99 at most 150 ms, no error."""
+    return result["rps"] >= min_rps and result["p99_ms"] <= max_p99_ms and result["errors"] == 0
+
+
+# --- Machine load -----------------------------------------------------------------------------------------------
+
+
+def cpu_times():
+    """(busy, total) jiffies of all CPUs from /proc/stat."""
+    with open("/proc/stat") as stat:
+        fields = [int(value) for value in stat.readline().split()[1:]]
+    idle = fields[3] + (fields[4] if len(fields) > 4 else 0)
+    return sum(fields) - idle, sum(fields)
+
+
+def busy_percent(before, after):
+    """Share of all CPUs busy between two ``cpu_times()`` readings, in per cent."""
+    busy, total = after[0] - before[0], after[1] - before[1]
+    return 100.0 * busy / total if total else 0.0
+
+
+# --- Django side: users, sessions, paths -----------------------------------------------------------------------
+
+
+def setup_django(database_url, secret_key):
+    """Django in this process with the server's settings, so sessions are signed as the server expects."""
+    os.environ["DATABASE_URL"] = database_url
+    os.environ["DJANGO_SECRET_KEY"] = secret_key
+    os.environ["DJANGO_DEBUG"] = "false"
+    os.environ["DJANGO_SETTINGS_MODULE"] = "scr_register.settings"
+    sys.path.insert(0, str(ROOT))
+    import django
+
+    django.setup()
+
+
+def load_users():
+    """Our own inspectors and managers, each with a confirmed authenticator (created once, kept)."""
+    from django.contrib.auth.models import Group, User
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    users = []
+    for role, count in (("inspector", INSPECTORS), ("manager", MANAGERS)):
+        group = Group.objects.get(name=role)
+        for number in range(1, count + 1):
+            user, created = User.objects.get_or_create(username=f"{USER_PREFIX}{role}-{number}")
+            if created:
+                user.set_unusable_password()
+                user.save()
+            user.groups.set([group])
+            device, _ = TOTPDevice.objects.get_or_create(
+                user=user, name="load test", defaults={"confirmed": True, "key": LOADTEST_TOTP_KEY}
+            )
+            users.append((role, user, device))
+    return users
+
+
+def signed_in_session(user, device):
+    """A session row as a sign-in with the second factor leaves it; returns the session key."""
+    from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
+    from django.contrib.sessions.backends.db import SessionStore
+    from django_otp import DEVICE_ID_SESSION_KEY
+
+    from scr_register.middleware import LAST_SEEN_AT, SIGNED_IN_AT
+
+    now = int(time.time())
+    session = SessionStore()
+    session[SESSION_KEY] = str(user.pk)
+    session[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
+    session[HASH_SESSION_KEY] = user.get_session_auth_hash()
+    session[DEVICE_ID_SESSION_KEY] = device.persistent_id
+    session[SIGNED_IN_AT] = now
+    session[LAST_SEEN_AT] = now
+    session.create()
+    return session.session_key
+
+
+def delete_sessions(session_keys):
+    """Sign our load-test sessions out (their rows go), so runs leave no live sessions behind."""
+    from django.contrib.sessions.models import Session
+    from django.db import connection
+
+    Session.objects.filter(session_key__in=session_keys).delete()
+    connection.close()
+
+
+def cookie_for(session_key):
+    from django.conf import settings
+
+    return f"{settings.SESSION_COOKIE_NAME}={session_key}"
+
+
+def sample_review_paths(count=200, seed=6):
+    """Detail paths of submitted or evaluated reviews spread over the whole table (the same on every run)."""
+    from reviews.models import Review
+
+    ids = list(Review.objects.exclude(status=Review.Status.DRAFT).order_by("pk").values_list("pk", flat=True))
+    random.Random(seed).shuffle(ids)
+    return [f"/reviews/{pk}/" for pk in sorted(ids[:count])]
+
+
+def sample_dashboard_paths(count=400, seed=6):
+    """Dashboard pages for varied years, regions and boards: most of them a cold cache in each worker."""
+    from dashboard import queries
+    from reviews.models import Board
+
+    years = queries.reporting_years()
+    boards = list(Board.objects.values_list("gss_code", "region__code"))
+    rng = random.Random(seed)
+    paths = set()
+    while len(paths) < count:
+        board, region = rng.choice(boards)
+        year = rng.choice(years)
+        paths.add(f"/dashboard/?year={year}&region={region}&board={board}")
+    return sorted(paths)
+
+
+def build_scenarios(cookies, review_paths, dashboard_paths):
+    """The scenarios in the order they run; ``cookies`` maps role -> list of session cookies."""
+    inspector, manager = cookies["inspector"][0], cookies["manager"][0]
+    year = "2008-09"
+
+    def one(cookie, path, repeat=1):
+        return [(cookie, path)] * repeat
+
+    mix = []
+    for cookie in cookies["inspector"]:
+        mix += one(cookie, "/reviews/", 4)
+        mix += one(cookie, FILTERED, 4)
+        mix += one(cookie, "/reviews/?region=E12000005", 2)
+        mix += one(cookie, "/reviews/?category=weak_management&o=-evaluated", 2)
+        mix += one(cookie, "/reviews/?q=neglect", 1)
+        mix += [(cookie, path) for path in review_paths[:: max(1, len(review_paths) // 5)]]
+        mix += one(cookie, f"/reviews/export.csv?judgement=inadequate&year={year}&region=E12000005", 1)
+    for cookie in cookies["manager"]:
+        mix += one(cookie, "/dashboard/", 3)
+        mix += one(cookie, f"/dashboard/?year={year}&region=E12000005", 2)
+        mix += one(cookie, f"/dashboard/api/summary?year={year}", 2)
+        mix += one(cookie, f"/dashboard/api/judgement-rates?group=region&year={year}", 2)
+        mix += one(cookie, f"/reviews/?year={year}", 2)
+    return [
+        Scenario("floor: /healthz", "no session; one SELECT 1; the cheapest answer of the stack", one("-", "/healthz")),
+        Scenario(
+            "floor: / (signed in)",
+            "session, user, device and role read; a redirect to the start page",
+            one(inspector, "/"),
+            expect="3xx",
+        ),
+        Scenario("register /reviews/", "first page, no filter", one(inspector, "/reviews/")),
+        Scenario("filtered: judgement + year", FILTERED, one(inspector, FILTERED)),
+        Scenario(
+            "filter: judgement", "/reviews/?judgement=inadequate", one(inspector, "/reviews/?judgement=inadequate")
+        ),
+        Scenario("filter: year", f"/reviews/?year={year}", one(inspector, f"/reviews/?year={year}")),
+        Scenario("filter: region", "/reviews/?region=E12000005", one(inspector, "/reviews/?region=E12000005")),
+        Scenario(
+            "filter: category",
+            "/reviews/?category=weak_management",
+            one(inspector, "/reviews/?category=weak_management"),
+        ),
+        Scenario(
+            "review pages",
+            f"/reviews/<id>/ for {len(review_paths)} reviews",
+            [(inspector, path) for path in review_paths],
+        ),
+        Scenario("dashboard", "/dashboard/ (the manager's start page)", one(manager, "/dashboard/")),
+        Scenario(
+            "JSON API",
+            f"/dashboard/api/summary?year={year} and judgement-rates?group=board",
+            one(manager, f"/dashboard/api/summary?year={year}")
+            + one(manager, f"/dashboard/api/judgement-rates?group=board&year={year}"),
+        ),
+        Scenario(
+            "filtered export (CSV)",
+            f"/reviews/export.csv?judgement=inadequate&year={year}",
+            one(inspector, f"/reviews/export.csv?judgement=inadequate&year={year}"),
+        ),
+        Scenario(
+            "mixed signed-in users",
+            f"{len(cookies['inspector'])} inspectors, {len(cookies['manager'])} managers: lists, filters, "
+            "review pages, dashboard, API, export",
+            mix,
+        ),
+    ]
+
+
+def overload_scenarios(cookies, dashboard_paths, connections, duration):
+    inspector, manager = cookies["inspector"][0], cookies["manager"][0]
+    return [
+        Scenario(
+            "overload: full export",
+            "/reviews/export.csv (every submitted review) from 100 connections",
+            [(inspector, "/reviews/export.csv")],
+            connections=connections,
+            duration=duration,
+            timeout=60,
+        ),
+        Scenario(
+            "overload: cold dashboard",
+            f"/dashboard/?year&region&board, {len(dashboard_paths)} variants, from 100 connections",
+            [(manager, path) for path in dashboard_paths],
+            connections=connections,
+            duration=duration,
+            timeout=60,
+        ),
+    ]
+
+
+# --- Servers ----------------------------------------------------------------------------------------------------
+
+_children = []
+
+
+def _stop_children():
+    for process in _children:
+        stop_process(process)
+
+
+def stop_process(process, wait=15):
+    """SIGTERM the process group we started (gunicorn's master and workers), then SIGKILL if it lingers."""
+    if process.poll() is not None:
+        return
+    try:
+        os.killpg(process.pid, signal.SIGTERM)
+    except ProcessLookupError:
+        return
+    try:
+        process.wait(timeout=wait)
+    except subprocess.TimeoutExpired:
+        os.killpg(process.pid, signal.SIGKILL)
+        process.wait(timeout=5)
+
+
+atexit.register(_stop_children)
+
+
+def write_settings_overlay(folder, static_root):
+    """A settings module that is the project's own with STATIC_ROOT in ``folder`` (the repo stays clean)."""
+    folder = Path(folder)
+    (folder / "loadtest_settings.py").write_text(
+        f"from scr_register.settings import *  # noqa: F403\n\nSTATIC_ROOT = {str(static_root)!r}\n"
+    )
+    return "loadtest_settings"
+
+
+def server_env(*, database_url, secret_key, settings_folder, reporting_url=None, extra=None):
+    """The environment of a production-like server process (DEBUG off, behind a TLS proxy)."""
+    env = {
+        key: value
+        for key, value in os.environ.items()
+        if not key.startswith(("DJANGO_", "GUNICORN_", "DATABASE_URL", "REPORTING_DATABASE_URL"))
+    }
+    env.update(
+        DATABASE_URL=database_url,
+        DJANGO_SECRET_KEY=secret_key,
+        DJANGO_DEBUG="false",
+        DJANGO_SECURE_PROXY="true",
+        DJANGO_ALLOWED_HOSTS="127.0.0.1,localhost",
+        DJANGO_SETTINGS_MODULE="loadtest_settings",
+        PYTHONPATH=os.pathsep.join([str(settings_folder), str(ROOT)]),
+    )
+    if reporting_url:
+        env["REPORTING_DATABASE_URL"] = reporting_url
+    env.update(extra or {})
+    return env
+
+
+def collectstatic(env, log):
+    subprocess.run(
+        [str(VENV_BIN / "python"), "manage.py", "collectstatic", "--noinput", "-v", "0"],
+        cwd=ROOT,
+        env=env,
+        check=True,
+        timeout=300,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+    )
+
+
+def start_gunicorn(env, *, bind, workers, log_path, access_log):
+    """gunicorn as production runs it (gunicorn.conf.py), in a process group of its own."""
+    env = {**env, "GUNICORN_WORKERS": str(workers), "GUNICORN_BIND": bind, "GUNICORN_ACCESS_LOG": str(access_log)}
+    log = open(log_path, "ab")  # noqa: SIM115 - kept open for the server's life
+    process = subprocess.Popen(
+        [str(VENV_BIN / "gunicorn"), "-c", str(ROOT / "gunicorn.conf.py"), "scr_register.wsgi"],
+        cwd=ROOT,
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+        start_new_session=True,
+    )
+    _children.append(process)
+    return process
+
+
+def fetch(base, path, cookie=None, timeout=30):
+    """(status, headers, body) of one GET through the stack, as the TLS proxy would forward it."""
+    host, port = base.removeprefix("http://").rstrip("/").split(":")
+    connection = http.client.HTTPConnection(host, int(port), timeout=timeout)
+    headers = {"X-Forwarded-Proto": "https", "User-Agent": "scr-loadtest"}
+    if cookie and cookie != "-":
+        headers["Cookie"] = cookie
+    try:
+        connection.request("GET", path, headers=headers)
+        response = connection.getresponse()
+        return response.status, dict(response.getheaders()), response.read()
+    finally:
+        connection.close()
+
+
+def wait_until_up(base, deadline=60, process=None):
+    end = time.monotonic() + deadline
+    while time.monotonic() < end:
+        if process is not None and process.poll() is not None:
+            raise RuntimeError(f"the server exited with {process.returncode}")
+        try:
+            if fetch(base, "/healthz", timeout=2)[0] == 200:
+                return
+        except OSError:
+            pass
+        time.sleep(0.3)
+    raise RuntimeError(f"{base}/healthz did not answer 200 within {deadline} s")
+
+
+def check_paths(base, scenario):
+    """Every distinct path of a scenario answers the expected status class once; returns the problems."""
+    problems = []
+    for cookie, path in sorted(set(scenario.lines)):
+        status, headers, _ = fetch(base, path, cookie)
+        if f"{status // 100}xx" != scenario.expect:
+            where = headers.get("Location", "")
+            problems.append(f"{scenario.name}: {path} answered {status} {where}".strip())
+    return problems
+
+
+# --- wrk --------------------------------------------------------------------------------------------------------
+
+
+def run_wrk(base, scenario, *, folder, threads, connections, duration):
+    """One bounded wrk run of a scenario; the parsed result plus the machine's load while it ran."""
+    requests_file = Path(folder) / f"requests-{re.sub(r'[^a-z0-9]+', '-', scenario.name.lower())}.txt"
+    requests_file.write_text("".join(f"{cookie} {path}\n" for cookie, path in scenario.lines))
+    connections = scenario.connections or connections
+    duration = scenario.duration or duration
+    command = [
+        "wrk",
+        f"-t{threads}",
+        f"-c{connections}",
+        f"-d{duration}s",
+        f"--timeout={scenario.timeout}s",
+        "-s",
+        str(LUA),
+        base,
+    ]
+    before = cpu_times()
+    started = time.monotonic()
+    completed = subprocess.run(
+        command,
+        env={**os.environ, "LOADTEST_REQUESTS": str(requests_file)},
+        capture_output=True,
+        text=True,
+        timeout=duration + scenario.timeout + 60,
+        check=False,
+    )
+    result = parse_wrk_output(completed.stdout + completed.stderr)
+    result.update(
+        name=scenario.name,
+        description=scenario.description,
+        expect=scenario.expect,
+        command=" ".join(command[:5]) + " -s bench/loadtest.lua",
+        connections=connections,
+        wall_s=time.monotonic() - started,
+        cpu_busy_pct=busy_percent(before, cpu_times()),
+        load_after=os.getloadavg()[0],
+        unexpected=(result["status_3xx"] if scenario.expect == "2xx" else result["status_2xx"]),
+    )
+    return result
+
+
+# --- Report -----------------------------------------------------------------------------------------------------
+
+
+def markdown_table(results, floor_rps=None):
+    lines = [
+        "| Scenario | req/s | x floor | p50 ms | p99 ms | max ms | errors | redirects/other | CPU busy |",
+        "|---|---:|---:|---:|---:|---:|---:|---:|---:|",
+    ]
+    for result in results:
+        ratio = f"{result['rps'] / floor_rps:.2f}" if floor_rps else ""
+        statuses = []
+        if result["status_5xx"]:
+            statuses.append(f"{result['status_5xx']} 5xx")
+        if result["status_4xx"]:
+            statuses.append(f"{result['status_4xx']} 4xx")
+        if result["socket_errors"]:
+            statuses.append(f"{result['socket_errors']} socket")
+        if result["timeouts"]:
+            statuses.append(f"{result['timeouts']} timeouts")
+        errors = str(result["errors"]) + (f" ({', '.join(statuses)})" if statuses else "")
+        lines.append(
+            f"| {result['name']} | {result['rps']:.1f} | {ratio} | {result['p50_ms']:.1f} | {result['p99_ms']:.1f} "
+            f"| {result['max_ms']:.0f} | {errors} | {result['unexpected']} | {result['cpu_busy_pct']:.0f}% |"
+        )
+    return "\n".join(lines)
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--database-url", default=os.environ.get("LOADTEST_DATABASE_URL", DEFAULT_DATABASE))
+    parser.add_argument("--secret-key", default=None, help="a throwaway key (random when not given)")
+    parser.add_argument("--target", help="load a running server at this URL instead of starting gunicorn")
+    parser.add_argument("--port", type=int, default=8090)
+    parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--threads", type=int, default=2)
+    parser.add_argument("--connections", type=int, default=16)
+    parser.add_argument("--duration", type=int, default=20, help="seconds per scenario")
+    parser.add_argument("--warmup", type=int, default=5, help="seconds of mixed load before measuring")
+    parser.add_argument("--only", help="comma-separated words: run the scenarios whose names contain one")
+    parser.add_argument("--no-overload", action="store_true")
+    parser.add_argument("--overload-connections", type=int, default=100)
+    parser.add_argument("--overload-duration", type=int, default=15)
+    parser.add_argument("--markdown", help="write the results table to this file")
+    parser.add_argument("--json", help="write every result to this file")
+    parser.add_argument("--keep", action="store_true", help="keep the temporary folder (logs)")
+    args = parser.parse_args(argv)
+    if not shutil.which("wrk"):
+        sys.exit("wrk is needed: apt-get install wrk")
+
+    secret_key = args.secret_key or "loadtest-" + secrets.token_urlsafe(40)
+    folder = Path(tempfile.mkdtemp(prefix="scr-loadtest-"))
+    print(f"folder: {folder}", flush=True)
+    setup_django(args.database_url, secret_key)
+
+    users = load_users()
+    cookies = {"inspector": [], "manager": []}
+    session_keys = []
+    for role, user, device in users:
+        session_keys.append(signed_in_session(user, device))
+        cookies[role].append(cookie_for(session_keys[-1]))
+    atexit.register(delete_sessions, session_keys)
+    review_paths = sample_review_paths()
+    dashboard_paths = sample_dashboard_paths()
+    scenarios = build_scenarios(cookies, review_paths, dashboard_paths)
+    if not args.no_overload:
+        scenarios += overload_scenarios(cookies, dashboard_paths, args.overload_connections, args.overload_duration)
+    if args.only:
+        words = [word.strip().lower() for word in args.only.split(",")]
+        scenarios = [s for s in scenarios if s.name.startswith("floor") or any(w in s.name.lower() for w in words)]
+
+    server = None
+    if args.target:
+        base = args.target.rstrip("/")
+    else:
+        base = f"http://127.0.0.1:{args.port}"
+        static_root = folder / "static"
+        env = server_env(database_url=args.database_url, secret_key=secret_key, settings_folder=folder)
+        write_settings_overlay(folder, static_root)
+        with open(folder / "collectstatic.log", "wb") as log:
+            collectstatic(env, log)
+        server = start_gunicorn(
+            env,
+            bind=f"127.0.0.1:{args.port}",
+            workers=args.workers,
+            log_path=folder / "gunicorn.log",
+            access_log=folder / "access.log",
+        )
+    wait_until_up(base, process=server)
+
+    problems = [problem for scenario in scenarios for problem in check_paths(base, scenario)]
+    if problems:
+        print("\n".join(problems), file=sys.stderr)
+        sys.exit("some paths do not answer as a signed-in user expects: no load run")
+    mixed = next(s for s in build_scenarios(cookies, review_paths, dashboard_paths) if s.name.startswith("mixed"))
+    if args.warmup:
+        run_wrk(base, mixed, folder=folder, threads=args.threads, connections=4, duration=args.warmup)
+
+    results = []
+    started = time.strftime("%Y-%m-%d %H:%M:%S %Z")
+    for scenario in scenarios:
+        result = run_wrk(
+            base, scenario, folder=folder, threads=args.threads, connections=args.connections, duration=args.duration
+        )
+        results.append(result)
+        print(
+            f"{result['name']:<28} {result['rps']:8.1f} req/s  p50 {result['p50_ms']:7.1f} ms  "
+            f"p99 {result['p99_ms']:7.1f} ms  max {result['max_ms']:7.0f} ms  errors {result['errors']}  "
+            f"unexpected {result['unexpected']}  CPU {result['cpu_busy_pct']:.0f}%  load {result['load_after']:.1f}",
+            flush=True,
+        )
+    floor = next((r for r in results if r["name"].startswith("floor: /healthz")), None)
+    table = markdown_table(results, floor["rps"] if floor else None)
+    filtered = next((r for r in results if r["name"].startswith("filtered: judgement")), None)
+    verdict = ""
+    if filtered:
+        verdict = (
+            f"Filtered list: {filtered['rps']:.1f} req/s, p99 {filtered['p99_ms']:.1f} ms, {filtered['errors']} "
+            f"errors: target (>= 150 req/s, p99 <= 150 ms, 0 errors) {'met' if meets_target(filtered) else 'MISSED'}."
+        )
+    summary = (
+        f"Run {started}; {os.cpu_count()} CPUs; {args.workers} gunicorn workers; wrk -t{args.threads} "
+        f"-c{args.connections} -d{args.duration}s; load average after {os.getloadavg()[0]:.2f}; "
+        f"median CPU busy {statistics.median(r['cpu_busy_pct'] for r in results):.0f}%."
+    )
+    print("\n" + table + "\n\n" + summary + "\n" + verdict)
+    if args.markdown:
+        Path(args.markdown).write_text(table + "\n\n" + summary + "\n" + verdict + "\n")
+    if args.json:
+        Path(args.json).write_text(json.dumps(results, indent=1))
+    if server is not None:
+        stop_process(server)
+        if not args.keep:
+            shutil.rmtree(folder, ignore_errors=True)
+    return results
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,802 @@
+"""Scale-out drill (issue 6): the multi-machine topology on one machine, with real parts.
+
+Usage (as root, from the project folder; about 3 to 6 minutes, most of it copying the primary):
+
+    .venv/bin/python ops/scale_out.py [--database-url postgres://postgres@127.0.0.1:5432/scr_bench]
+        [--replica-port 5433] [--nginx-port 8100] [--app-ports 8101,8102] [--duration 10] [--markdown out.md]
+
+1. A PostgreSQL 15 streaming replica of the local primary (127.0.0.1:5432): ``pg_basebackup -R`` into a
+   temporary folder owned by the postgres user, started with pg_ctl on 127.0.0.1:5433 as a hot standby.
+   Physical replication copies the whole cluster (every database), as a production replica would. When the
+   primary's pg_hba.conf has no replication entry for 127.0.0.1, one marked line is added and the primary
+   reloaded; the line is taken out again (and the primary reloaded) at the end.
+2. Two gunicorn instances (127.0.0.1:8101 and :8102, production settings, DEBUG off) whose ``default``
+   database is the primary and whose ``reporting`` alias (REPORTING_DATABASE_URL) is the replica; each
+   connection names itself (application_name ``scr-web-PORT`` / ``scr-reporting-PORT``).
+3. nginx (Debian's) on 127.0.0.1:8100 as the load balancer in front of both, setting X-Forwarded-Proto
+   as a TLS-terminating proxy would, retrying an idempotent request on the other instance when one fails.
+4. Checks, each printed with its evidence: a user signs in through the forms (password, then the TOTP code)
+   via nginx; the same session cookie works on both instances directly (sessions live in the database);
+   a form fetched from one instance is posted to the other (a saved view: a write through the app) and
+   the row is on the primary and then, replayed, on the replica; dashboard and export reads arrive on the
+   replica (its statement log, ``pg_stat_database`` and ``pg_stat_activity`` on both servers); the load
+   test (bench/loadtest.py) through nginx; one instance is stopped while the signed-in user keeps
+   requesting pages through nginx.
+5. Cleanup on any exit: nginx, both instances and the replica stopped, the temporary folder removed,
+   pg_hba.conf as it was, the drill's sessions and saved views deleted.
+"""
+
+import argparse
+import atexit
+import http.client
+import json
+import os
+import re
+import secrets
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import urllib.parse
+from collections import Counter
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT / "bench"))
+import loadtest  # noqa: E402  (bench/loadtest.py: servers, sessions, wrk)
+
+PG_BIN = Path("/usr/lib/postgresql/15/bin")
+HBA_MARK = "# scr-scale-out-drill"
+NGINX_USER = "www-data"
+HBA_LINE = f"host replication all 127.0.0.1/32 trust {HBA_MARK}"
+DRILL_USER = "ops-drill-inspector"
+SAVED_VIEW_NAME = "Scale-out drill"
+
+
+# --- Pure helpers (tested in tests/test_ops_scripts.py) ----------------------------------------------------------
+
+
+def hba_allows_local_replication(rules):
+    """Whether pg_hba rules (rows of pg_hba_file_rules: type, database[], address, auth_method) let a
+    replication connection from 127.0.0.1 in without a password."""
+    for kind, databases, address, method in rules:
+        if kind != "host" or "replication" not in (databases or []):
+            continue
+        if address in ("127.0.0.1", "all", "samehost") and method == "trust":
+            return True
+    return False
+
+
+def hba_with_drill_line(text):
+    """pg_hba.conf with the drill's replication line first (rules match top down), added once."""
+    if HBA_MARK in text:
+        return text
+    return f"{HBA_LINE}\n{text}"
+
+
+def hba_without_drill_line(text):
+    """pg_hba.conf with the drill's own line(s) taken out, every other byte as it was."""
+    return "".join(line for line in text.splitlines(keepends=True) if HBA_MARK not in line)
+
+
+def replica_conf(*, port, socket_dir):
+    """postgresql.conf of the hot standby (the primary's lives in /etc on Debian, so the copy has none)."""
+    return "\n".join(
+        [
+            f"port = {port}",
+            "listen_addresses = '127.0.0.1'",
+            f"unix_socket_directories = '{socket_dir}'",
+            "hot_standby = on",
+            "hot_standby_feedback = on",  # the primary keeps rows a long report on the replica still reads
+            "max_connections = 100",  # a standby needs at least the primary's
+            "shared_buffers = 128MB",
+            "fsync = off",  # a throwaway copy; the primary keeps its own durability
+            "logging_collector = off",
+            "log_statement = 'all'",  # the evidence that the reporting reads arrive here
+            "log_line_prefix = '%m [%p] %a %d '",
+            "log_timezone = 'UTC'",
+            "timezone = 'UTC'",
+            "",
+        ]
+    )
+
+
+REPLICA_HBA = "local all all trust\nhost all all 127.0.0.1/32 trust\nhost replication all 127.0.0.1/32 trust\n"
+
+
+def nginx_conf(*, prefix, listen_port, app_ports):
+    """A self-contained nginx.conf: a load balancer on 127.0.0.1 in front of the app instances."""
+    servers = "\n".join(f"        server 127.0.0.1:{port} max_fails=1 fail_timeout=10s;" for port in app_ports)
+    return f"""# Generated by ops/scale_out.py: the load balancer of the scale-out drill.
+user {NGINX_USER};
+worker_processes 1;
+pid {prefix}/nginx.pid;
+error_log {prefix}/nginx-error.log warn;
+daemon off;
+events {{ worker_connections 1024; }}
+http {{
+    log_format upstream '$remote_addr "$request_method $uri" $status $body_bytes_sent '
+                        'upstream=$upstream_addr upstream_status=$upstream_status time=$request_time';
+    access_log {prefix}/nginx-access.log upstream;
+    client_body_temp_path {prefix}/nginx-tmp/body;
+    proxy_temp_path {prefix}/nginx-tmp/proxy;
+    fastcgi_temp_path {prefix}/nginx-tmp/fastcgi;
+    uwsgi_temp_path {prefix}/nginx-tmp/uwsgi;
+    scgi_temp_path {prefix}/nginx-tmp/scgi;
+    upstream scr_app {{
+{servers}
+        keepalive 16;
+    }}
+    server {{
+        listen 127.0.0.1:{listen_port};
+        location / {{
+            proxy_pass http://scr_app;
+            proxy_http_version 1.1;
+            proxy_set_header Connection "";
+            proxy_set_header Host $http_host;
+            proxy_set_header X-Forwarded-For $proxy_add_x_forwarded_for;
+            # The TLS-terminating proxy says the request came over HTTPS (DJANGO_SECURE_PROXY=true trusts it).
+            proxy_set_header X-Forwarded-Proto https;
+            # A refused or broken connection to one instance is retried on the other (idempotent requests).
+            proxy_next_upstream error timeout;
+            proxy_connect_timeout 2s;
+            proxy_read_timeout 30s;
+            proxy_max_temp_file_size 0;
+            add_header X-Upstream $upstream_addr always;
+        }}
+    }}
+}}
+"""
+
+
+def count_statements(log_text, *, application_prefix, needles):
+    """How many statements in a PostgreSQL log (log_statement = 'all', prefix with %a) came from
+    connections whose application_name starts with ``application_prefix``, per needle they contain."""
+    counts = Counter()
+    for line in log_text.splitlines():
+        match = re.search(r"\] (\S+) \S+ LOG:\s+statement: (.*)", line)
+        if not match or not match.group(1).startswith(application_prefix):
+            continue
+        counts["all"] += 1
+        for needle in needles:
+            if needle in match.group(2):
+                counts[needle] += 1
+    return counts
+
+
+def upstream_counts(access_log_text):
+    """Requests per upstream address in the drill's nginx access log (``upstream=ADDR``)."""
+    counts = Counter()
+    for match in re.finditer(r"upstream=(\S+)", access_log_text):
+        for address in match.group(1).split(","):
+            counts[address.strip()] += 1
+    return counts
+
+
+# --- Processes ---------------------------------------------------------------------------------------------------
+
+
+def run(command, *, timeout=60, check=True, user=None, env=None):
+    """Run a command (as ``user`` when given) and return its stdout; bounded in time."""
+    if user:
+        command = ["runuser", "-u", user, "--", *command]
+    completed = subprocess.run(command, capture_output=True, text=True, timeout=timeout, env=env, check=False)
+    if check and completed.returncode != 0:
+        raise RuntimeError(f"{' '.join(command)} failed ({completed.returncode}): {completed.stderr[-2000:]}")
+    return completed.stdout
+
+
+def psql(url, sql, params=(), *, timeout_ms=30000):
+    """Rows of one statement (autocommit), its values as text; a fresh connection each time."""
+    import psycopg2
+
+    connection = psycopg2.connect(url, options=f"-c statement_timeout={timeout_ms}", connect_timeout=10)
+    try:
+        connection.autocommit = True
+        with connection.cursor() as cursor:
+            cursor.execute(sql, params)
+            rows = cursor.fetchall() if cursor.description else []
+    finally:
+        connection.close()
+    return [[None if value is None else str(value) for value in row] for row in rows]
+
+
+def with_port(url, port, **query):
+    parts = urllib.parse.urlsplit(url)
+    netloc = f"{parts.username + '@' if parts.username else ''}{parts.hostname}:{port}"
+    return urllib.parse.urlunsplit((parts.scheme, netloc, parts.path, urllib.parse.urlencode(query), ""))
+
+
+class Drill:
+    def __init__(self, args):
+        self.args = args
+        self.primary_url = args.database_url
+        self.database = urllib.parse.urlsplit(self.primary_url).path.lstrip("/")
+        self.folder = Path(tempfile.mkdtemp(prefix="scr-scale-out-"))
+        os.chmod(self.folder, 0o711)  # noqa: S103 - traverse only: postgres and nginx reach their own folders
+        self.pg_folder = self.folder / "pg"
+        self.replica_dir = self.pg_folder / "replica"
+        self.replica_log = self.pg_folder / "replica.log"
+        self.replica_url = with_port(self.primary_url, args.replica_port)
+        self.hba_file = None
+        self.hba_changed = False
+        self.replica_started = False
+        self.gunicorns = {}
+        self.nginx = None
+        self.secret_key = "scale-out-drill-" + secrets.token_urlsafe(40)
+        self.session_keys = []
+        self.report = []
+        self.figures = {}
+
+    # -- output
+    def say(self, text=""):
+        print(text, flush=True)
+        self.report.append(text)
+
+    # -- cleanup
+    def cleanup(self):
+        for process in [self.nginx, *self.gunicorns.values()]:
+            if process is not None:
+                loadtest.stop_process(process)
+        if self.replica_started:
+            run(
+                [str(PG_BIN / "pg_ctl"), "-D", str(self.replica_dir), "-m", "fast", "-w", "-t", "60", "stop"],
+                user="postgres",
+                timeout=90,
+                check=False,
+            )
+            self.replica_started = False
+        if self.hba_changed and self.hba_file:
+            text = Path(self.hba_file).read_text()
+            Path(self.hba_file).write_text(hba_without_drill_line(text))
+            psql(self.primary_url, "SELECT pg_reload_conf()")
+            self.hba_changed = False
+            print(f"pg_hba.conf restored ({self.hba_file}) and the primary reloaded", flush=True)
+        try:
+            from django.contrib.sessions.models import Session
+
+            from reviews.models import SavedView
+
+            Session.objects.filter(session_key__in=self.session_keys).delete()
+            SavedView.objects.filter(owner__username=DRILL_USER, name__startswith=SAVED_VIEW_NAME).delete()
+        except Exception as error:  # Django may not be set up yet; nothing of ours to delete then
+            print(f"(no drill rows deleted: {error})", flush=True)
+        if not self.args.keep:
+            shutil.rmtree(self.folder, ignore_errors=True)
+
+    # -- 1. the replica
+    def ensure_replication_allowed(self):
+        self.hba_file = psql(self.primary_url, "SHOW hba_file")[0][0]
+        rows = psql(
+            self.primary_url,
+            "SELECT type, array_to_string(database, ','), coalesce(address, ''), auth_method "
+            "FROM pg_hba_file_rules WHERE error IS NULL",
+        )
+        rules = [(kind, databases.split(","), address, method) for kind, databases, address, method in rows]
+        if hba_allows_local_replication(rules):
+            self.say(f"- pg_hba.conf already lets replication in from 127.0.0.1: not changed ({self.hba_file})")
+            return
+        text = Path(self.hba_file).read_text()
+        self.hba_changed = True
+        Path(self.hba_file).write_text(hba_with_drill_line(text))
+        psql(self.primary_url, "SELECT pg_reload_conf()")
+        self.say(f"- pg_hba.conf: added `{HBA_LINE}` and reloaded the primary (taken out again at the end)")
+
+    def make_replica(self):
+        self.pg_folder.mkdir(mode=0o700)
+        shutil.chown(self.pg_folder, "postgres", "postgres")
+        self.ensure_replication_allowed()
+        size = psql(self.primary_url, "SELECT pg_size_pretty(sum(pg_database_size(datname))) FROM pg_database")[0][0]
+        started = time.monotonic()
+        host, port = urllib.parse.urlsplit(self.primary_url).hostname, urllib.parse.urlsplit(self.primary_url).port
+        run(
+            [
+                str(PG_BIN / "pg_basebackup"),
+                "-d",
+                f"host={host} port={port or 5432} user=postgres application_name=scr_drill_replica",
+                "-D",
+                str(self.replica_dir),
+                "-R",
+                "-X",
+                "stream",
+                "-c",
+                "fast",
+            ],
+            user="postgres",
+            timeout=self.args.basebackup_timeout,
+        )
+        copy_seconds = time.monotonic() - started
+        (self.replica_dir / "postgresql.conf").write_text(
+            replica_conf(port=self.args.replica_port, socket_dir=self.pg_folder)
+        )
+        (self.replica_dir / "pg_hba.conf").write_text(REPLICA_HBA)
+        (self.replica_dir / "pg_ident.conf").write_text("")
+        for name in ("postgresql.conf", "pg_hba.conf", "pg_ident.conf"):
+            shutil.chown(self.replica_dir / name, "postgres", "postgres")
+        run(
+            [
+                str(PG_BIN / "pg_ctl"),
+                "-D",
+                str(self.replica_dir),
+                "-l",
+                str(self.replica_log),
+                "-w",
+                "-t",
+                "120",
+                "start",
+            ],
+            user="postgres",
+            timeout=150,
+        )
+        self.replica_started = True
+        in_recovery = psql(self.replica_url, "SELECT pg_is_in_recovery()")[0][0]
+        deadline = time.monotonic() + 60
+        state = []
+        while time.monotonic() < deadline:
+            state = psql(
+                self.primary_url,
+                "SELECT state, sync_state FROM pg_stat_replication WHERE application_name = 'scr_drill_replica'",
+            )
+            if state and state[0][0] == "streaming":
+                break
+            time.sleep(1)
+        self.figures["basebackup_s"] = copy_seconds
+        self.say(
+            f"- replica: `pg_basebackup -R -X stream -c fast` copied the primary's cluster ({size}) in "
+            f"{copy_seconds:.0f} s; started on 127.0.0.1:{self.args.replica_port}; pg_is_in_recovery() = "
+            f"{in_recovery}; the primary's pg_stat_replication says {state[0] if state else 'nothing'}"
+        )
+
+    # -- 2. the app instances and nginx
+    def start_web(self):
+        static_root = self.folder / "static"
+        loadtest.write_settings_overlay(self.folder, static_root)
+        base_env = loadtest.server_env(
+            database_url=self.primary_url, secret_key=self.secret_key, settings_folder=self.folder
+        )
+        with open(self.folder / "collectstatic.log", "wb") as log:
+            loadtest.collectstatic(base_env, log)
+        for port in self.args.app_ports:
+            env = loadtest.server_env(
+                database_url=with_port(
+                    self.primary_url,
+                    urllib.parse.urlsplit(self.primary_url).port or 5432,
+                    application_name=f"scr-web-{port}",
+                ),
+                reporting_url=with_port(
+                    self.replica_url, self.args.replica_port, application_name=f"scr-reporting-{port}"
+                ),
+                secret_key=self.secret_key,
+                settings_folder=self.folder,
+            )
+            self.gunicorns[port] = loadtest.start_gunicorn(
+                env,
+                bind=f"127.0.0.1:{port}",
+                workers=self.args.workers_per_instance,
+                log_path=self.folder / f"gunicorn-{port}.log",
+                access_log=self.folder / f"access-{port}.log",
+            )
+        for port, process in self.gunicorns.items():
+            loadtest.wait_until_up(f"http://127.0.0.1:{port}", process=process)
+        tmp = self.folder / "nginx-tmp"
+        tmp.mkdir()
+        shutil.chown(tmp, NGINX_USER)  # nginx's worker runs as an unprivileged user
+        conf = self.folder / "nginx.conf"
+        conf.write_text(nginx_conf(prefix=self.folder, listen_port=self.args.nginx_port, app_ports=self.args.app_ports))
+        run(["nginx", "-t", "-c", str(conf), "-p", str(self.folder)], timeout=30)
+        log = open(self.folder / "nginx.out", "ab")  # noqa: SIM115 - kept open for nginx's life
+        self.nginx = subprocess.Popen(
+            ["nginx", "-c", str(conf), "-p", str(self.folder)],
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+        self.base = f"http://127.0.0.1:{self.args.nginx_port}"
+        loadtest.wait_until_up(self.base, process=self.nginx)
+        self.say(
+            f"- web: gunicorn on {', '.join(f'127.0.0.1:{p}' for p in self.args.app_ports)} "
+            f"({self.args.workers_per_instance} worker(s) each, DEBUG off, DJANGO_SECURE_PROXY=true) behind nginx on "
+            f"{self.base}; default database = primary :5432, REPORTING_DATABASE_URL = replica "
+            f":{self.args.replica_port}"
+        )
+
+    # -- 3. checks
+    def django(self):
+        loadtest.setup_django(self.primary_url, self.secret_key)
+
+    def drill_user(self):
+        """An inspector who signs in with a password and an authenticator code, as a person would."""
+        from django.contrib.auth.models import Group, User
+        from django_otp.plugins.otp_totp.models import TOTPDevice
+
+        user, _ = User.objects.get_or_create(username=DRILL_USER)
+        password = secrets.token_urlsafe(18)
+        user.set_password(password)
+        user.save()
+        user.groups.set([Group.objects.get(name="inspector")])
+        device, _ = TOTPDevice.objects.get_or_create(
+            user=user, name="drill", defaults={"confirmed": True, "key": loadtest.LOADTEST_TOTP_KEY}
+        )
+        device.confirmed = True
+        device.key = loadtest.LOADTEST_TOTP_KEY
+        device.last_t = -1
+        device.throttling_failure_count = 0
+        device.save()
+        return user, password, device
+
+    def sign_in_through_forms(self, password, device):
+        """Password form, then the two-factor form, through nginx: returns the browser's cookies."""
+        from django.conf import settings
+        from django_otp.oath import totp
+
+        browser = Browser(self.base)
+        page = browser.get("/accounts/login/")
+        token = csrf_token(page.body)
+        response = browser.post(
+            "/accounts/login/", {"username": DRILL_USER, "password": password, "csrfmiddlewaretoken": token}
+        )
+        assert response.status == 302, f"sign-in answered {response.status}"
+        step, page = browser.follow(response)
+        assert page.status == 200 and "two-factor" in step, f"after the password: {page.status} {step}"
+        code = f"{totp(bytes.fromhex(device.key), step=device.step, t0=device.t0, digits=device.digits):06d}"
+        response = browser.post(step, {"code": code, "csrfmiddlewaretoken": csrf_token(page.body)})
+        assert response.status == 302, f"two-factor step answered {response.status}"
+        self.session_keys.append(browser.cookies[settings.SESSION_COOKIE_NAME])
+        page = browser.get("/reviews/")
+        assert page.status == 200 and DRILL_USER.encode() in page.body, f"register answered {page.status}"
+        self.say(
+            f"- signed in through nginx with the forms (password, then the TOTP code): `/reviews/` answers "
+            f"{page.status} as {DRILL_USER} (served by {page.headers.get('X-Upstream')})"
+        )
+        return browser
+
+    def same_session_on_both(self, browser):
+        from django.conf import settings
+
+        cookie = f"{settings.SESSION_COOKIE_NAME}={browser.cookies[settings.SESSION_COOKIE_NAME]}"
+        answers = []
+        for port in self.args.app_ports:
+            status, _, body = loadtest.fetch(f"http://127.0.0.1:{port}", "/reviews/?judgement=inadequate", cookie)
+            answers.append((port, status, DRILL_USER.encode() in body))
+        ok = all(status == 200 and named for _, status, named in answers)
+        self.figures["same_session_both"] = ok
+        self.say(
+            "- the same session cookie, sent straight to each instance: "
+            + ", ".join(f":{port} answered {status}{' signed in' if named else ''}" for port, status, named in answers)
+            + (" (sessions are rows in the database, not in a process)" if ok else " — FAILED")
+        )
+        return ok
+
+    def write_goes_to_primary(self, browser):
+        """A saved view: the form fetched from one instance, posted to the other; the row on both servers."""
+        from reviews.models import SavedView
+
+        first, second = self.args.app_ports[0], self.args.app_ports[1]
+        direct_a = browser.at(f"http://127.0.0.1:{first}")
+        direct_b = browser.at(f"http://127.0.0.1:{second}")
+        page = direct_a.get("/reviews/saved/new/?query=judgement%3Dinadequate%26year%3D2008-09")
+        assert page.status == 200, f"saved view form answered {page.status}"
+        name = f"{SAVED_VIEW_NAME} {int(time.time())}"
+        inserted_before = self.tuples(self.primary_url)["tup_inserted"]
+        response = direct_b.post(
+            "/reviews/saved/new/",
+            {
+                "name": name,
+                "query_string": "judgement=inadequate&year=2008-09",
+                "csrfmiddlewaretoken": csrf_token(page.body),
+            },
+        )
+        assert response.status == 302, f"saving the view answered {response.status}"
+        browser.cookies.update(direct_b.cookies)
+        on_primary = SavedView.objects.using("default").filter(name=name).count()
+        on_replica, waited = "0", 0.0
+        started = time.monotonic()
+        while time.monotonic() - started < 30:
+            on_replica = psql(self.replica_url, "SELECT count(*) FROM reviews_savedview WHERE name = %s", [name])[0][0]
+            if on_replica == "1":
+                break
+            time.sleep(0.2)
+        waited = time.monotonic() - started
+        lag = psql(
+            self.primary_url,
+            "SELECT coalesce(replay_lag::text, '0'), state FROM pg_stat_replication "
+            "WHERE application_name = 'scr_drill_replica'",
+        )
+        self.say(
+            f"- a write through the app: the saved-view form fetched from :{first}, posted to :{second} "
+            f"(CSRF token and session from the database, so either instance accepts it) answered "
+            f"{response.status}; the row is on the primary ({on_primary}) and, replayed, on the replica "
+            f"({on_replica} after {waited:.1f} s; replay_lag {lag[0][0] if lag else '?'}); primary tup_inserted "
+            f"+{self.tuples(self.primary_url)['tup_inserted'] - inserted_before}"
+        )
+        try:
+            psql(self.replica_url, "CREATE TEMP TABLE drill_probe (x int)")
+            refused = "accepted (NOT a standby?)"
+        except Exception as error:  # psycopg2's ReadOnlySqlTransaction
+            refused = "refused: " + str(error).strip().splitlines()[0]
+        self.say(f"- the replica takes no writes: a write there is {refused}")
+
+    def tuples(self, url):
+        row = psql(
+            url,
+            "SELECT xact_commit, tup_returned, tup_fetched, tup_inserted, tup_updated FROM pg_stat_database "
+            "WHERE datname = %s",
+            [self.database],
+        )[0]
+        return dict(
+            zip(
+                ("xact_commit", "tup_returned", "tup_fetched", "tup_inserted", "tup_updated"),
+                map(int, row),
+                strict=True,
+            )
+        )
+
+    def reads_go_to_replica(self, browser):
+        """Dashboard and export through nginx; the replica's statement log and statistics show them."""
+        log_start = self.replica_log.stat().st_size
+        replica_before, primary_before = self.tuples(self.replica_url), self.tuples(self.primary_url)
+        paths = [
+            "/dashboard/?year=2009-10",
+            "/dashboard/api/summary?year=2010-11",
+            "/dashboard/api/judgement-rates?group=region&year=2011-12",
+            "/reviews/export.csv?judgement=inadequate&year=2008-09",
+            "/reviews/export.xlsx?region=E12000005&year=2009-10",
+        ]
+        statuses = [browser.get(path).status for path in paths]
+        time.sleep(1)  # stats are flushed when a transaction ends; give the backends a moment
+        replica_after, primary_after = self.tuples(self.replica_url), self.tuples(self.primary_url)
+        with open(self.replica_log, "rb") as log:
+            log.seek(log_start)
+            text = log.read().decode("utf-8", "replace")
+        needles = ["reviews_evaluation", "reviews_review", "django_session", "INSERT", "UPDATE"]
+        reporting = count_statements(text, application_prefix="scr-reporting", needles=needles)
+        web = count_statements(text, application_prefix="scr-web", needles=needles)
+        activity_replica = psql(
+            self.replica_url,
+            "SELECT application_name, count(*) FROM pg_stat_activity WHERE application_name LIKE 'scr-%' "
+            "GROUP BY 1 ORDER BY 1",
+        )
+        activity_primary = psql(
+            self.primary_url,
+            "SELECT application_name, count(*) FROM pg_stat_activity WHERE application_name LIKE 'scr-%' "
+            "GROUP BY 1 ORDER BY 1",
+        )
+        self.figures["replica_statements"] = dict(reporting)
+        self.say(
+            f"- dashboard, JSON and exports through nginx ({', '.join(map(str, statuses))}): the replica logged "
+            f"{reporting['all']} statements from `scr-reporting-*` connections ({reporting['reviews_evaluation']} "
+            f"reading reviews_evaluation, {reporting['reviews_review']} reviews_review, "
+            f"{reporting['INSERT'] + reporting['UPDATE']} writes) and {web['all']} from `scr-web-*` "
+            f"(no session or write statement reaches it: django_session "
+            f"{reporting['django_session'] + web['django_session']})"
+        )
+        self.say(
+            f"- replica pg_stat_database for {self.database}: xact_commit "
+            f"+{replica_after['xact_commit'] - replica_before['xact_commit']}, tup_returned "
+            f"+{replica_after['tup_returned'] - replica_before['tup_returned']}, tup_fetched "
+            f"+{replica_after['tup_fetched'] - replica_before['tup_fetched']}; primary over the same requests: "
+            f"tup_inserted +{primary_after['tup_inserted'] - primary_before['tup_inserted']} (exports' ReadEvents, "
+            f"the session), tup_updated +{primary_after['tup_updated'] - primary_before['tup_updated']}"
+        )
+        self.say(
+            "- pg_stat_activity: on the replica "
+            + (", ".join(f"{name} x{count}" for name, count in activity_replica) or "none")
+            + "; on the primary "
+            + (", ".join(f"{name} x{count}" for name, count in activity_primary) or "none")
+        )
+        return all(status == 200 for status in statuses) and reporting["all"] > 0
+
+    def load_through_nginx(self):
+        out = self.folder / "load.json"
+        command = [
+            str(loadtest.VENV_BIN / "python"),
+            str(ROOT / "bench" / "loadtest.py"),
+            "--target",
+            self.base,
+            "--database-url",
+            self.primary_url,
+            "--secret-key",
+            self.secret_key,
+            "--duration",
+            str(self.args.duration),
+            "--no-overload",
+            "--json",
+            str(out),
+            "--markdown",
+            str(self.folder / "load.md"),
+        ]
+        access = self.folder / "nginx-access.log"
+        start = access.stat().st_size
+        completed = subprocess.run(
+            command, capture_output=True, text=True, timeout=30 * self.args.duration + 300, check=False
+        )
+        if completed.returncode != 0:
+            self.say(f"- load test through nginx FAILED ({completed.returncode}): {completed.stderr[-1500:]}")
+            return False
+        with open(access, "rb") as log:
+            log.seek(start)
+            spread = upstream_counts(log.read().decode("utf-8", "replace"))
+        self.figures["load"] = json.loads(out.read_text())
+        self.figures["upstreams"] = dict(spread)
+        self.say("- the load test through nginx (bench/loadtest.py --target):\n")
+        self.say((self.folder / "load.md").read_text())
+        self.say(
+            "- nginx spread the load test's requests over the instances: "
+            + ", ".join(f"{address} {count}" for address, count in sorted(spread.items()))
+        )
+        return True
+
+    def failover(self, browser):
+        """The signed-in user keeps requesting pages through nginx while one instance stops."""
+        results = []
+        stop = threading.Event()
+
+        def user():
+            paths = ["/reviews/", "/reviews/?judgement=inadequate&year=2008-09", "/dashboard/api/summary?year=2008-09"]
+            index = 0
+            client = browser.clone()
+            while not stop.is_set():
+                started = time.monotonic()
+                try:
+                    page = client.get(paths[index % len(paths)])
+                    results.append(
+                        (time.monotonic(), page.status, page.headers.get("X-Upstream", ""), time.monotonic() - started)
+                    )
+                except OSError as error:
+                    results.append((time.monotonic(), f"socket error {error}", "", time.monotonic() - started))
+                index += 1
+                time.sleep(0.05)
+
+        worker = threading.Thread(target=user, daemon=True)
+        worker.start()
+        time.sleep(self.args.failover_seconds / 2)
+        victim = self.args.app_ports[0]
+        stopped_at = time.monotonic()
+        loadtest.stop_process(self.gunicorns[victim])
+        time.sleep(self.args.failover_seconds / 2)
+        stop.set()
+        worker.join(timeout=30)
+        before = [r for r in results if r[0] < stopped_at]
+        after = [r for r in results if r[0] >= stopped_at]
+        statuses = Counter(str(r[1]) for r in results)
+        served_after = Counter(r[2] for r in after)
+        slowest = max((r[3] for r in after), default=0.0)
+        ok = bool(after) and all(r[1] == 200 for r in results)
+        self.figures["failover"] = {"requests": len(results), "statuses": dict(statuses), "ok": ok}
+        self.say(
+            f"- failover: the signed-in user made {len(results)} requests through nginx over "
+            f"{self.args.failover_seconds} s; gunicorn :{victim} was stopped (SIGTERM) after {len(before)} of them; "
+            f"statuses {dict(statuses)}; after the stop every answer came from {dict(served_after)}, the slowest in "
+            f"{slowest * 1000:.0f} ms{'' if ok else ' — FAILED'}"
+        )
+        return ok
+
+    def main(self):
+        atexit.register(self.cleanup)
+        for sig in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
+            signal.signal(sig, lambda *_: sys.exit(1))
+        self.say(
+            f"## Scale-out drill run {time.strftime('%Y-%m-%d %H:%M %Z')} (load average "
+            f"{os.getloadavg()[0]:.1f}, {os.cpu_count()} CPUs)\n"
+        )
+        self.make_replica()
+        self.start_web()
+        self.django()
+        _, password, device = self.drill_user()
+        browser = self.sign_in_through_forms(password, device)
+        checks = {"same session on both instances": self.same_session_on_both(browser)}
+        self.write_goes_to_primary(browser)
+        checks["reads on the replica"] = self.reads_go_to_replica(browser)
+        checks["load test through nginx"] = self.load_through_nginx()
+        checks["one instance stopped"] = self.failover(browser)
+        self.say("\n" + "\n".join(f"- {name}: {'ok' if ok else 'FAILED'}" for name, ok in checks.items()))
+        if self.args.markdown:
+            Path(self.args.markdown).write_text("\n".join(self.report) + "\n")
+        return all(checks.values())
+
+
+# --- A small browser: cookies kept, no redirects followed ---------------------------------------------------------
+
+
+class Page:
+    def __init__(self, status, headers, body):
+        self.status, self.headers, self.body = status, headers, body
+
+
+class Browser:
+    """Enough of a browser for the forms: keeps cookies, sends Origin on POST, says it came over HTTPS."""
+
+    def __init__(self, base, cookies=None):
+        self.base = base
+        self.cookies = dict(cookies or {})
+
+    def at(self, base):
+        return Browser(base, self.cookies)
+
+    def clone(self):
+        return Browser(self.base, self.cookies)
+
+    def _request(self, method, path, body=None):
+        parts = urllib.parse.urlsplit(self.base)
+        connection = http.client.HTTPConnection(parts.hostname, parts.port, timeout=30)
+        headers = {"X-Forwarded-Proto": "https", "User-Agent": "scr-scale-out-drill"}
+        if self.cookies:
+            headers["Cookie"] = "; ".join(f"{name}={value}" for name, value in self.cookies.items())
+        if body is not None:
+            headers["Content-Type"] = "application/x-www-form-urlencoded"
+            headers["Origin"] = f"https://{parts.hostname}:{parts.port}"
+            headers["Referer"] = f"https://{parts.hostname}:{parts.port}{path}"
+        try:
+            connection.request(method, path, body=body, headers=headers)
+            response = connection.getresponse()
+            for name, value in response.getheaders():
+                if name.lower() == "set-cookie":
+                    cookie_name, _, rest = value.partition("=")
+                    cookie_value = rest.split(";", 1)[0]
+                    if cookie_value in ('""', "") or "max-age=0" in value.lower():
+                        self.cookies.pop(cookie_name, None)
+                    else:
+                        self.cookies[cookie_name] = cookie_value
+            return Page(response.status, dict(response.getheaders()), response.read())
+        finally:
+            connection.close()
+
+    def get(self, path):
+        return self._request("GET", path)
+
+    def follow(self, response, limit=5):
+        """Follow a response's redirects (same server): the last path and its page."""
+        path = ""
+        while response.status in (301, 302, 303) and limit:
+            location = urllib.parse.urlsplit(response.headers.get("Location", ""))
+            path = location.path + (f"?{location.query}" if location.query else "")
+            response = self.get(path)
+            limit -= 1
+        return path, response
+
+    def post(self, path, data):
+        return self._request("POST", path, urllib.parse.urlencode(data))
+
+
+def csrf_token(html):
+    match = re.search(rb'name="csrfmiddlewaretoken" value="([^"]+)"', html)
+    if not match:
+        raise ValueError("no CSRF token on the page")
+    return match.group(1).decode()
+
+
+def parse_args(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--database-url", default=loadtest.DEFAULT_DATABASE)
+    parser.add_argument("--replica-port", type=int, default=5433)
+    parser.add_argument("--nginx-port", type=int, default=8100)
+    parser.add_argument("--app-ports", default="8101,8102", type=lambda value: [int(p) for p in value.split(",")])
+    parser.add_argument("--workers-per-instance", type=int, default=1)
+    parser.add_argument("--duration", type=int, default=10, help="seconds per load-test scenario")
+    parser.add_argument("--failover-seconds", type=int, default=8)
+    parser.add_argument("--basebackup-timeout", type=int, default=900)
+    parser.add_argument("--markdown", help="write the drill's findings to this file")
+    parser.add_argument("--keep", action="store_true", help="keep the temporary folder (logs)")
+    args = parser.parse_args(argv)
+    if len(args.app_ports) != 2:
+        parser.error("--app-ports takes two ports")
+    return args
+
+
+def main(argv=None):
+    args = parse_args(argv)
+    if os.geteuid() != 0:
+        sys.exit("run as root: the replica runs as the postgres user and pg_hba.conf may need a line")
+    for program in ("nginx", "wrk", str(PG_BIN / "pg_basebackup")):
+        if not shutil.which(program):
+            sys.exit(f"{program} is needed")
+    drill = Drill(args)
+    ok = drill.main()
+    sys.exit(0 if ok else 1)
+
+
+if __name__ == "__main__":
+    main()
