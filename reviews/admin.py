@@ -29,6 +29,8 @@ from reviews.services import CHILDREN, EVALUATIONS, FINDINGS, REVIEWS, import_re
 # Uploads through the browser are capped so an import finishes well inside a web request (gunicorn gives
 # a worker 30 s); the command has no limit. 10 MB is about 100,000 findings rows.
 MAX_UPLOAD_BYTES = 10 * 1024 * 1024
+# Web requests give up on a statement after 5 s (gunicorn.conf.py); one COPY of a large upload may need more.
+IMPORT_STATEMENT_TIMEOUT_MS = 25_000
 MAX_ERRORS_SHOWN = 1000
 
 
@@ -213,7 +215,9 @@ class ReviewAdmin(admin.ModelAdmin):
         if request.method == "POST":
             form = ImportForm(request.POST, request.FILES)
             if form.is_valid():
-                result = import_reviews(files=form.files_by_name(), user=request.user)
+                result = import_reviews(
+                    files=form.files_by_name(), user=request.user, statement_timeout_ms=IMPORT_STATEMENT_TIMEOUT_MS
+                )
                 if result.ok:
                     messages.success(request, "Import finished. " + " ".join(result.summary_lines()))
                     return redirect("admin:reviews_review_changelist")

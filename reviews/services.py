@@ -216,13 +216,16 @@ class _Errors:
         return [f"{key[1]}:{key[2]}: {column}: {message}" for key, column, message in ordered]
 
 
-def import_reviews(*, files: dict[str, IO], user=None, progress=None, progress_every=1000) -> ImportResult:
+def import_reviews(
+    *, files: dict[str, IO], user=None, progress=None, progress_every=1000, statement_timeout_ms=None
+) -> ImportResult:
     """Import a bundle of CSV files (SPEC section 4): everything, or nothing and every error.
 
     ``files`` maps a file name (``reviews.csv``, ``children.csv``, ``findings.csv``, ``evaluations.csv``)
     to an open stream: binary (UTF-8 bytes, as uploads are) or text opened with ``newline=""``.
     ``progress(file_name, rows_read)`` is called every ``progress_every`` rows of a file. ``user`` is
-    recorded in the audit trail.
+    recorded in the audit trail. ``statement_timeout_ms`` replaces the connection's statement timeout for
+    the import's transaction (web requests run with a short one; one COPY of a large file may take longer).
     """
     result = ImportResult()
     errors = _Errors()
@@ -253,6 +256,10 @@ def import_reviews(*, files: dict[str, IO], user=None, progress=None, progress_e
                 # Django's foreign keys are deferred to COMMIT; a long queue of deferred checks makes every
                 # trigger statement rescan it, which grows with the square of the rows. Check as we go.
                 cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+                if statement_timeout_ms is not None:
+                    cursor.execute(
+                        "SELECT set_config('statement_timeout', %s, true)", [f"{int(statement_timeout_ms)}ms"]
+                    )
             plan = _Plan(parsed, boards)
             existing = plan.fetch_existing_reviews()
             plan.check_references(existing, errors)
@@ -784,12 +791,24 @@ class _Plan:
 
     @staticmethod
     def _differing(model, fields, targets, grouped, existing):
-        """The references of the register's reviews among ``targets`` whose rows differ from ``grouped``."""
+        """The references of the register's reviews among ``targets`` whose rows differ from ``grouped``.
+
+        Rows are compared as multisets of values, all of a table's at once: what the register has but the
+        files do not, and the other way round, name the reviews that differ.
+        """
         old = {existing[r].pk: r for r in targets if r in existing}
-        have = defaultdict(Counter)
-        for values in model.objects.filter(review_id__in=list(old)).values_list("review_id", *fields):
-            have[values[0]][values[1:]] += 1
-        return sorted(r for review_id, r in old.items() if have[review_id] != Counter(grouped.get(r, ())))
+        if not old:
+            return []
+        qn = connection.ops.quote_name
+        columns = ", ".join(qn(model._meta.get_field(f).column) for f in ["review_id", *fields])
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"SELECT {columns} FROM {qn(model._meta.db_table)} WHERE review_id = ANY(%s)",  # noqa: S608
+                [list(old)],
+            )
+            have = Counter(cursor.fetchall())
+        want = Counter((pk, *values) for pk, r in old.items() for values in grouped.get(r, ()))
+        return sorted({old[row[0]] for row in (have - want) + (want - have)})
 
 
 def _group(parsed):

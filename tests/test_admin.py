@@ -245,6 +245,26 @@ def test_an_admin_imports_a_good_bundle_and_sees_the_counts(admin_client, admin_
 
 
 @pytest.mark.django_db
+def test_the_import_page_gives_the_import_a_longer_statement_timeout(admin_client, monkeypatch):
+    from django.db import connection
+
+    from reviews import services
+
+    seen = []
+    original = services._Plan.write
+
+    def write(plan, existing, result):
+        with connection.cursor() as cursor:
+            cursor.execute("SHOW statement_timeout")
+            seen.append(cursor.fetchone()[0])
+        return original(plan, existing, result)
+
+    monkeypatch.setattr(services._Plan, "write", write)
+    admin_client.post(reverse("admin:reviews_review_import"), uploads(GOOD))
+    assert seen == ["25s"]  # set_config(..., true): for the import's transaction only
+
+
+@pytest.mark.django_db
 def test_a_bad_upload_shows_every_error_and_writes_nothing(admin_client):
     files = {
         "reviews.csv": f"{REVIEWS_HEADER}\nSCR-1,E99999999,,<b>Bold</b>,,,,,,,\nSCR-2,E08000025,,Fine,2008-1-1,,,,,,\n",
