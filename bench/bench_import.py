@@ -231,6 +231,7 @@ def copy_buffers(bundle, board_ids, first_id):
         if row["review"] not in latest or latest[row["review"]][0] < seq:
             latest[row["review"]] = (seq, row["judgement"], row["completed_date"])
     evaluated = set(latest)
+    known = {row["review"] for row in bundle["children.csv"] if row["known_to_social_care"] == "yes"}
     tables = {}
     review_rows, contribution_rows = [], []
     for offset, row in enumerate(bundle[REVIEWS]):
@@ -255,6 +256,8 @@ def copy_buffers(bundle, board_ids, first_id):
                 status,
                 judgement,
                 done,
+                "t" if row["reference"] in known else "f",
+                "t" if row["other_boards"] else "f",
                 1,
                 now,
                 now,
@@ -264,8 +267,8 @@ def copy_buffers(bundle, board_ids, first_id):
             contribution_rows.append([pk, board_ids[code]])
     tables["reviews_review"] = (
         "id, reference, review_type, board_id, title, incident_date, decision_date, completed_date, submitted_date, "
-        "independent_chair, independent_author, summary, status, latest_judgement, latest_evaluated_date, version, "
-        "created_at, updated_at",
+        "independent_chair, independent_author, summary, status, latest_judgement, latest_evaluated_date, "
+        "any_child_known, cross_area, version, created_at, updated_at",
         review_rows,
     )
     tables["reviews_contribution"] = ("review_id, board_id", contribution_rows)
