@@ -170,7 +170,7 @@ def count_statements(log_text, *, application_prefix, needles):
 def upstream_counts(access_log_text):
     """Requests per upstream address in the drill's nginx access log (``upstream=ADDR``)."""
     counts = Counter()
-    for match in re.finditer(r"upstream=(\S+)", access_log_text):
+    for match in re.finditer(r"upstream=(.*?) upstream_status=", access_log_text):
         for address in match.group(1).split(","):
             counts[address.strip()] += 1
     return counts

@@ -1,0 +1,248 @@
+"""The load test's and the scale-out drill's own parts, on small inputs (the runs themselves stay out of CI)."""
+
+import importlib.util
+import shutil
+import subprocess
+import sys
+import threading
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT / "bench"))
+
+import loadtest  # noqa: E402
+
+from ops import scale_out  # noqa: E402
+
+WRK_OUTPUT = """Running 20s test @ http://127.0.0.1:8090
+  2 threads and 16 connections
+  Thread Stats   Avg      Stdev     Max   +/- Stdev
+    Latency    50.00ms   10.00ms 200.00ms   90.00%
+LOADTEST_RESULT {"requests": 3000, "duration_us": 20000000, "bytes": 123456, "connect_errors": 0, \
+"read_errors": 1, "write_errors": 0, "status_errors": 2, "timeouts": 3, "p50_us": 45000, "p90_us": 80000, \
+"p99_us": 140000, "max_us": 210000, "mean_us": 50000.0, "status_2xx": 2990, "status_3xx": 8, "status_4xx": 0, \
+"status_5xx": 2, "status_other": 0}
+"""
+
+
+def test_wrk_result_line_gives_throughput_percentiles_and_errors():
+    result = loadtest.parse_wrk_output(WRK_OUTPUT)
+
+    assert result["rps"] == 150.0
+    assert (result["p50_ms"], result["p99_ms"], result["max_ms"]) == (45.0, 140.0, 210.0)
+    # 2 responses of 5xx, 1 read error, 3 timeouts: redirects are not errors
+    assert result["errors"] == 6
+    assert result["socket_errors"] == 1
+
+
+def test_wrk_output_without_a_result_line_is_an_error_not_a_zero():
+    with pytest.raises(ValueError, match="no LOADTEST_RESULT"):
+        loadtest.parse_wrk_output("unable to connect to 127.0.0.1:8090 Connection refused\n")
+
+
+@pytest.mark.parametrize(
+    ("rps", "p99_us", "status_5xx", "met"),
+    [(150.0, 150_000, 0, True), (149.9, 100_000, 0, False), (300.0, 151_000, 0, False), (300.0, 90_000, 1, False)],
+)
+def test_filtered_list_target_needs_throughput_latency_and_no_errors(rps, p99_us, status_5xx, met):
+    raw = WRK_OUTPUT.split("LOADTEST_RESULT ")[1]
+    result = loadtest.parse_wrk_output(
+        "LOADTEST_RESULT "
+        + raw.replace('"requests": 3000', f'"requests": {int(rps * 10)}')
+        .replace('"duration_us": 20000000', '"duration_us": 10000000')
+        .replace('"p99_us": 140000', f'"p99_us": {p99_us}')
+        .replace('"read_errors": 1', '"read_errors": 0')
+        .replace('"timeouts": 3', '"timeouts": 0')
+        .replace('"status_errors": 2', f'"status_errors": {status_5xx}')
+        .replace('"status_5xx": 2', f'"status_5xx": {status_5xx}')
+    )
+    assert loadtest.meets_target(result) is met
+
+
+def test_results_table_compares_each_scenario_with_the_floor():
+    floor = {**loadtest.parse_wrk_output(WRK_OUTPUT), "name": "floor: /healthz", "unexpected": 0, "cpu_busy_pct": 90}
+    table = loadtest.markdown_table([floor], floor_rps=300.0)
+
+    assert "| floor: /healthz | 150.0 | 0.50 | 45.0 | 140.0 | 210 | 6 (2 5xx, 1 socket, 3 timeouts) | 0 | 90% |" in table
+
+
+def test_cpu_busy_share_between_two_readings():
+    assert loadtest.busy_percent((100, 1000), (250, 1200)) == 75.0
+    assert loadtest.busy_percent((5, 10), (5, 10)) == 0.0
+
+
+def test_scenarios_cover_every_page_kind_with_the_filtered_list_as_the_target():
+    cookies = {"inspector": ["sessionid=i1", "sessionid=i2"], "manager": ["sessionid=m1"]}
+    scenarios = loadtest.build_scenarios(cookies, ["/reviews/1/", "/reviews/2/"], ["/dashboard/?year=2008-09"])
+    names = [scenario.name for scenario in scenarios]
+
+    assert names[0].startswith("floor") and names[1].startswith("floor")
+    filtered = next(s for s in scenarios if s.name.startswith("filtered"))
+    assert filtered.lines == [("sessionid=i1", "/reviews/?judgement=inadequate&year=2008-09")]
+    mixed_paths = {path for _, path in next(s for s in scenarios if s.name.startswith("mixed")).lines}
+    for kind in ("/reviews/?", "/reviews/1/", "/dashboard/", "/dashboard/api/", "/reviews/export.csv"):
+        assert any(path.startswith(kind) for path in mixed_paths), kind
+
+
+def test_server_environment_is_production_behind_a_tls_proxy(tmp_path):
+    env = loadtest.server_env(
+        database_url="postgres://db/x", secret_key="k", settings_folder=tmp_path, reporting_url="postgres://r/x"
+    )
+
+    assert env["DJANGO_DEBUG"] == "false"
+    assert env["DJANGO_SECURE_PROXY"] == "true"
+    assert env["REPORTING_DATABASE_URL"] == "postgres://r/x"
+    assert env["PYTHONPATH"].split(":")[0] == str(tmp_path)
+
+
+def test_settings_overlay_only_moves_the_static_root(tmp_path):
+    loadtest.write_settings_overlay(tmp_path, tmp_path / "static")
+    text = (tmp_path / "loadtest_settings.py").read_text()
+
+    assert text.startswith("from scr_register.settings import *")
+    assert f"STATIC_ROOT = '{tmp_path / 'static'}'" in text
+
+
+class _Stub(BaseHTTPRequestHandler):
+    def do_GET(self):  # noqa: N802 - http.server's name
+        status = {"/ok": 200, "/moved": 302, "/fail": 500}[self.path]
+        self.send_response(status)
+        self.send_header("Content-Length", "2")
+        if status == 302:
+            self.send_header("Location", "/ok")
+        self.end_headers()
+        self.wfile.write(b"ok")
+
+    def log_message(self, *args):
+        pass
+
+
+@pytest.mark.skipif(not shutil.which("wrk"), reason="wrk is not installed")
+def test_wrk_script_counts_each_status_class(tmp_path):
+    server = ThreadingHTTPServer(("127.0.0.1", 0), _Stub)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        scenario = loadtest.Scenario("stub", "", [("-", "/ok"), ("sessionid=x", "/moved"), ("-", "/fail")])
+        result = loadtest.run_wrk(
+            f"http://127.0.0.1:{server.server_address[1]}",
+            scenario,
+            folder=tmp_path,
+            threads=1,
+            connections=2,
+            duration=1,
+        )
+    finally:
+        server.shutdown()
+        server.server_close()
+
+    assert result["requests"] > 0
+    assert result["status_2xx"] > 0 and result["status_3xx"] > 0 and result["status_5xx"] > 0
+    assert result["status_2xx"] + result["status_3xx"] + result["status_5xx"] == result["requests"]
+    assert result["errors"] >= result["status_5xx"]
+    assert result["unexpected"] == result["status_3xx"]
+
+
+# --- The scale-out drill -----------------------------------------------------------------------------------------
+
+HBA = "local all all trust\nhost all all 127.0.0.1/32 trust\n"
+
+
+def test_drill_adds_its_replication_line_once_and_takes_exactly_it_out():
+    changed = scale_out.hba_with_drill_line(HBA)
+
+    assert changed.splitlines()[0] == scale_out.HBA_LINE
+    assert scale_out.hba_with_drill_line(changed) == changed
+    assert scale_out.hba_without_drill_line(changed) == HBA
+
+
+def test_replication_from_localhost_needs_a_replication_rule_not_all():
+    assert not scale_out.hba_allows_local_replication([("host", ["all"], "127.0.0.1", "trust")])
+    assert scale_out.hba_allows_local_replication([("host", ["replication"], "127.0.0.1", "trust")])
+    assert not scale_out.hba_allows_local_replication([("host", ["replication"], "127.0.0.1", "scram-sha-256")])
+    assert not scale_out.hba_allows_local_replication([("local", ["replication"], "", "trust")])
+
+
+def test_replica_is_a_hot_standby_on_its_own_loopback_port(tmp_path):
+    conf = scale_out.replica_conf(port=5433, socket_dir=tmp_path)
+
+    assert "port = 5433" in conf
+    assert "listen_addresses = '127.0.0.1'" in conf
+    assert "hot_standby = on" in conf
+    assert "log_statement = 'all'" in conf
+
+
+def test_load_balancer_config_forwards_https_to_both_instances(tmp_path):
+    conf = scale_out.nginx_conf(prefix=tmp_path, listen_port=8100, app_ports=[8101, 8102])
+
+    assert "listen 127.0.0.1:8100;" in conf
+    assert "server 127.0.0.1:8101" in conf and "server 127.0.0.1:8102" in conf
+    assert "proxy_set_header X-Forwarded-Proto https;" in conf
+    assert "proxy_next_upstream error timeout;" in conf
+
+
+@pytest.mark.skipif(not shutil.which("nginx"), reason="nginx is not installed")
+def test_load_balancer_config_is_valid_nginx(tmp_path):
+    pwd = pytest.importorskip("pwd")
+    try:
+        pwd.getpwnam(scale_out.NGINX_USER)
+    except KeyError:
+        pytest.skip(f"no {scale_out.NGINX_USER} user")
+    (tmp_path / "nginx-tmp").mkdir()
+    conf = tmp_path / "nginx.conf"
+    conf.write_text(scale_out.nginx_conf(prefix=tmp_path, listen_port=8100, app_ports=[8101, 8102]))
+
+    checked = subprocess.run(
+        ["nginx", "-t", "-c", str(conf), "-p", str(tmp_path)], capture_output=True, text=True, timeout=30
+    )
+
+    assert checked.returncode == 0, checked.stderr
+
+
+def test_statements_in_the_replica_log_are_counted_per_application():
+    log = (
+        "2026-11-27 09:00:00.000 UTC [10] scr-reporting-8101 scr_bench LOG:  statement: SELECT 1 FROM "
+        "reviews_evaluation\n"
+        "2026-11-27 09:00:00.001 UTC [11] scr-web-8102 scr_bench LOG:  statement: SELECT * FROM django_session\n"
+        "2026-11-27 09:00:00.002 UTC [12] [unknown] [unknown] LOG:  connection received\n"
+        "2026-11-27 09:00:00.003 UTC [10] scr-reporting-8101 scr_bench LOG:  statement: SELECT 2\n"
+    )
+    reporting = scale_out.count_statements(log, application_prefix="scr-reporting", needles=["reviews_evaluation"])
+    web = scale_out.count_statements(log, application_prefix="scr-web", needles=["django_session"])
+
+    assert reporting == {"all": 2, "reviews_evaluation": 1}
+    assert web == {"all": 1, "django_session": 1}
+
+
+def test_upstreams_are_counted_from_the_access_log_retries_included():
+    log = (
+        '127.0.0.1 "GET /reviews/" 200 10 upstream=127.0.0.1:8101 upstream_status=200 time=0.010\n'
+        '127.0.0.1 "GET /reviews/" 200 10 upstream=127.0.0.1:8101, 127.0.0.1:8102 upstream_status=502, 200 '
+        "time=0.020\n"
+    )
+    counts = scale_out.upstream_counts(log)
+
+    assert counts == {"127.0.0.1:8101": 2, "127.0.0.1:8102": 1}
+
+
+def test_database_url_moves_to_another_port_with_its_application_name():
+    url = scale_out.with_port("postgres://postgres@127.0.0.1:5432/scr_bench", 5433, application_name="scr-reporting")
+
+    assert url == "postgres://postgres@127.0.0.1:5433/scr_bench?application_name=scr-reporting"
+
+
+def test_csrf_token_is_read_from_a_form():
+    html = b'<form><input type="hidden" name="csrfmiddlewaretoken" value="abc123"></form>'
+
+    assert scale_out.csrf_token(html) == "abc123"
+    with pytest.raises(ValueError):
+        scale_out.csrf_token(b"<p>no form</p>")
+
+
+def test_drill_scripts_parse_as_python():
+    for path in (ROOT / "bench" / "loadtest.py", ROOT / "ops" / "scale_out.py"):
+        compile(path.read_text(), str(path), "exec")
+    assert importlib.util.find_spec("ops.scale_out") is not None
