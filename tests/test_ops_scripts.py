@@ -66,7 +66,8 @@ def test_results_table_compares_each_scenario_with_the_floor():
     floor = {**loadtest.parse_wrk_output(WRK_OUTPUT), "name": "floor: /healthz", "unexpected": 0, "cpu_busy_pct": 90}
     table = loadtest.markdown_table([floor], floor_rps=300.0)
 
-    assert "| floor: /healthz | 150.0 | 0.50 | 45.0 | 140.0 | 210 | 6 (2 5xx, 1 socket, 3 timeouts) | 0 | 90% |" in table
+    row = "| floor: /healthz | 150.0 | 0.50 | 45.0 | 140.0 | 210 | 6 (2 5xx, 1 socket, 3 timeouts) | 0 | 90% |"
+    assert row in table
 
 
 def test_cpu_busy_share_between_two_readings():
@@ -195,9 +196,8 @@ def test_load_balancer_config_is_valid_nginx(tmp_path):
     conf = tmp_path / "nginx.conf"
     conf.write_text(scale_out.nginx_conf(prefix=tmp_path, listen_port=8100, app_ports=[8101, 8102]))
 
-    checked = subprocess.run(
-        ["nginx", "-t", "-c", str(conf), "-p", str(tmp_path)], capture_output=True, text=True, timeout=30
-    )
+    command = [shutil.which("nginx"), "-t", "-c", str(conf), "-p", str(tmp_path)]
+    checked = subprocess.run(command, capture_output=True, text=True, timeout=30)  # noqa: S603 - our own config
 
     assert checked.returncode == 0, checked.stderr
 
