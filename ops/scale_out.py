@@ -189,7 +189,7 @@ def run(command, *, timeout=60, check=True, user=None, env=None):
     return completed.stdout
 
 
-def psql(url, sql, params=(), *, timeout_ms=30000):
+def psql(url, sql, params=None, *, timeout_ms=30000):
     """Rows of one statement (autocommit), its values as text; a fresh connection each time."""
     import psycopg2
 
@@ -507,7 +507,8 @@ class Drill:
         )
         self.say(
             f"- a write through the app: the saved-view form fetched from :{first}, posted to :{second} "
-            f"(CSRF token and session from the database, so either instance accepts it) answered "
+            "(the session is a database row and the CSRF secret a cookie, so either instance accepts the post) "
+            f"answered "
             f"{response.status}; the row is on the primary ({on_primary}) and, replayed, on the replica "
             f"({on_replica} after {waited:.1f} s; replay_lag {lag[0][0] if lag else '?'}); primary tup_inserted "
             f"+{self.tuples(self.primary_url)['tup_inserted'] - inserted_before}"

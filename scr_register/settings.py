@@ -105,6 +105,9 @@ _reporting_db["TEST"] = {"MIRROR": "default"}
 # costs them hundreds of milliseconds a statement and saves less, so it is off on this connection only.
 _reporting_options = dict(_reporting_db.get("OPTIONS", {}))
 _reporting_options["options"] = f"{_reporting_options.get('options', '')} -c jit=off".strip()
+# A replica serves web requests too: the same statement timeout (a copy of "default" has it already).
+if _statement_timeout and "statement_timeout" not in _reporting_options["options"]:
+    _reporting_options["options"] += f" -c statement_timeout={_statement_timeout}"
 _reporting_db["OPTIONS"] = _reporting_options
 DATABASES = {"default": _default_db, "reporting": _reporting_db}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
