@@ -54,6 +54,7 @@ USER_PREFIX = "ops-load-"
 INSPECTORS = 4
 MANAGERS = 2
 RESULT_MARK = "LOADTEST_RESULT "
+APPLICATION_NAME = "scr-loadtest"
 FILTERED = "/reviews/?judgement=inadequate&year=2008-09"
 # A TOTP key of our own users' authenticators (hex, as django-otp stores it): the drill signs in with it.
 LOADTEST_TOTP_KEY = "3132333435363738393031323334353637383930"
@@ -313,6 +314,43 @@ def overload_scenarios(cookies, dashboard_paths, connections, duration):
     ]
 
 
+# --- Server CPU ------------------------------------------------------------------------------------------------
+
+TICKS = os.sysconf("SC_CLK_TCK") if hasattr(os, "sysconf") else 100
+
+
+def proc_stat(pid):
+    """(ppid, utime + stime, cutime + cstime) of a process in seconds, from /proc; None when it is gone."""
+    try:
+        text = Path(f"/proc/{pid}/stat").read_text()
+    except OSError:
+        return None
+    fields = text.rsplit(")", 1)[1].split()  # fields from the 3rd (state) on
+    return int(fields[1]), (int(fields[11]) + int(fields[12])) / TICKS, (int(fields[13]) + int(fields[14])) / TICKS
+
+
+def tree_cpu_seconds(master_pid):
+    """CPU seconds of gunicorn's workers: the live ones plus those the master has reaped (max_requests)."""
+    stat = proc_stat(master_pid)
+    if stat is None:
+        return 0.0
+    total = stat[1] + stat[2]
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit() and (child := proc_stat(entry.name)) and child[0] == master_pid:
+            total += child[1]
+    return total
+
+
+def backend_cpu_seconds(application_name):
+    """CPU seconds of the live PostgreSQL backends of the server's connections (same machine)."""
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pid FROM pg_stat_activity WHERE application_name = %s", [application_name])
+        pids = [row[0] for row in cursor.fetchall()]
+    return sum(stat[1] for pid in pids if (stat := proc_stat(pid)))
+
+
 # --- Servers ----------------------------------------------------------------------------------------------------
 
 _children = []
@@ -443,8 +481,9 @@ def check_paths(base, scenario):
 # --- wrk --------------------------------------------------------------------------------------------------------
 
 
-def run_wrk(base, scenario, *, folder, threads, connections, duration):
-    """One bounded wrk run of a scenario; the parsed result plus the machine's load while it ran."""
+def run_wrk(base, scenario, *, folder, threads, connections, duration, cpu_probe=None):
+    """One bounded wrk run of a scenario; the parsed result plus the machine's load while it ran, and with
+    ``cpu_probe`` (() -> (app CPU s, database CPU s)) the CPU time the server spent per request."""
     requests_file = Path(folder) / f"requests-{re.sub(r'[^a-z0-9]+', '-', scenario.name.lower())}.txt"
     requests_file.write_text("".join(f"{cookie} {path}\n" for cookie, path in scenario.lines))
     connections = scenario.connections or connections
@@ -460,6 +499,7 @@ def run_wrk(base, scenario, *, folder, threads, connections, duration):
         base,
     ]
     before = cpu_times()
+    server_before = cpu_probe() if cpu_probe else None
     started = time.monotonic()
     completed = subprocess.run(
         command,
@@ -481,16 +521,24 @@ def run_wrk(base, scenario, *, folder, threads, connections, duration):
         load_after=os.getloadavg()[0],
         unexpected=(result["status_3xx"] if scenario.expect == "2xx" else result["status_2xx"]),
     )
+    if server_before is not None and result["requests"]:
+        app, db = (after - earlier for after, earlier in zip(cpu_probe(), server_before, strict=True))
+        result.update(app_cpu_ms=1000 * app / result["requests"], db_cpu_ms=1000 * db / result["requests"])
     return result
 
 
 # --- Report -----------------------------------------------------------------------------------------------------
 
 
+def _ms(value):
+    return "" if value is None else f"{value:.1f}"
+
+
 def markdown_table(results, floor_rps=None):
     lines = [
-        "| Scenario | req/s | x floor | p50 ms | p99 ms | max ms | errors | redirects/other | CPU busy |",
-        "|---|---:|---:|---:|---:|---:|---:|---:|---:|",
+        "| Scenario | req/s | x floor | p50 ms | p99 ms | max ms | errors | redirects/other | CPU busy "
+        "| app CPU ms/req | db CPU ms/req |",
+        "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
     ]
     for result in results:
         ratio = f"{result['rps'] / floor_rps:.2f}" if floor_rps else ""
@@ -506,7 +554,8 @@ def markdown_table(results, floor_rps=None):
         errors = str(result["errors"]) + (f" ({', '.join(statuses)})" if statuses else "")
         lines.append(
             f"| {result['name']} | {result['rps']:.1f} | {ratio} | {result['p50_ms']:.1f} | {result['p99_ms']:.1f} "
-            f"| {result['max_ms']:.0f} | {errors} | {result['unexpected']} | {result['cpu_busy_pct']:.0f}% |"
+            f"| {result['max_ms']:.0f} | {errors} | {result['unexpected']} | {result['cpu_busy_pct']:.0f}% "
+            f"| {_ms(result.get('app_cpu_ms'))} | {_ms(result.get('db_cpu_ms'))} |"
         )
     return "\n".join(lines)
 
@@ -560,7 +609,10 @@ def main(argv=None):
     else:
         base = f"http://127.0.0.1:{args.port}"
         static_root = folder / "static"
-        env = server_env(database_url=args.database_url, secret_key=secret_key, settings_folder=folder)
+        # The server's connections name themselves, so their backends' CPU time can be read.
+        separator = "&" if "?" in args.database_url else "?"
+        server_url = f"{args.database_url}{separator}application_name={APPLICATION_NAME}"
+        env = server_env(database_url=server_url, secret_key=secret_key, settings_folder=folder)
         write_settings_overlay(folder, static_root)
         with open(folder / "collectstatic.log", "wb") as log:
             collectstatic(env, log)
@@ -572,6 +624,11 @@ def main(argv=None):
             access_log=folder / "access.log",
         )
     wait_until_up(base, process=server)
+    cpu_probe = None
+    if server is not None:
+
+        def cpu_probe():
+            return tree_cpu_seconds(server.pid), backend_cpu_seconds(APPLICATION_NAME)
 
     problems = [problem for scenario in scenarios for problem in check_paths(base, scenario)]
     if problems:
@@ -585,13 +642,20 @@ def main(argv=None):
     started = time.strftime("%Y-%m-%d %H:%M:%S %Z")
     for scenario in scenarios:
         result = run_wrk(
-            base, scenario, folder=folder, threads=args.threads, connections=args.connections, duration=args.duration
+            base,
+            scenario,
+            folder=folder,
+            threads=args.threads,
+            connections=args.connections,
+            duration=args.duration,
+            cpu_probe=cpu_probe,
         )
         results.append(result)
         print(
             f"{result['name']:<28} {result['rps']:8.1f} req/s  p50 {result['p50_ms']:7.1f} ms  "
             f"p99 {result['p99_ms']:7.1f} ms  max {result['max_ms']:7.0f} ms  errors {result['errors']}  "
-            f"unexpected {result['unexpected']}  CPU {result['cpu_busy_pct']:.0f}%  load {result['load_after']:.1f}",
+            f"unexpected {result['unexpected']}  CPU {result['cpu_busy_pct']:.0f}%  load {result['load_after']:.1f}  "
+            f"app {_ms(result.get('app_cpu_ms'))} db {_ms(result.get('db_cpu_ms'))} CPU ms/req",
             flush=True,
         )
     floor = next((r for r in results if r["name"].startswith("floor: /healthz")), None)

@@ -64,15 +64,28 @@ def test_filtered_list_target_needs_throughput_latency_and_no_errors(rps, p99_us
 
 def test_results_table_compares_each_scenario_with_the_floor():
     floor = {**loadtest.parse_wrk_output(WRK_OUTPUT), "name": "floor: /healthz", "unexpected": 0, "cpu_busy_pct": 90}
+    floor["app_cpu_ms"] = 12.5
     table = loadtest.markdown_table([floor], floor_rps=300.0)
 
-    row = "| floor: /healthz | 150.0 | 0.50 | 45.0 | 140.0 | 210 | 6 (2 5xx, 1 socket, 3 timeouts) | 0 | 90% |"
+    row = (
+        "| floor: /healthz | 150.0 | 0.50 | 45.0 | 140.0 | 210 | 6 (2 5xx, 1 socket, 3 timeouts) | 0 | 90% | 12.5 |  |"
+    )
     assert row in table
 
 
 def test_cpu_busy_share_between_two_readings():
     assert loadtest.busy_percent((100, 1000), (250, 1200)) == 75.0
     assert loadtest.busy_percent((5, 10), (5, 10)) == 0.0
+
+
+def test_cpu_time_of_a_process_tree_counts_reaped_children():
+    import os
+
+    before = loadtest.tree_cpu_seconds(os.getpid())
+    subprocess.run([sys.executable, "-c", "sum(range(3_000_000))"], check=True, timeout=60)  # noqa: S603
+
+    assert loadtest.tree_cpu_seconds(os.getpid()) > before
+    assert loadtest.proc_stat(2**22 + 1) is None
 
 
 def test_scenarios_cover_every_page_kind_with_the_filtered_list_as_the_target():
