@@ -172,7 +172,7 @@ def _form_page(request, editor):
 
 def _conflict_page(request, review, editor):
     """409: what the other person saved beside what this user typed, and the form again, as typed."""
-    review = Review.objects.select_related("board").get(pk=review.pk)
+    review = get_object_or_404(Review.objects.for_user(request.user).select_related("board"), pk=review.pk)
     editor.is_valid()
     differences = conflict_differences(review, editor)
     still_editable = _can_edit(request.user, review)
