@@ -108,6 +108,9 @@ _reporting_options["options"] = f"{_reporting_options.get('options', '')} -c jit
 # A replica serves web requests too: the same statement timeout (a copy of "default" has it already).
 if _statement_timeout and "statement_timeout" not in _reporting_options["options"]:
     _reporting_options["options"] += f" -c statement_timeout={_statement_timeout}"
+# ...and persistent connections like "default" (else every dashboard or export request connects anew).
+_reporting_db.setdefault("CONN_MAX_AGE", _default_db["CONN_MAX_AGE"])
+_reporting_db.setdefault("CONN_HEALTH_CHECKS", True)
 _reporting_db["OPTIONS"] = _reporting_options
 DATABASES = {"default": _default_db, "reporting": _reporting_db}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
