@@ -1,0 +1,126 @@
+"""Browser tests: Playwright driving Debian's Chromium against pytest-django's live server.
+
+What this file arranges, and why:
+
+- Chromium is Debian's (``/usr/bin/chromium``; ``.ci/run`` installs it): Playwright's own download is not
+  reachable here. Without it every browser test fails with a message saying what to install.
+- The live server is plain HTTP, but the settings (DEBUG off) redirect to HTTPS and mark cookies Secure.
+  For the browser tests only, and before the live server loads its middleware, the redirect is off and
+  the cookies are plain (a ``__Host-``/``__Secure-`` name prefix, which needs Secure, is dropped too).
+- Playwright's sync API leaves an asyncio loop running in the main thread, so Django's ORM would refuse to
+  run in the test itself (``SynchronousOnlyOperation``). The tests only make their data there, between
+  browser steps, so ``DJANGO_ALLOW_ASYNC_UNSAFE`` is set; and the browser tests run after every other test,
+  so no later test runs beside that loop.
+- The tests are transactional (the live server reads what they write), so each ends with a flush; the
+  serialized reference data (boards, groups) comes back at the start of the next one, and once more after
+  the last, so a database kept with ``--reuse-db`` still has its boards.
+"""
+
+import os
+import re
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+from django.db import connections
+from django.test import override_settings
+
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--no-sandbox",  # the tests run as root
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+
+
+@pytest.hookimpl(trylast=True)
+def pytest_collection_modifyitems(config, items):
+    """Run the browser tests last (after pytest-django's own ordering), for the reasons above."""
+    browser = [item for item in items if item.get_closest_marker("browser")]
+    if browser:
+        others = [item for item in items if not item.get_closest_marker("browser")]
+        items[:] = others + browser
+
+
+@pytest.fixture(scope="session")
+def browser_type_launch_args(browser_type_launch_args):
+    """Launch Debian's Chromium, or fail every browser test saying what is missing."""
+    if not CHROMIUM.exists():
+        pytest.fail(
+            f"Chromium is not installed at {CHROMIUM}: the browser tests need Debian's package "
+            "(apt-get install -y chromium; .ci/run installs it).",
+            pytrace=False,
+        )
+    return {**browser_type_launch_args, "executable_path": str(CHROMIUM), "args": CHROMIUM_ARGS}
+
+
+@pytest.fixture(scope="session")
+def browser_context_args(browser_context_args):
+    return {
+        **browser_context_args,
+        "viewport": {"width": 1280, "height": 900},
+        "locale": "en-GB",
+        "timezone_id": "Europe/London",
+        "accept_downloads": True,
+    }
+
+
+def _plain_cookie_name(name):
+    return re.sub(r"^__(Host|Secure)-", "", name)
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _orm_beside_playwright():
+    """Let the tests write their data while Playwright's loop runs (set before Playwright starts)."""
+    previous = os.environ.get("DJANGO_ALLOW_ASYNC_UNSAFE")
+    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+    yield
+    if previous is None:
+        os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
+    else:
+        os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = previous
+
+
+@pytest.fixture(scope="session")
+def _plain_http(django_db_setup):
+    """Settings the plain-HTTP live server needs, in force before its middleware is loaded."""
+    with override_settings(
+        SECURE_SSL_REDIRECT=False,
+        SESSION_COOKIE_SECURE=False,
+        CSRF_COOKIE_SECURE=False,
+        SESSION_COOKIE_NAME=_plain_cookie_name(settings.SESSION_COOKIE_NAME),
+        CSRF_COOKIE_NAME=_plain_cookie_name(settings.CSRF_COOKIE_NAME),
+    ):
+        yield
+
+
+@pytest.fixture(scope="session")
+def _reference_data_kept(django_db_setup, django_db_blocker):
+    """After the last browser test's flush, put the migrations' reference data back (see the docstring)."""
+    yield
+    with django_db_blocker.unblock():
+        connection = connections["default"]
+        contents = getattr(connection, "_test_serialized_contents", None)
+        if contents:
+            from reviews.models import Board
+
+            if not Board.objects.exists():
+                connection.creation.deserialize_db_from_string(contents)
+
+
+@pytest.fixture(scope="session")
+def live_server(_plain_http, _reference_data_kept, live_server):
+    """pytest-django's live server, started with the plain-HTTP settings above."""
+    return live_server
+
+
+@pytest.fixture
+def page(page):
+    """A page that waits a little less than Playwright's default before giving up on an element."""
+    page.set_default_timeout(10_000)
+    page.set_default_navigation_timeout(20_000)
+    return page
