@@ -505,13 +505,13 @@ class Drill:
             "SELECT coalesce(replay_lag::text, '0'), state FROM pg_stat_replication "
             "WHERE application_name = 'scr_drill_replica'",
         )
+        inserted = self.tuples_after(self.primary_url, {"tup_inserted": inserted_before}, "tup_inserted")
         self.say(
             f"- a write through the app: the saved-view form fetched from :{first}, posted to :{second} "
             "(the session is a database row and the CSRF secret a cookie, so either instance accepts the post) "
-            f"answered "
-            f"{response.status}; the row is on the primary ({on_primary}) and, replayed, on the replica "
+            f"answered {response.status}; the row is on the primary ({on_primary}) and, replayed, on the replica "
             f"({on_replica} after {waited:.1f} s; replay_lag {lag[0][0] if lag else '?'}); primary tup_inserted "
-            f"+{self.tuples(self.primary_url)['tup_inserted'] - inserted_before}"
+            f"+{inserted['tup_inserted'] - inserted_before}"
         )
         try:
             psql(self.replica_url, "CREATE TEMP TABLE drill_probe (x int)")
@@ -519,6 +519,16 @@ class Drill:
         except Exception as error:  # psycopg2's ReadOnlySqlTransaction
             refused = "refused: " + str(error).strip().splitlines()[0]
         self.say(f"- the replica takes no writes: a write there is {refused}")
+
+    def tuples_after(self, url, before, key, timeout=15):
+        """pg_stat_database once ``key`` has grown past ``before`` (a backend reports its counts when it
+        goes idle, at most every 10 s in PostgreSQL 15), or after ``timeout`` seconds."""
+        deadline = time.monotonic() + timeout
+        while True:
+            after = self.tuples(url)
+            if after[key] > before[key] or time.monotonic() > deadline:
+                return after
+            time.sleep(0.5)
 
     def tuples(self, url):
         row = psql(
@@ -547,8 +557,8 @@ class Drill:
             "/reviews/export.xlsx?region=E12000005&year=2009-10",
         ]
         statuses = [browser.get(path).status for path in paths]
-        time.sleep(1)  # stats are flushed when a transaction ends; give the backends a moment
-        replica_after, primary_after = self.tuples(self.replica_url), self.tuples(self.primary_url)
+        replica_after = self.tuples_after(self.replica_url, replica_before, "xact_commit")
+        primary_after = self.tuples_after(self.primary_url, primary_before, "tup_inserted")
         with open(self.replica_log, "rb") as log:
             log.seek(log_start)
             text = log.read().decode("utf-8", "replace")
