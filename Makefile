@@ -41,6 +41,13 @@ migrate: install
 seed: install
 	DJANGO_DEBUG=true $(MANAGE) seed_demo
 
+## make serve: run as production does (debug off, hashed static files, gunicorn); needs DJANGO_SECRET_KEY
+serve: install
+	$(BIN)/python manage.py check --deploy --fail-level WARNING
+	$(BIN)/python manage.py collectstatic --noinput --verbosity 0
+	$(BIN)/python manage.py migrate --noinput
+	$(BIN)/gunicorn scr_register.wsgi
+
 ## make clean-db: delete the embedded database (all local data)
 clean-db:
 	rm -rf .pgdata

@@ -93,8 +93,11 @@ class TokenForm(forms.Form):
 
 
 def _safe_next(request):
-    target = request.POST.get("next") or request.GET.get("next") or reverse("home")
-    if not url_has_allowed_host_and_scheme(target, {request.get_host()}, require_https=request.is_secure()):
+    target = request.POST.get("next") or request.GET.get("next") or ""
+    # Only a path on this service: never another site, and never a bare word redirect() would try to reverse.
+    if not target.startswith("/") or not url_has_allowed_host_and_scheme(
+        target, {request.get_host()}, require_https=request.is_secure()
+    ):
         return reverse("home")
     return target
 
@@ -115,7 +118,7 @@ def _verified_device(user, code):
 def two_factor(request):
     """Ask for the security code; a user with no authenticator yet is sent to set one up."""
     if request.user.is_verified():
-        return redirect(_safe_next(request))
+        return HttpResponseRedirect(_safe_next(request))
     if not TOTPDevice.objects.filter(user=request.user, confirmed=True).exists():
         return redirect(f"{reverse('two_factor_setup')}?next={quote(_safe_next(request))}")
     form = TokenForm(request.POST or None)
@@ -124,7 +127,7 @@ def two_factor(request):
         if device is not None:
             otp_login(request, device)
             request.session.cycle_key()
-            return redirect(_safe_next(request))
+            return HttpResponseRedirect(_safe_next(request))
         logger.warning("second factor refused", extra={"user_id": request.user.pk})
         form.add_error("code", "The security code is wrong or has expired: enter the code your app shows now")
     return render(request, "accounts/two_factor_verify.html", {"form": form, "next": _safe_next(request)})

@@ -132,6 +132,9 @@ def test_two_factor_pages_refuse_an_offsite_next(inspector):
     sign_in_with_password(client, inspector)
     response = client.post("/accounts/two-factor/", {"code": code_for(device), "next": "https://evil.example/"})
     assert response["Location"] == "/"
+    again = client.post("/accounts/two-factor/", {"next": "inadequate"})
+    assert again.status_code == 302
+    assert again["Location"] == "/"
 
 
 def test_wrong_codes_slow_down_guessing(inspector):
