@@ -137,8 +137,11 @@ class Review(models.Model):
     latest_evaluated_date = models.DateField(null=True, blank=True, editable=False)
     # Denormalised for the register's filters by triggers on Child and Contribution (below), like the above;
     # derived, so not in the audit trail (the rows they come from are).
-    any_child_known = models.BooleanField("some child was known to social care", default=False, editable=False)
-    cross_area = models.BooleanField("other boards contributed", default=False, editable=False)
+    # A database default too, so bulk COPYs that leave them out (the import, seed_demo) start them false.
+    any_child_known = models.BooleanField(
+        "some child was known to social care", default=False, db_default=False, editable=False
+    )
+    cross_area = models.BooleanField("other boards contributed", default=False, db_default=False, editable=False)
     # Optimistic locking: every save through the UI checks and bumps this in its UPDATE.
     version = models.PositiveIntegerField(default=1, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
