@@ -43,6 +43,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -292,24 +293,18 @@ def build_scenarios(cookies, review_paths, dashboard_paths):
     ]
 
 
-def overload_scenarios(cookies, dashboard_paths, connections, duration):
+def overload_scenarios(cookies, dashboard_paths):
     inspector, manager = cookies["inspector"][0], cookies["manager"][0]
     return [
         Scenario(
             "overload: full export",
             "/reviews/export.csv (every submitted review) from 100 connections",
             [(inspector, "/reviews/export.csv")],
-            connections=connections,
-            duration=duration,
-            timeout=60,
         ),
         Scenario(
             "overload: cold dashboard",
             f"/dashboard/?year&region&board, {len(dashboard_paths)} variants, from 100 connections",
             [(manager, path) for path in dashboard_paths],
-            connections=connections,
-            duration=duration,
-            timeout=60,
         ),
     ]
 
@@ -342,13 +337,20 @@ def tree_cpu_seconds(master_pid):
 
 
 def backend_cpu_seconds(application_name):
-    """CPU seconds of the live PostgreSQL backends of the server's connections (same machine)."""
+    """{pid: CPU seconds} of the live PostgreSQL backends of the server's connections (same machine)."""
     from django.db import connection
 
     with connection.cursor() as cursor:
         cursor.execute("SELECT pid FROM pg_stat_activity WHERE application_name = %s", [application_name])
         pids = [row[0] for row in cursor.fetchall()]
-    return sum(stat[1] for pid in pids if (stat := proc_stat(pid)))
+    return {pid: stat[1] for pid in pids if (stat := proc_stat(pid))}
+
+
+def backend_cpu_delta(before, after):
+    """CPU seconds the backends spent between two readings: a backend that started in between counts in
+    full; one that ended in between (a worker recycled, a connection past CONN_MAX_AGE) is lost, so this
+    is a lower bound."""
+    return sum(seconds - before.get(pid, 0.0) for pid, seconds in after.items())
 
 
 # --- Servers ----------------------------------------------------------------------------------------------------
@@ -487,7 +489,7 @@ def check_paths(base, scenario, sample=8):
 
 def run_wrk(base, scenario, *, folder, threads, connections, duration, cpu_probe=None):
     """One bounded wrk run of a scenario; the parsed result plus the machine's load while it ran, and with
-    ``cpu_probe`` (() -> (app CPU s, database CPU s)) the CPU time the server spent per request."""
+    ``cpu_probe`` (() -> (app CPU s, {backend pid: CPU s})) the CPU time the server spent per request."""
     requests_file = Path(folder) / f"requests-{re.sub(r'[^a-z0-9]+', '-', scenario.name.lower())}.txt"
     requests_file.write_text("".join(f"{cookie} {path}\n" for cookie, path in scenario.lines))
     connections = scenario.connections or connections
@@ -526,9 +528,92 @@ def run_wrk(base, scenario, *, folder, threads, connections, duration, cpu_probe
         unexpected=(result["status_3xx"] if scenario.expect == "2xx" else result["status_2xx"]),
     )
     if server_before is not None and result["requests"]:
-        app, db = (after - earlier for after, earlier in zip(cpu_probe(), server_before, strict=True))
+        app_after, backends_after = cpu_probe()
+        app = app_after - server_before[0]
+        db = backend_cpu_delta(server_before[1], backends_after)
         result.update(app_cpu_ms=1000 * app / result["requests"], db_cpu_ms=1000 * db / result["requests"])
     return result
+
+
+# --- Overload: every request timed, queued ones included ---------------------------------------------------------
+
+
+def overload(base, scenario, *, concurrency=100, duration=15, timeout=60, limit_ms=5000):
+    """``concurrency`` clients, each sending the scenario's requests one after another for ``duration``
+    seconds; every request started is timed to its last byte (or to ``timeout``), so the ones that waited
+    in the queue in front of the workers count too (wrk drops requests still open when it stops)."""
+    import threading
+
+    records = []
+    lock = threading.Lock()
+    end = time.monotonic() + duration
+
+    def client(number):
+        rng = random.Random(number)
+        while time.monotonic() < end:
+            cookie, path = rng.choice(scenario.lines)
+            started = time.monotonic()
+            try:
+                status = fetch(base, path, cookie, timeout=timeout)[0]
+            except OSError as error:  # refused, reset, or no answer within the timeout
+                status = type(error).__name__
+            with lock:
+                records.append((status, time.monotonic() - started))
+
+    before = cpu_times()
+    started = time.monotonic()
+    threads = [threading.Thread(target=client, args=(n,), daemon=True) for n in range(concurrency)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=duration + timeout + 30)
+    return summarise_overload(
+        records,
+        name=scenario.name,
+        description=scenario.description,
+        concurrency=concurrency,
+        wall_s=time.monotonic() - started,
+        cpu_busy_pct=busy_percent(before, cpu_times()),
+        limit_ms=limit_ms,
+    )
+
+
+def summarise_overload(records, *, limit_ms=5000, **extra):
+    """Counts by status and the latency of every request in an overload run ([(status, seconds)])."""
+    latencies = sorted(seconds * 1000 for _, seconds in records)
+
+    def pick(fraction):
+        return latencies[min(len(latencies) - 1, int(fraction * len(latencies)))] if latencies else 0.0
+
+    statuses = Counter(str(status) for status, _ in records)
+    return {
+        **extra,
+        "requests": len(records),
+        "statuses": dict(sorted(statuses.items())),
+        "p50_ms": pick(0.50),
+        "p99_ms": pick(0.99),
+        "max_ms": latencies[-1] if latencies else 0.0,
+        "over_limit": sum(1 for value in latencies if value > limit_ms),
+        "limit_ms": limit_ms,
+        "fast_refusals": sum(
+            1 for status, seconds in records if str(status) in ("502", "503") and seconds * 1000 <= limit_ms
+        ),
+    }
+
+
+def overload_table(results):
+    lines = [
+        "| Overload | concurrent | requests | answers | p50 ms | p99 ms | max ms | over 5 s | CPU busy |",
+        "|---|---:|---:|---|---:|---:|---:|---:|---:|",
+    ]
+    for result in results:
+        answers = ", ".join(f"{count} x {status}" for status, count in result["statuses"].items())
+        lines.append(
+            f"| {result['name']} | {result['concurrency']} | {result['requests']} | {answers} | "
+            f"{result['p50_ms']:.0f} | {result['p99_ms']:.0f} | {result['max_ms']:.0f} | {result['over_limit']} | "
+            f"{result['cpu_busy_pct']:.0f}% |"
+        )
+    return "\n".join(lines)
 
 
 # --- Report -----------------------------------------------------------------------------------------------------
@@ -603,11 +688,11 @@ def main(argv=None):
     review_paths = sample_review_paths()
     dashboard_paths = sample_dashboard_paths()
     scenarios = build_scenarios(cookies, review_paths, dashboard_paths)
-    if not args.no_overload:
-        scenarios += overload_scenarios(cookies, dashboard_paths, args.overload_connections, args.overload_duration)
+    overloads = [] if args.no_overload else overload_scenarios(cookies, dashboard_paths)
     if args.only:
         words = [word.strip().lower() for word in args.only.split(",")]
         scenarios = [s for s in scenarios if s.name.startswith("floor") or any(w in s.name.lower() for w in words)]
+        overloads = [s for s in overloads if any(w in s.name.lower() for w in words)]
 
     server = None
     if args.target:
@@ -636,7 +721,7 @@ def main(argv=None):
         def cpu_probe():
             return tree_cpu_seconds(server.pid), backend_cpu_seconds(APPLICATION_NAME)
 
-    problems = [problem for scenario in scenarios for problem in check_paths(base, scenario)]
+    problems = [problem for scenario in scenarios + overloads for problem in check_paths(base, scenario)]
     if problems:
         print("\n".join(problems), file=sys.stderr)
         sys.exit("some paths do not answer as a signed-in user expects: no load run")
@@ -664,6 +749,26 @@ def main(argv=None):
             f"app {_ms(result.get('app_cpu_ms'))} db {_ms(result.get('db_cpu_ms'))} CPU ms/req",
             flush=True,
         )
+    overload_results = []
+    for scenario in overloads:
+        log_start = (folder / "gunicorn.log").stat().st_size if server is not None else 0
+        result = overload(
+            base, scenario, concurrency=args.overload_connections, duration=args.overload_duration, timeout=60
+        )
+        if server is not None:
+            with open(folder / "gunicorn.log", "rb") as log:
+                log.seek(log_start)
+                text = log.read().decode("utf-8", "replace")
+            result["statement_timeouts"] = text.count("canceling statement due to statement timeout")
+            result["worker_timeouts"] = text.count("WORKER TIMEOUT")
+        overload_results.append(result)
+        print(
+            f"{result['name']:<28} {result['requests']} requests from {result['concurrency']} clients: "
+            f"{result['statuses']}; p50 {result['p50_ms']:.0f} ms, p99 {result['p99_ms']:.0f} ms, max "
+            f"{result['max_ms']:.0f} ms; {result['over_limit']} over 5 s; statement timeouts "
+            f"{result.get('statement_timeouts', '?')}, worker timeouts {result.get('worker_timeouts', '?')}",
+            flush=True,
+        )
     floor = next((r for r in results if r["name"].startswith("floor: /healthz")), None)
     table = markdown_table(results, floor["rps"] if floor else None)
     filtered = next((r for r in results if r["name"].startswith("filtered: judgement")), None)
@@ -678,11 +783,14 @@ def main(argv=None):
         f"-c{args.connections} -d{args.duration}s; load average after {os.getloadavg()[0]:.2f}; "
         f"median CPU busy {statistics.median(r['cpu_busy_pct'] for r in results):.0f}%."
     )
-    print("\n" + table + "\n\n" + summary + "\n" + verdict)
+    report = table + "\n\n" + summary + "\n" + verdict + "\n"
+    if overload_results:
+        report += "\n" + overload_table(overload_results) + "\n"
+    print("\n" + report)
     if args.markdown:
-        Path(args.markdown).write_text(table + "\n\n" + summary + "\n" + verdict + "\n")
+        Path(args.markdown).write_text(report)
     if args.json:
-        Path(args.json).write_text(json.dumps(results, indent=1))
+        Path(args.json).write_text(json.dumps({"load": results, "overload": overload_results}, indent=1))
     if server is not None:
         stop_process(server)
         if not args.keep:

@@ -88,6 +88,13 @@ def test_cpu_time_of_a_process_tree_counts_reaped_children():
     assert loadtest.proc_stat(2**22 + 1) is None
 
 
+def test_backend_cpu_counts_new_backends_in_full_and_never_goes_negative():
+    before = {10: 5.0, 11: 2.0}
+    after = {10: 5.5, 12: 0.25}  # 11 closed its connection, 12 is new
+
+    assert loadtest.backend_cpu_delta(before, after) == 0.75
+
+
 def test_scenarios_cover_every_page_kind_with_the_filtered_list_as_the_target():
     cookies = {"inspector": ["sessionid=i1", "sessionid=i2"], "manager": ["sessionid=m1"]}
     scenarios = loadtest.build_scenarios(cookies, ["/reviews/1/", "/reviews/2/"], ["/dashboard/?year=2008-09"])
@@ -198,8 +205,30 @@ def test_load_balancer_config_forwards_https_to_both_instances(tmp_path):
     assert "proxy_next_upstream error timeout;" in conf
 
 
+def test_load_balancer_can_refuse_expensive_requests_past_a_limit_per_instance(tmp_path):
+    conf = scale_out.nginx_conf(prefix=tmp_path, listen_port=8100, app_ports=[8101, 8102], expensive_per_instance=1)
+
+    assert "server 127.0.0.1:8101 max_fails=1 fail_timeout=10s max_conns=1;" in conf
+    assert "location ~ ^/(reviews/export\\.|dashboard/)" in conf
+    assert "return 503" in conf and "Retry-After" in conf
+    assert "max_conns" not in scale_out.nginx_conf(prefix=tmp_path, listen_port=8100, app_ports=[8101, 8102])
+
+
+def test_overload_summary_counts_slow_answers_and_fast_refusals():
+    records = [(200, 0.5), (200, 6.0), (503, 0.01), ("TimeoutError", 60.0)]
+    summary = loadtest.summarise_overload(records, name="x", concurrency=4, cpu_busy_pct=50.0)
+
+    assert summary["requests"] == 4
+    assert summary["statuses"] == {"200": 2, "503": 1, "TimeoutError": 1}
+    assert summary["over_limit"] == 2
+    assert summary["fast_refusals"] == 1
+    assert summary["max_ms"] == 60000.0
+    assert "| x | 4 | 4 | 2 x 200, 1 x 503, 1 x TimeoutError |" in loadtest.overload_table([summary])
+
+
 @pytest.mark.skipif(not shutil.which("nginx"), reason="nginx is not installed")
-def test_load_balancer_config_is_valid_nginx(tmp_path):
+@pytest.mark.parametrize("expensive_per_instance", [None, 1])
+def test_load_balancer_config_is_valid_nginx(tmp_path, expensive_per_instance):
     pwd = pytest.importorskip("pwd")
     try:
         pwd.getpwnam(scale_out.NGINX_USER)
@@ -207,7 +236,11 @@ def test_load_balancer_config_is_valid_nginx(tmp_path):
         pytest.skip(f"no {scale_out.NGINX_USER} user")
     (tmp_path / "nginx-tmp").mkdir()
     conf = tmp_path / "nginx.conf"
-    conf.write_text(scale_out.nginx_conf(prefix=tmp_path, listen_port=8100, app_ports=[8101, 8102]))
+    conf.write_text(
+        scale_out.nginx_conf(
+            prefix=tmp_path, listen_port=8100, app_ports=[8101, 8102], expensive_per_instance=expensive_per_instance
+        )
+    )
 
     command = [shutil.which("nginx"), "-t", "-c", str(conf), "-p", str(tmp_path)]
     checked = subprocess.run(command, capture_output=True, text=True, timeout=30)  # noqa: S603 - our own config
