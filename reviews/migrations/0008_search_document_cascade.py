@@ -5,15 +5,20 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('reviews', '0007_register_search_document'),
+        ("reviews", "0007_register_search_document"),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='reviewsearch',
-            name='review',
-            field=models.OneToOneField(on_delete=django.db.models.deletion.CASCADE, primary_key=True, related_name='search', serialize=False, to='reviews.review'),
+            model_name="reviewsearch",
+            name="review",
+            field=models.OneToOneField(
+                on_delete=django.db.models.deletion.CASCADE,
+                primary_key=True,
+                related_name="search",
+                serialize=False,
+                to="reviews.review",
+            ),
         ),
     ]
