@@ -94,12 +94,16 @@ class Auditor:
         assert not problems, "\n".join(problems)
 
 
-def sign_in(page, live_server, username, *, code=None, auditor=None):
-    """Sign in through the sign-in page, and the two-factor page when ``code`` (a callable) is given."""
-    page.goto(f"{live_server.url}/accounts/login/")
-    expect(page.get_by_role("heading", level=1)).to_have_text("Sign in to the SCR Register")
-    if auditor:
-        auditor.scan("sign-in page")
+def sign_in(page, live_server, username, *, code=None, auditor=None, open_page=True):
+    """Sign in through the sign-in page, and the two-factor page when ``code`` (a callable) is given.
+
+    With ``open_page=False`` the sign-in page is already open (after a failed attempt, say).
+    """
+    if open_page:
+        page.goto(f"{live_server.url}/accounts/login/")
+        expect(page.get_by_role("heading", level=1)).to_have_text("Sign in to the SCR Register")
+        if auditor:
+            auditor.scan("sign-in page")
     page.get_by_label("Username").fill(username)
     page.get_by_label("Password").fill(PASSWORD)
     page.get_by_role("button", name="Sign in").click()
