@@ -245,7 +245,7 @@ class Drill:
         self.primary_url = args.database_url
         self.database = urllib.parse.urlsplit(self.primary_url).path.lstrip("/")
         self.folder = Path(tempfile.mkdtemp(prefix="scr-scale-out-"))
-        os.chmod(self.folder, 0o711)  # noqa: S103 - traverse only: postgres and nginx reach their own folders
+        os.chmod(self.folder, 0o711)  # noqa: S103  # nosec B103 - traverse only: postgres and nginx reach their own folders
         self.pg_folder = self.folder / "pg"
         self.replica_dir = self.pg_folder / "replica"
         self.replica_log = self.pg_folder / "replica.log"
