@@ -803,7 +803,7 @@ class _Plan:
         columns = ", ".join(qn(model._meta.get_field(f).column) for f in ["review_id", *fields])
         with connection.cursor() as cursor:
             cursor.execute(
-                f"SELECT {columns} FROM {qn(model._meta.db_table)} WHERE review_id = ANY(%s)",  # noqa: S608
+                f"SELECT {columns} FROM {qn(model._meta.db_table)} WHERE review_id = ANY(%s)",  # noqa: S608  # nosec B608
                 [list(old)],
             )
             have = Counter(cursor.fetchall())
