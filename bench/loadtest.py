@@ -558,7 +558,7 @@ def overload(base, scenario, *, concurrency=100, duration=15, timeout=60, limit_
             except OSError as error:  # refused, reset, or no answer within the timeout
                 status = type(error).__name__
             with lock:
-                records.append((status, time.monotonic() - started))
+                records.append((status, time.monotonic() - started, path.split("?")[0]))
 
     before = cpu_times()
     started = time.monotonic()
@@ -579,13 +579,23 @@ def overload(base, scenario, *, concurrency=100, duration=15, timeout=60, limit_
 
 
 def summarise_overload(records, *, limit_ms=5000, **extra):
-    """Counts by status and the latency of every request in an overload run ([(status, seconds)])."""
-    latencies = sorted(seconds * 1000 for _, seconds in records)
+    """Counts by status and the latency of every request in an overload run ([(status, seconds, path)]),
+    in all and per path."""
+    latencies = sorted(seconds * 1000 for _, seconds, _ in records)
 
     def pick(fraction):
         return latencies[min(len(latencies) - 1, int(fraction * len(latencies)))] if latencies else 0.0
 
-    statuses = Counter(str(status) for status, _ in records)
+    statuses = Counter(str(status) for status, _, _ in records)
+    by_path = {}
+    for status, seconds, path in records:
+        entry = by_path.setdefault(path, {"requests": 0, "statuses": Counter(), "max_ms": 0.0, "over_limit": 0})
+        entry["requests"] += 1
+        entry["statuses"][str(status)] += 1
+        entry["max_ms"] = max(entry["max_ms"], seconds * 1000)
+        entry["over_limit"] += seconds * 1000 > limit_ms
+    for entry in by_path.values():
+        entry["statuses"] = dict(sorted(entry["statuses"].items()))
     return {
         **extra,
         "requests": len(records),
@@ -596,8 +606,9 @@ def summarise_overload(records, *, limit_ms=5000, **extra):
         "over_limit": sum(1 for value in latencies if value > limit_ms),
         "limit_ms": limit_ms,
         "fast_refusals": sum(
-            1 for status, seconds in records if str(status) in ("502", "503") and seconds * 1000 <= limit_ms
+            1 for status, seconds, _ in records if str(status) in ("502", "503") and seconds * 1000 <= limit_ms
         ),
+        "by_path": dict(sorted(by_path.items())),
     }
 
 
@@ -613,6 +624,13 @@ def overload_table(results):
             f"{result['p50_ms']:.0f} | {result['p99_ms']:.0f} | {result['max_ms']:.0f} | {result['over_limit']} | "
             f"{result['cpu_busy_pct']:.0f}% |"
         )
+        if len(result.get("by_path", {})) > 1:
+            for path, entry in result["by_path"].items():
+                answers = ", ".join(f"{count} x {status}" for status, count in entry["statuses"].items())
+                lines.append(
+                    f"| &nbsp;&nbsp;of which {path} | | {entry['requests']} | {answers} | | | "
+                    f"{entry['max_ms']:.0f} | {entry['over_limit']} | |"
+                )
     return "\n".join(lines)
 
 
@@ -663,7 +681,8 @@ def main(argv=None):
     parser.add_argument("--only", help="comma-separated words: run the scenarios whose names contain one")
     parser.add_argument("--no-overload", action="store_true")
     parser.add_argument("--overload-connections", type=int, default=100)
-    parser.add_argument("--overload-duration", type=int, default=15)
+    parser.add_argument("--overload-duration", type=int, default=15, help="seconds of starting new requests")
+    parser.add_argument("--overload-timeout", type=int, default=30, help="seconds a client waits for an answer")
     parser.add_argument("--markdown", help="write the results table to this file")
     parser.add_argument("--json", help="write every result to this file")
     parser.add_argument("--keep", action="store_true", help="keep the temporary folder (logs)")
@@ -707,13 +726,17 @@ def main(argv=None):
         write_settings_overlay(folder, static_root)
         with open(folder / "collectstatic.log", "wb") as log:
             collectstatic(env, log)
-        server = start_gunicorn(
-            env,
-            bind=f"127.0.0.1:{args.port}",
-            workers=args.workers,
-            log_path=folder / "gunicorn.log",
-            access_log=folder / "access.log",
-        )
+
+        def start_server():
+            return start_gunicorn(
+                env,
+                bind=f"127.0.0.1:{args.port}",
+                workers=args.workers,
+                log_path=folder / "gunicorn.log",
+                access_log=folder / "access.log",
+            )
+
+        server = start_server()
     wait_until_up(base, process=server)
     cpu_probe = None
     if server is not None:
@@ -750,10 +773,21 @@ def main(argv=None):
             flush=True,
         )
     overload_results = []
-    for scenario in overloads:
+    for number, scenario in enumerate(overloads):
+        if number and server is not None:
+            # Requests whose clients gave up are still queued in front of the workers, which would serve
+            # them first: each overload starts on a fresh server.
+            stop_process(server)
+            server = start_server()
+            wait_until_up(base, process=server)
+            check_paths(base, scenario)  # and one request to load the code
         log_start = (folder / "gunicorn.log").stat().st_size if server is not None else 0
         result = overload(
-            base, scenario, concurrency=args.overload_connections, duration=args.overload_duration, timeout=60
+            base,
+            scenario,
+            concurrency=args.overload_connections,
+            duration=args.overload_duration,
+            timeout=args.overload_timeout,
         )
         if server is not None:
             with open(folder / "gunicorn.log", "rb") as log:

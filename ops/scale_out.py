@@ -254,6 +254,7 @@ class Drill:
         self.hba_changed = False
         self.replica_started = False
         self.gunicorns = {}
+        self.envs = {}
         self.nginx = None
         self.secret_key = "scale-out-drill-" + secrets.token_urlsafe(40)
         self.session_keys = []
@@ -380,6 +381,23 @@ class Drill:
         )
 
     # -- 2. the app instances and nginx
+    def start_instance(self, port):
+        self.gunicorns[port] = loadtest.start_gunicorn(
+            self.envs[port],
+            bind=f"127.0.0.1:{port}",
+            workers=self.args.workers_per_instance,
+            log_path=self.folder / f"gunicorn-{port}.log",
+            access_log=self.folder / f"access-{port}.log",
+        )
+
+    def restart_instances(self):
+        """Fresh instances: requests whose clients gave up would otherwise still be served first."""
+        for port, process in self.gunicorns.items():
+            loadtest.stop_process(process)
+            self.start_instance(port)
+        for port, process in self.gunicorns.items():
+            loadtest.wait_until_up(f"http://127.0.0.1:{port}", process=process)
+
     def start_web(self):
         static_root = self.folder / "static"
         loadtest.write_settings_overlay(self.folder, static_root)
@@ -389,7 +407,7 @@ class Drill:
         with open(self.folder / "collectstatic.log", "wb") as log:
             loadtest.collectstatic(base_env, log)
         for port in self.args.app_ports:
-            env = loadtest.server_env(
+            self.envs[port] = loadtest.server_env(
                 database_url=with_port(
                     self.primary_url,
                     urllib.parse.urlsplit(self.primary_url).port or 5432,
@@ -401,13 +419,7 @@ class Drill:
                 secret_key=self.secret_key,
                 settings_folder=self.folder,
             )
-            self.gunicorns[port] = loadtest.start_gunicorn(
-                env,
-                bind=f"127.0.0.1:{port}",
-                workers=self.args.workers_per_instance,
-                log_path=self.folder / f"gunicorn-{port}.log",
-                access_log=self.folder / f"access-{port}.log",
-            )
+            self.start_instance(port)
         for port, process in self.gunicorns.items():
             loadtest.wait_until_up(f"http://127.0.0.1:{port}", process=process)
         tmp = self.folder / "nginx-tmp"
@@ -725,7 +737,7 @@ class Drill:
         lines += [(cookie, path) for path in loadtest.sample_dashboard_paths(count=50, seed=8)]
         scenario = loadtest.Scenario("expensive", "full export and cold dashboards", lines)
         results = []
-        for shed in (None, 1):
+        for shed in (1, None):
             conf = self.folder / "nginx.conf"
             conf.write_text(
                 nginx_conf(
@@ -742,7 +754,11 @@ class Drill:
                 f"at most {shed} expensive request per instance" if shed else "no limit (queued)"
             )
             result = loadtest.overload(
-                self.base, scenario, concurrency=self.args.overload_clients, duration=self.args.overload_seconds
+                self.base,
+                scenario,
+                concurrency=self.args.overload_clients,
+                duration=self.args.overload_seconds,
+                timeout=30,
             )
             results.append(result)
             self.say(
@@ -752,7 +768,13 @@ class Drill:
             )
         self.figures["overload"] = results
         self.say("\n" + loadtest.overload_table(results) + "\n")
-        return True
+        conf.write_text(nginx_conf(prefix=self.folder, listen_port=self.args.nginx_port, app_ports=self.args.app_ports))
+        os.kill(self.nginx.pid, signal.SIGHUP)
+        self.restart_instances()
+        # With the limit, refusals are immediate and a dashboard (bounded by the statement timeout) is never
+        # past 5 s; a full export (100,000 rows streamed) can take longer on its own: reported, not judged.
+        dashboard = results[0]["by_path"].get("/dashboard/", {"over_limit": 0})
+        return dashboard["over_limit"] == 0
 
     def main(self):
         atexit.register(self.cleanup)
@@ -772,7 +794,7 @@ class Drill:
         checks["reads on the replica"] = self.reads_go_to_replica(browser)
         checks["load test through nginx"] = self.load_through_nginx()
         if self.args.overload_seconds:
-            self.overload_through_nginx(browser)
+            checks["no dashboard past 5 s with the limit"] = self.overload_through_nginx(browser)
         checks["one instance stopped"] = self.failover(browser)
         self.say("\n" + "\n".join(f"- {name}: {'ok' if ok else 'FAILED'}" for name, ok in checks.items()))
         if self.args.markdown:
