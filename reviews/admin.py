@@ -5,6 +5,7 @@ from django import forms
 from django.apps import apps
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
+from django.db import models
 from django.db.models import F
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
@@ -17,6 +18,7 @@ from reviews.models import (
     Contribution,
     Evaluation,
     Finding,
+    Judgement,
     LocalAuthority,
     ReadEvent,
     Region,
@@ -103,12 +105,14 @@ class AgencyInvolvementInline(admin.TabularInline):
     model = AgencyInvolvement
     extra = 0
     fields = ["agency", "imr_submitted", "notes"]
+    formfield_overrides = {models.TextField: {"widget": forms.Textarea(attrs={"rows": 2, "cols": 60})}}
 
 
 class FindingInline(admin.TabularInline):
     model = Finding
     extra = 0
     fields = ["category", "agency", "description"]
+    formfield_overrides = {models.TextField: {"widget": forms.Textarea(attrs={"rows": 2, "cols": 60})}}
 
 
 class EvaluationInline(admin.StackedInline):
@@ -156,6 +160,23 @@ class ImportForm(forms.Form):
         return {self.fields[name].label: upload for name, upload in self.cleaned_data.items() if upload}
 
 
+class LatestJudgementFilter(admin.SimpleListFilter):
+    """The latest evaluation's judgement, by its official wording (the denormalised field has no choices)."""
+
+    title = "latest judgement"
+    parameter_name = "latest_judgement"
+
+    def lookups(self, request, model_admin):
+        return [*Judgement.choices, ("none", "Not evaluated")]
+
+    def queryset(self, request, queryset):
+        if self.value() == "none":
+            return queryset.filter(latest_judgement="")
+        if self.value() in Judgement.values:
+            return queryset.filter(latest_judgement=self.value())
+        return queryset
+
+
 @admin.register(Review)
 class ReviewAdmin(admin.ModelAdmin):
     list_display = [
@@ -163,19 +184,26 @@ class ReviewAdmin(admin.ModelAdmin):
         "title",
         "board",
         "status",
-        "latest_judgement",
+        "judgement",
         "latest_evaluated_date",
         "completed_date",
         "submitted_date",
     ]
-    list_filter = ["status", "latest_judgement", "review_type", "board__region", "independent_chair", "completed_date"]
+    list_filter = [
+        "status",
+        LatestJudgementFilter,
+        "review_type",
+        "board__region",
+        "independent_chair",
+        "completed_date",
+    ]
     search_fields = ["reference", "title", "summary", "board__name", "board__gss_code"]
     list_select_related = ["board"]
     autocomplete_fields = ["board"]
     ordering = ["reference"]
     date_hierarchy = "latest_evaluated_date"
     show_full_result_count = False  # one count fewer on a register of 100,000 reviews
-    readonly_fields = ["latest_judgement", "latest_evaluated_date", "version", "created_at", "updated_at"]
+    readonly_fields = ["judgement", "latest_evaluated_date", "version", "created_at", "updated_at"]
     fieldsets = [
         (None, {"fields": ["reference", "review_type", "board", "title", "status"]}),
         ("Dates", {"fields": [("incident_date", "decision_date"), ("completed_date", "submitted_date")]}),
@@ -183,10 +211,14 @@ class ReviewAdmin(admin.ModelAdmin):
         (None, {"fields": ["summary"]}),
         (
             "Kept by the system",
-            {"fields": [("latest_judgement", "latest_evaluated_date"), "version", ("created_at", "updated_at")]},
+            {"fields": [("judgement", "latest_evaluated_date"), "version", ("created_at", "updated_at")]},
         ),
     ]
     inlines = [ContributionInline, ChildInline, AgencyInvolvementInline, FindingInline, EvaluationInline]
+
+    @admin.display(description="latest judgement", ordering="latest_judgement")
+    def judgement(self, review):
+        return Judgement(review.latest_judgement).label if review.latest_judgement else "Not evaluated"
 
     def save_model(self, request, obj, form, change):
         if change:
@@ -342,9 +374,16 @@ class ReviewSearchAdmin(admin.ModelAdmin):
 class EventAdmin(pghistory.admin.EventModelAdmin):
     """One audited model's trigger-written history (read only); pghistory's Events page spans them all."""
 
-    list_display = ["pgh_created_at", "pgh_label", "pgh_obj_id", "pgh_context_id"]
+    list_display = ["pgh_created_at", "pgh_label", "pgh_obj_id", "context"]
+    list_select_related = ["pgh_context"]
     ordering = ["-pgh_created_at", "-pgh_id"]
     show_full_result_count = False
+
+    @admin.display(description="made by")
+    def context(self, event):
+        """Who or what made the change: the request's user and URL, or the import and its files."""
+        metadata = event.pgh_context.metadata if event.pgh_context_id else {}
+        return ", ".join(f"{key}: {value}" for key, value in sorted(metadata.items())) or "-"
 
 
 for _tracked in (Review, Contribution, Child, AgencyInvolvement, Finding, Evaluation):

@@ -182,6 +182,18 @@ def test_the_board_list_shows_every_board_in_few_queries(admin_client, django_as
 
 
 @pytest.mark.django_db
+def test_reviews_are_filtered_and_shown_by_the_official_wording_of_their_latest_judgement(admin_client):
+    EvaluationFactory(review__reference="SCR-GOOD", judgement="good")
+    EvaluationFactory(review__reference="SCR-INADEQUATE", judgement="inadequate")
+    ReviewFactory(reference="SCR-NONE")
+    response = admin_client.get(admin_url(Review, "changelist"), {"latest_judgement": "inadequate"})
+    assert [r.reference for r in response.context["cl"].result_list] == ["SCR-INADEQUATE"]
+    assert '<td class="field-judgement">Inadequate</td>' in response.content.decode()
+    response = admin_client.get(admin_url(Review, "changelist"), {"latest_judgement": "none"})
+    assert [r.reference for r in response.context["cl"].result_list] == ["SCR-NONE"]
+
+
+@pytest.mark.django_db
 def test_boards_are_found_by_autocomplete(admin_client):
     response = admin_client.get(
         reverse("admin:autocomplete"),
@@ -203,6 +215,21 @@ def test_the_audit_trail_of_a_review_is_readable_in_the_admin(admin_client, one_
     labels = [event.pgh_label for event in response.context["cl"].result_list]
     # Created, given its latest judgement by the evaluation trigger, then retitled.
     assert sorted(labels) == ["insert", "update", "update"]
+
+
+@pytest.mark.django_db
+def test_a_models_history_list_says_who_made_each_change_in_few_queries(
+    admin_client, admin_user, django_assert_max_num_queries
+):
+    from django.apps import apps
+
+    from tests.test_import import run
+
+    run(GOOD, user=admin_user)
+    with django_assert_max_num_queries(10):
+        response = admin_client.get(admin_url(apps.get_model("reviews", "FindingEvent"), "changelist"))
+    assert response.status_code == 200
+    assert f"source: import, user: {admin_user.pk}" in response.content.decode()
 
 
 @pytest.mark.django_db
