@@ -813,7 +813,8 @@ def main(argv=None):
             f"errors: target (>= 150 req/s, p99 <= 150 ms, 0 errors) {'met' if meets_target(filtered) else 'MISSED'}."
         )
     summary = (
-        f"Run {started}; {os.cpu_count()} CPUs; {args.workers} gunicorn workers; wrk -t{args.threads} "
+        f"Run {started}; {os.cpu_count()} CPUs; "
+        f"{f'the server at {base}' if args.target else f'{args.workers} gunicorn workers'}; wrk -t{args.threads} "
         f"-c{args.connections} -d{args.duration}s; load average after {os.getloadavg()[0]:.2f}; "
         f"median CPU busy {statistics.median(r['cpu_busy_pct'] for r in results):.0f}%."
     )
