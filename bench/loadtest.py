@@ -21,9 +21,10 @@ What it does, all on 127.0.0.1 and bounded in time:
    would look fast and be wrong), warms the workers up, then runs wrk (``-t2 -c16 -d20s``,
    bench/loadtest.lua) per scenario: the trivial-view floors, the register, the filtered register, single
    filters, review pages, the dashboard, the JSON API, a filtered export, and a mix of signed-in users.
-4. Overload: 100 connections for a bounded time on expensive requests (the full export; the dashboard for
-   varied years and boards, so most answers are computed, not cached) and reports how long the slowest
-   request took and what the server answered.
+4. Overload: 100 clients (threads) for 15 s on expensive requests (the full export; the dashboard for
+   varied years and boards, so most answers are computed, not cached), each request timed to its last byte
+   or a 30 s timeout, so the ones queued in front of the workers count (wrk drops requests still open when
+   it stops); a fresh server for each overload. Reports what the server answered and how long it took.
 
 Errors are responses outside 2xx/3xx plus socket errors and wrk timeouts; redirects are counted too.
 """
