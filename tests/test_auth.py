@@ -5,6 +5,7 @@ import datetime
 import pytest
 import time_machine
 from bs4 import BeautifulSoup
+from django.conf import settings
 from django.contrib.sessions.models import Session
 from django.urls import URLPattern, URLResolver, get_resolver
 from django.utils import timezone
@@ -126,7 +127,7 @@ def test_sign_out_is_post_only(client, board_user):
 
 def test_sign_out_ends_the_session_on_the_server(client, board_user):
     client.force_login(board_user)
-    old_key = client.cookies["sessionid"].value
+    old_key = client.cookies[settings.SESSION_COOKIE_NAME].value
     assert Session.objects.filter(session_key=old_key).exists()
 
     response = client.post("/accounts/logout/")
@@ -136,7 +137,7 @@ def test_sign_out_ends_the_session_on_the_server(client, board_user):
 
     # Someone who kept the old cookie gets nothing from it.
     thief = HTTPSClient()
-    thief.cookies["sessionid"] = old_key
+    thief.cookies[settings.SESSION_COOKIE_NAME] = old_key
     response = thief.get("/")
     assert response.status_code == 302
     assert response["Location"].startswith("/accounts/login/")

@@ -66,3 +66,13 @@ def test_json_log_lines_are_one_object_each_with_the_request_id():
     line = json.loads(formatter.format(record))
     assert line["request_id"] == "abc123abc123"
     assert line["message"] == "request"
+
+
+def test_session_and_csrf_cookies_are_host_only_secure_cookies(client, board_user):
+    page = client.get("/accounts/login/")
+    csrf = page.cookies["__Host-csrftoken"]
+    assert csrf["secure"] and csrf["path"] == "/" and not csrf["domain"]
+    signed_in = client.post("/accounts/login/", {"username": "board", "password": "correct horse battery staple"})
+    session = signed_in.cookies["__Host-sessionid"]
+    assert session["secure"] and session["httponly"] and session["path"] == "/" and not session["domain"]
+    assert session["samesite"] == "Lax"

@@ -5,6 +5,7 @@ import datetime
 import pytest
 import time_machine
 from bs4 import BeautifulSoup
+from django.conf import settings
 from django.contrib.sessions.models import Session
 from django.utils import timezone
 
@@ -32,7 +33,7 @@ def signed_in(client, board_user, clock):
 
 
 def session_exists(client):
-    return Session.objects.filter(session_key=client.cookies["sessionid"].value).exists()
+    return Session.objects.filter(session_key=client.cookies[settings.SESSION_COOKIE_NAME].value).exists()
 
 
 def test_a_user_who_keeps_working_stays_signed_in(signed_in, clock):
@@ -48,7 +49,7 @@ def test_twenty_nine_minutes_idle_is_still_signed_in(signed_in, clock):
 
 
 def test_thirty_minutes_idle_signs_the_user_out_and_says_why(signed_in, clock):
-    old_key = signed_in.cookies["sessionid"].value
+    old_key = signed_in.cookies[settings.SESSION_COOKIE_NAME].value
     clock.shift(datetime.timedelta(minutes=31))
     response = signed_in.get("/reviews/")
     assert response.status_code == 302
@@ -106,7 +107,7 @@ def test_sessions_last_no_longer_than_eight_hours_on_the_server(settings):
 
 
 def test_a_session_row_expires_in_the_database_too(signed_in):
-    session = Session.objects.get(session_key=signed_in.cookies["sessionid"].value)
+    session = Session.objects.get(session_key=signed_in.cookies[settings.SESSION_COOKIE_NAME].value)
     assert session.expire_date <= timezone.now() + datetime.timedelta(hours=8)
 
 
