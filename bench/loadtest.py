@@ -556,7 +556,7 @@ def overload(base, scenario, *, concurrency=100, duration=15, timeout=60, limit_
             started = time.monotonic()
             try:
                 status = fetch(base, path, cookie, timeout=timeout)[0]
-            except OSError as error:  # refused, reset, or no answer within the timeout
+            except (OSError, http.client.HTTPException) as error:  # refused, reset, timed out, cut short
                 status = type(error).__name__
             with lock:
                 records.append((status, time.monotonic() - started, path.split("?")[0]))

@@ -696,10 +696,11 @@ class Drill:
                 started = time.monotonic()
                 try:
                     page = client.get(paths[index % len(paths)])
+                    status = page.status if page.status == 200 else f"{page.status} {page.headers.get('Location', '')}"
                     results.append(
-                        (time.monotonic(), page.status, page.headers.get("X-Upstream", ""), time.monotonic() - started)
+                        (time.monotonic(), status, page.headers.get("X-Upstream", ""), time.monotonic() - started)
                     )
-                except OSError as error:
+                except (OSError, http.client.HTTPException) as error:
                     results.append((time.monotonic(), f"socket error {error}", "", time.monotonic() - started))
                 index += 1
                 time.sleep(0.05)
