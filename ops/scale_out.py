@@ -683,6 +683,17 @@ class Drill:
         )
         return True
 
+    def still_signed_in(self, browser, password, device):
+        """The drill's session before the failover check; signed in anew (and said so) if it has ended."""
+        page = browser.get("/reviews/")
+        if page.status == 200:
+            return browser
+        self.say(
+            f"- NOTE: before the failover check the drill's session answered {page.status} "
+            f"{page.headers.get('Location', '')}: signed in again through the forms"
+        )
+        return self.sign_in_through_forms(password, device)
+
     def failover(self, browser):
         """The signed-in user keeps requesting pages through nginx while one instance stops."""
         results = []
@@ -798,6 +809,7 @@ class Drill:
         checks["load test through nginx"] = self.load_through_nginx()
         if self.args.overload_seconds:
             checks["no dashboard past 5 s with the limit"] = self.overload_through_nginx(browser)
+        browser = self.still_signed_in(browser, password, device)
         checks["one instance stopped"] = self.failover(browser)
         self.say("\n" + "\n".join(f"- {name}: {'ok' if ok else 'FAILED'}" for name, ok in checks.items()))
         if self.args.markdown:
