@@ -829,8 +829,8 @@ def main(argv=None):
         Path(args.json).write_text(json.dumps({"load": results, "overload": overload_results}, indent=1))
     if server is not None:
         stop_process(server)
-        if not args.keep:
-            shutil.rmtree(folder, ignore_errors=True)
+    if not args.keep:
+        shutil.rmtree(folder, ignore_errors=True)
     return results
 
 
