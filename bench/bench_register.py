@@ -324,6 +324,7 @@ def main():
     total = Review.objects.count()
     print(f"{total:,} reviews in {settings['NAME']}; {args.runs} timed runs per case", file=sys.stderr)
 
+    load_at_start = os.getloadavg()[0]
     results = []
     for label, query, admin_query in CASES + DEEP_CASES:
         register, queries, statements = time_register(client, query, args.runs)
@@ -362,20 +363,23 @@ def main():
             exports.append(json.loads(child.stdout.strip().splitlines()[-1]))
             print(exports[-1], file=sys.stderr)
 
-    markdown = render_markdown(results, exports, total, args.runs, settings["NAME"])
+    load = (load_at_start, os.getloadavg()[0])
+    markdown = render_markdown(results, exports, total, args.runs, settings["NAME"], load)
     print(markdown)
     if args.markdown:
         Path(args.markdown).write_text(markdown)
 
 
-def render_markdown(results, exports, total, runs, database):
+def render_markdown(results, exports, total, runs, database, load):
     def ms(value):
         return f"{value:.1f}"
 
     lines = [
         f"Database `{database}`: {total:,} reviews (`seed_demo --reviews 100000`). {runs} timed requests per case "
         "after 3 warm-up requests; times in milliseconds, median / 95th percentile, measured in-process around "
-        "Django's test Client (the whole request: middleware, session, permissions, filters, query, template).",
+        "Django's test Client (the whole request: middleware, session, permissions, filters, query, template). "
+        f"Machine: {os.cpu_count()} CPUs shared with other work; load average {load[0]:.1f} at the start of the "
+        f"run, {load[1]:.1f} at the end.",
         "Floors in the same run: **raw SQL** = the register's own data query, captured from the request and run "
         "through plain psycopg2; **admin** = Django's admin changelist of Review (25 a page) with the nearest "
         "filter it can express (`-` where it cannot), called directly as a superuser.",
