@@ -36,10 +36,18 @@ CHROMIUM_ARGS = [
 ]
 
 
+# A browser test that hangs (a browser call waiting for ever) fails after this long instead of holding up the run.
+TEST_TIMEOUT_SECONDS = 240
+
+
 @pytest.hookimpl(trylast=True)
 def pytest_collection_modifyitems(config, items):
-    """Run the browser tests last (after pytest-django's own ordering), for the reasons above."""
+    """Run the browser tests last (after pytest-django's own ordering), for the reasons above, each with a
+    time limit (pytest-timeout)."""
     browser = [item for item in items if item.get_closest_marker("browser")]
+    for item in browser:
+        if not item.get_closest_marker("timeout"):
+            item.add_marker(pytest.mark.timeout(TEST_TIMEOUT_SECONDS))
     if browser:
         others = [item for item in items if not item.get_closest_marker("browser")]
         items[:] = others + browser
