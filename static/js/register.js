@@ -1,8 +1,12 @@
 // The register's filter panel with JavaScript (templates/reviews/register.html). htmx sends the filters
 // whenever one changes and swaps in the results; this file only
-// - turns a board chosen in the type-ahead into a ticked checkbox (so several boards can be added), and
-// - tells screen readers the new number of results after each update.
+// - turns a board chosen in the type-ahead into a ticked checkbox (so several boards can be added),
+// - tells screen readers the new number of results after each update, and
+// - starts MOJ's filter toggle (not in MOJ's initAll): on narrow screens MOJ's CSS lays the filter panel over
+//   the whole page, so it starts hidden behind a "Show filter" button, with "Close" in the panel; on wide
+//   screens it starts shown, and "Hide filter" gives the results the whole width.
 // Without JavaScript the same form is submitted with "Apply filters". Loaded as a module (CSP: no inline script).
+import { FilterToggleButton } from "./vendor/moj-frontend.min.js";
 
 const form = document.getElementById("register-filters");
 const typeahead = document.getElementById("id_board");
@@ -71,4 +75,9 @@ if (status) {
     const count = document.getElementById("register-count");
     if (count) status.textContent = count.textContent;
   });
+}
+
+const filterPanel = document.querySelector('[data-module="moj-filter"]');
+if (filterPanel) {
+  new FilterToggleButton(filterPanel, { startHidden: false });
 }
