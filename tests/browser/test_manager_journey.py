@@ -73,6 +73,18 @@ def test_manager_reads_the_dashboard_for_a_year_and_downloads_a_table(page, live
     page.get_by_role("link", name="SCR-B1-E08000025").click()
     audit.scan("review page")
 
+    # On a phone the register's filter panel would cover the page: it starts hidden behind a button.
+    page.set_viewport_size({"width": 390, "height": 844})
+    page.goto(f"{live_server.url}/reviews/")
+    expect(page.get_by_role("button", name="Apply filters").first).to_be_hidden()
+    audit.scan("register on a phone")
+    page.get_by_role("button", name="Show filter").click()
+    expect(page.get_by_role("button", name="Apply filters").first).to_be_visible()
+    audit.scan("register on a phone, filter shown")
+    page.get_by_role("button", name="Close").click()
+    expect(page.get_by_role("button", name="Show filter")).to_be_focused()
+    page.set_viewport_size({"width": 1280, "height": 900})
+
     page.goto(f"{live_server.url}/reviews/999999/")
     audit.scan("404 page")
 
