@@ -352,10 +352,17 @@ def api_summary(request):
         region = forms.api_region(request.GET.get("region"), viewer)
     except forms.ApiError as error:
         return _json({"error": str(error)}, status=400)
-    board = _api_board(request, viewer)
+    try:
+        board = _api_board(request, viewer)
+    except NotVisible as error:
+        return _json({"error": str(error)}, status=404)
     scope = queries.Scope(region_id=region.pk if region else None, board_id=board.pk if board else None)
     [details] = queries.year_details(year, [scope], fingerprint=viewer.fingerprint, version=queries.data_version())
     return _json(queries.summary(year, details))
+
+
+class NotVisible(Exception):
+    """A board that does not exist or that the reader may not see: the API answers 404 in JSON."""
 
 
 def _api_board(request, viewer):
@@ -364,7 +371,7 @@ def _api_board(request, viewer):
         return None
     board = viewer.board_by_code(code)
     if board is None:
-        raise Http404("No such board")
+        raise NotVisible("No such board")
     return board
 
 
@@ -408,6 +415,8 @@ def api_judgement_rates(request):
             rows = _api_rates(request, viewer, version)
         except forms.ApiError as error:
             return _json({"error": str(error)}, status=400)
+        except NotVisible as error:
+            return _json({"error": str(error)}, status=404)
         body = json.dumps({"group": request.GET["group"], "rows": rows}, cls=DecimalEncoder)
         queries.cache.put(key, version, body)
     return HttpResponse(body, content_type="application/json")

@@ -299,9 +299,18 @@ def test_bad_api_parameters_answer_400_with_an_error(client, manager, register, 
     assert body["error"]
 
 
-def test_an_unknown_board_answers_404(client, manager, register):
-    response = signed_in(client, manager).get("/dashboard/api/summary", {"year": "2008-09", "board": "E08999999"})
+@pytest.mark.parametrize(
+    ("path", "params"),
+    [
+        ("/dashboard/api/summary", {"year": "2008-09", "board": "E08999999"}),
+        ("/dashboard/api/judgement-rates", {"group": "board", "board": "E08999999"}),
+    ],
+)
+def test_an_unknown_board_answers_404_in_json(client, manager, register, path, params):
+    response = signed_in(client, manager).get(path, params)
     assert response.status_code == 404
+    assert response["Content-Type"] == "application/json"
+    assert response.json() == {"error": "No such board"}
 
 
 # --- Who sees what --------------------------------------------------------------------------------------------
@@ -341,7 +350,10 @@ def test_board_staff_see_the_national_and_regional_aggregates(client, board_user
     ],
 )
 def test_another_boards_figures_answer_404_to_board_staff(client, board_user, register, path):
-    assert signed_in(client, board_user).get(path).status_code == 404
+    response = signed_in(client, board_user).get(path)
+    assert response.status_code == 404
+    if "/api/" in path:  # the same answer as for a board that does not exist: no existence leak
+        assert response.json() == {"error": "No such board"}
 
 
 def test_board_staff_page_shows_no_other_boards_row(client, board_user, register):
