@@ -254,6 +254,15 @@ AUDIT_TRIGGERS = tuple(
     for name in ("insert_insert", "update_update", "delete_delete")
 )
 
+# The register's flags (Review.any_child_known, Review.cross_area) are kept by statement triggers on Child
+# and Contribution; the seed writes them with each review instead (its secondary indexes are dropped while
+# it loads, so each trigger's lookup would scan the whole table: quadratic in the reviews).
+FLAG_TRIGGERS = tuple(
+    f"reviews.{model}:sync_{flag}_on_{operation}"
+    for model, flag in (("Child", "any_child_known"), ("Contribution", "cross_area"))
+    for operation in ("insert", "update", "delete")
+)
+
 COPY_COLUMNS = {
     "reviews_review": (
         "id",
@@ -274,6 +283,8 @@ COPY_COLUMNS = {
         "version",
         "created_at",
         "updated_at",
+        "any_child_known",
+        "cross_area",
     ),
     "reviews_contribution": ("review_id", "board_id"),
     "reviews_child": (
@@ -540,9 +551,9 @@ class DemoData:
         out["reviews_finding"].write(rid_text + rid_text.join(picked))
 
         # Cross-area reviews: one or two other boards, usually from the same region.
+        others = set()
         if random_() < CROSS_AREA_SHARE:
             boards, cum, by_region = self.epoch(decision)
-            others = set()
             for _ in range(1 if random_() < 0.7 else 2):
                 pool = by_region[p.board.region_id] if random_() < 0.7 else boards
                 other = pool[int(random_() * len(pool))]
@@ -568,7 +579,8 @@ class DemoData:
             f"{rid}\t{p.reference}\tscr\t{p.board.id}\t{title}\t{_date(incident)}\t{decision.isoformat()}\t"
             f"{_date(completed)}\t{_date(submitted)}\t{_bool(chair)}\t{_bool(author)}\t{summary}\t{status}\t"
             f"{latest[3] if latest else ''}\t{_date(latest and latest[2])}\t1\t"
-            f"{decision.isoformat()} 09:00:00+00\t{updated.isoformat()} 17:00:00+00\n"
+            f"{decision.isoformat()} 09:00:00+00\t{updated.isoformat()} 17:00:00+00\t"
+            f"{_bool(known is True)}\t{_bool(bool(others))}\n"
         )
 
     def _words(self, children, categories, involved, known, status):
@@ -702,7 +714,7 @@ def build(*, count, seed, showcase=(), chunk=5000, progress=None):
         # ALTER TABLE ... DISABLE TRIGGER is transactional: no other session ever sees the triggers off,
         # and a failure rolls the switch back with the rows. (pgtrigger.ignore would still call each
         # trigger once per row, and its check costs a subtransaction a row: twice the write time.)
-        pgtrigger.disable(*AUDIT_TRIGGERS)
+        pgtrigger.disable(*AUDIT_TRIGGERS, *FLAG_TRIGGERS)
         # One worker, so chunks are generated in order from the one random stream: deterministic.
         with _bulk_load(cursor, list(COPY_COLUMNS)), ThreadPoolExecutor(max_workers=1) as worker:
             pending = worker.submit(generate, 0, ids) if count else None
@@ -715,7 +727,7 @@ def build(*, count, seed, showcase=(), chunk=5000, progress=None):
                     _copy(cursor, table, buffer)
                 report(min(start + chunk, count))
         report(count, "indexed and checked")
-        pgtrigger.enable(*AUDIT_TRIGGERS)
+        pgtrigger.enable(*AUDIT_TRIGGERS, *FLAG_TRIGGERS)
     report(count, "committed")
     with connection.cursor() as cursor:
         cursor.execute("ANALYZE " + ", ".join(COPY_COLUMNS))

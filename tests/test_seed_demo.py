@@ -245,6 +245,15 @@ def test_latest_judgement_equals_the_highest_sequence_evaluation_for_every_revie
         assert (review.latest_judgement, review.latest_evaluated_date) == latest.get(review.pk, ("", None))
 
 
+def test_the_register_flags_agree_with_the_children_and_contributions_of_every_review(seeded):
+    # The seed writes these flags itself, with the triggers that keep them switched off while it loads.
+    known = set(Child.objects.filter(known_to_social_care=True).values_list("review_id", flat=True))
+    cross = set(Contribution.objects.values_list("review_id", flat=True))
+    flags = list(Review.objects.values_list("pk", "any_child_known", "cross_area"))
+    assert {pk for pk, k, _ in flags if k} == known and known
+    assert {pk for pk, _, c in flags if c} == cross and cross
+
+
 def test_re_evaluations_exist_and_only_follow_an_inadequate_judgement(seeded):
     by_review = _group(Evaluation.objects.order_by("sequence").values_list("review_id", "judgement"))
     again = [judgements for judgements in by_review.values() if len(judgements) > 1]
