@@ -7,6 +7,7 @@ dashboard.css) lets a chart scale and zoom with the page. Colours and text sizes
 inline styles, so the Content Security Policy needs no exception.
 """
 
+import math
 from decimal import ROUND_HALF_UP, Decimal
 
 from django.utils.html import escape
@@ -27,6 +28,7 @@ JUDGEMENT_COLOURS = {
 JUDGEMENT_LABELS = dict(Judgement.choices)
 BLUE = "#1d70b8"
 PURPLE = "#4c2c92"
+GREY = "#b1b4b6"
 
 
 def _svg(chart_id, title, desc, height, body):
@@ -185,3 +187,69 @@ def _short(label, width):
     """Cut a label to fit its column (about 7.5 units a character at 14 units), keeping the end off."""
     room = int(width / 7.6)
     return label if len(label) <= room else label[: room - 1].rstrip() + "…"
+
+
+def share_lines(*, chart_id, title, years, series, what="", colour=BLUE):
+    """Small multiples: one strip per series under its label, a line of its percentages across the reporting
+    years, its latest value written at the end; every strip on the same scale.
+
+    ``years``: reporting year labels (``2008-09``) in order, perhaps with gaps; ``series``: ``(label, values)``
+    with one percentage (or None) per year. A line breaks over a missing year or value.
+    """
+    label_h, strip_h, gap, left, right = 20, 40, 14, 44, 60
+    plot_w = WIDTH - left - right
+    starts = [int(year[:4]) for year in years]
+    first, last = (starts[0], starts[-1]) if starts else (0, 0)
+    values = [float(v) for _, vs in series for v in vs if v is not None]
+    top = min(max(math.ceil(max(values, default=0) / 10) * 10, 10), 100)
+
+    def x_of(start):
+        return left + (plot_w * (start - first) / (last - first) if last > first else plot_w / 2)
+
+    body, sentences = [], []
+    for i, (label, shares) in enumerate(series):
+        y0 = i * (label_h + strip_h + gap)
+        y_top, y_bottom = y0 + label_h + 6, y0 + label_h + 6 + strip_h
+        body.append(_text(0, y0 + 15, label, weight="bold"))
+        for tick, y in ((0, y_bottom), (top, y_top)):
+            body.append(
+                f'<line x1="{left - 4}" x2="{left + plot_w:g}" y1="{y:g}" y2="{y:g}" stroke="{GREY}" stroke-width="1"/>'
+            )
+            body.append(_text(left - 8, y + 4, f"{tick}%", anchor="end", size=11))
+        points, line, said = [], [], []
+        previous = None
+        for year, start, share in zip(years, starts, shares, strict=True):
+            if share is None:
+                previous = None
+                continue
+            x, y = x_of(start), y_bottom - strip_h * float(share) / top
+            if previous is None or start != previous + 1:
+                line.append([])
+            line[-1].append(f"{x:g},{y:g}")
+            points.append((x, y, year, share))
+            previous = start
+            said.append(f"{year} {share}%")
+        for segment in line:
+            if len(segment) > 1:
+                body.append(f'<polyline points="{" ".join(segment)}" fill="none" stroke="{colour}" stroke-width="2"/>')
+        for x, y, year, share in points:
+            body.append(
+                f'<circle cx="{x:g}" cy="{y:g}" r="3" fill="{colour}"><title>{escape(label)}, {escape(year)}: '
+                f"{share}% of reviews</title></circle>"
+            )
+        if points:
+            x, y, _, share = points[-1]
+            body.append(_text(x + 8, y + 5, f"{share}%", size=12))
+            sentences.append(f"{label}: {', '.join(said)}.")
+        else:
+            sentences.append(f"{label}: no data.")
+    bottom = len(series) * (label_h + strip_h + gap)
+    for start in range(first, last + 1) if starts else ():
+        x = x_of(start)
+        short = f"{start % 100:02d}-{(start + 1) % 100:02d}"
+        body.append(
+            f'<text x="{x:g}" y="{bottom + 4}" text-anchor="end" font-size="12" fill="{BLACK}" '
+            f'transform="rotate(-45 {x:g} {bottom + 4})">{escape(short)}</text>'
+        )
+    desc = (what + " " if what else "") + (" ".join(sentences) if starts else "No evaluations.")
+    return _svg(chart_id, title, desc, bottom + 40, body)

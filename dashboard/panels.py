@@ -1,6 +1,6 @@
 """The dashboard's content for one reader and one set of filters: tables, charts and headlines.
 
-``Dashboard`` runs at most two queries (one when both are wanted: see ``queries.year_details``), lazily, so
+``Dashboard`` runs at most two queries (one when both are wanted: see ``queries.page_figures``), lazily, so
 a CSV download only runs the query its table needs.
 """
 
@@ -10,6 +10,7 @@ from functools import cached_property
 from dashboard import charts, queries, tables
 from dashboard.forms import SPAN_ALL
 from dashboard.queries import ENGLAND, Scope
+from reviews.models import Finding
 
 
 @dataclass(frozen=True, slots=True)
@@ -66,21 +67,25 @@ class Dashboard:
         return queries.data_version()
 
     def load(self):
-        """Fetch the judgement counts and the year's details together: one query, or none when cached."""
-        counts, details = queries.year_details(
+        """Fetch the judgement and theme counts and the year's details together: one query, or none when cached."""
+        counts, themes, details = queries.page_figures(
             self.filters.year,
             [scope for *_, scope in self.scopes],
             fingerprint=self.viewer.fingerprint,
             version=self.version,
-            with_counts=True,
         )
         self.__dict__["counts"] = counts
+        self.__dict__["theme_counts"] = themes
         self.__dict__["details"] = details
         return self
 
     @cached_property
     def counts(self):
         return queries.judgement_counts(version=self.version)
+
+    @cached_property
+    def theme_counts(self):
+        return queries.theme_counts(version=self.version)
 
     @cached_property
     def details(self):
@@ -206,6 +211,18 @@ class Dashboard:
             caption_agencies=f"Weaknesses by agency, {name}, {self.filters.year}",
         )
 
+    def themes_years_table(self):
+        """The narrowest area's weaknesses in every reporting year it has evaluations (its own board row, its
+        region's row or England's: every reader may see the regional and national ones)."""
+        level, key, name, scope = self.scopes[-1]
+        if scope.board_id is not None:
+            counts = [c for c in self.theme_counts if c["board_id"] == scope.board_id]
+        else:
+            counts = [c for c in self.theme_counts if c["board_id"] is None and c["region_id"] == scope.region_id]
+        return tables.themes_years_table(
+            key=key, name=name, counts=counts, caption=f"Weaknesses the reviews found per reporting year, {name}"
+        )
+
     def timeliness_tables(self):
         name, details = self.narrowest
         return tables.timeliness_tables(
@@ -226,6 +243,7 @@ class Dashboard:
             "trend": self.trend_table,
             "themes": lambda: self.themes_tables()[0],
             "themes-by-agency": lambda: self.themes_tables()[1],
+            "themes-by-year": self.themes_years_table,
             "timeliness": lambda: self.timeliness_tables()[0],
             "durations": lambda: self.timeliness_tables()[1],
             "children": self.children_table,
@@ -264,3 +282,14 @@ class Dashboard:
             )
             for i, (name, rows) in enumerate(self.trend_series())
         ]
+
+    def themes_years_chart(self, table):
+        """Small multiples of ``themes_years_table``: each category's share of reviews across the years."""
+        name = self.scopes[-1][2]
+        return charts.share_lines(
+            chart_id="chart-themes-by-year",
+            title=f"Share of reviews with each weakness per reporting year, {name}",
+            what="Share of the year's evaluated reviews with at least one finding of each weakness.",
+            years=[row["year"] for row in table.rows],
+            series=[(label, [row[f"{slug}_pct"] for row in table.rows]) for slug, label in Finding.Category.choices],
+        )

@@ -5,6 +5,8 @@ Two SQL statements answer the whole dashboard, and the page sends them as one:
 * ``judgement_counts`` counts the evaluations completed per lead board and reporting year, with one count
   per judgement. Regional and national rows are sums of those board rows (``judgement_rates``), so the
   rows always add up, and one pass over the evaluations serves every year, board, region and England.
+  The page's version of it (``theme_counts``) also counts, per finding category, the evaluations of
+  reviews with at least one finding of that category: the themes across the years.
 * ``year_details`` describes the reviews of the evaluations completed in one reporting year, for a few
   areas at once (England, a region, a board): one row of figures per area (the national summary, the
   children, the findings, the timeliness).
@@ -200,23 +202,43 @@ cache = _Cache()
 _START_YEAR = "1899 + width_bucket({column}, ARRAY(SELECT make_date(y, 4, 1) FROM generate_series(1900, 2200) AS y))"
 
 # Board rows, and their sums per region and for England, in one pass (GROUPING SETS): a region row has no
-# board, England's row neither.
-_JUDGEMENT_COUNTS = """
-    SELECT board_id, region_id, start_year, count(*) AS reviews, {judgements}
+# board, England's row neither. With the theme counts, each row also counts the evaluated reviews with at
+# least one finding of each category: the findings are grouped once per review into a bit mask of their
+# categories (bit n for CATEGORIES[n]), joined to the evaluations, so a review counts once per evaluation.
+_COUNTS = """
+    SELECT board_id, region_id, start_year, count(*) AS reviews, {judgements}{themes}
     FROM (
-        SELECT r.board_id, b.region_id, {start_year} AS start_year, e.judgement
+        SELECT r.board_id, b.region_id, {start_year} AS start_year, e.judgement{mask}
         FROM {evaluation} e
         JOIN {review} r ON r.id = e.review_id
-        JOIN {board} b ON b.id = r.board_id
+        JOIN {board} b ON b.id = r.board_id{findings}
         WHERE r.status <> 'draft' {{where}}
     ) evaluations
     GROUP BY GROUPING SETS ((start_year, board_id, region_id), (start_year, region_id), (start_year))
-""".format(  # noqa: S608 (fixed fragments and table names; every value is a query parameter)
-    start_year=_START_YEAR.format(column="e.completed_date"),
-    judgements=", ".join(f"count(*) FILTER (WHERE judgement = '{j}') AS {j}" for j in JUDGEMENTS),
+"""
+_CATEGORY_MASK = "bit_or(CASE f.category {whens} ELSE 0 END)".format(
+    whens=" ".join(f"WHEN '{c}' THEN {1 << n}" for n, c in enumerate(CATEGORIES))
+)
+_COUNT_PARTS = {
+    "start_year": _START_YEAR.format(column="e.completed_date"),
+    "judgements": ", ".join(f"count(*) FILTER (WHERE judgement = '{j}') AS {j}" for j in JUDGEMENTS),
     **_TABLES,
+}
+_JUDGEMENT_COUNTS = _COUNTS.format(themes="", mask="", findings="", **_COUNT_PARTS)  # noqa: S608 (fixed fragments)
+_JUDGEMENT_AND_THEME_COUNTS = _COUNTS.format(  # noqa: S608 (fixed fragments and table names)
+    themes="".join(
+        f", count(*) FILTER (WHERE categories & {1 << n} <> 0) AS category__{c}" for n, c in enumerate(CATEGORIES)
+    ),
+    mask=", fl.categories",
+    findings=f"""
+        LEFT JOIN (
+            SELECT f.review_id, {_CATEGORY_MASK} AS categories FROM {_TABLES["finding"]} f GROUP BY f.review_id
+        ) fl ON fl.review_id = e.review_id""",  # noqa: S608 (fixed fragments and a table name)
+    **_COUNT_PARTS,
 )
 _COUNT_FIELDS = ("board_id", "region_id", "start_year", "reviews", *JUDGEMENTS)
+_THEME_FIELDS = ("board_id", "region_id", "start_year", "reviews", *CATEGORIES)
+_COUNTS_KEY, _THEMES_KEY = ("counts", None), ("themes", None)
 
 
 def judgement_counts(*, year=None, version=None):
@@ -240,6 +262,33 @@ def judgement_counts(*, year=None, version=None):
             counts = [dict(zip(_COUNT_FIELDS, row, strict=True)) for row in cursor.fetchall()]
         cache.put(key, version, counts)
     return counts
+
+
+def _split_counts(rows, *, themes):
+    """``judgement_counts`` rows, and theme count rows when ``themes``, from the arrays of the counts query."""
+    width = len(_COUNT_FIELDS)
+    counts = [dict(zip(_COUNT_FIELDS, row[:width], strict=True)) for row in rows]
+    if not themes:
+        return counts, None
+    return counts, [dict(zip(_THEME_FIELDS, (*row[:4], *row[width:]), strict=True)) for row in rows]
+
+
+def theme_counts(*, version=None):
+    """Evaluations completed per reporting year and, for each finding category, how many of them are of a
+    review with at least one finding of it: per lead board, per region and for England, every year.
+
+    Plain rows ``{"board_id", "region_id", "start_year", "reviews", "weak_management", ...}`` (one key per
+    ``CATEGORIES``; region and England rows as in ``judgement_counts``), read only. The same statement
+    answers ``judgement_counts()`` for every year, which is cached with it. One query, or none when cached.
+    """
+    themes = cache.get(_THEMES_KEY, version)
+    if themes is None:
+        with _cursor() as cursor:
+            cursor.execute(_JUDGEMENT_AND_THEME_COUNTS.format(where=""))
+            counts, themes = _split_counts(cursor.fetchall(), themes=True)
+        cache.put(_COUNTS_KEY, version, counts)
+        cache.put(_THEMES_KEY, version, themes)
+    return themes
 
 
 def rate_row(key, name, start_year, counts):
@@ -426,34 +475,60 @@ def year_details(year, scopes, *, fingerprint=None, version=None, with_counts=Fa
     another region changes it). With ``with_counts`` the same query also answers ``judgement_counts()``
     for every year (the page needs both, in one round trip): the result is then ``(counts, details)``.
     """
-    key = ("details", year, tuple(scopes), fingerprint)
-    details = cache.get(key, version)
-    counts = cache.get(("counts", None), version) if with_counts else None
-    if details is None:
+    answer = _round_trip(year, scopes, fingerprint=fingerprint, version=version, counts=with_counts)
+    if with_counts:
+        return answer["counts"], answer["details"]
+    return answer["details"]
+
+
+def page_figures(year, scopes, *, fingerprint=None, version=None):
+    """What the dashboard page shows, in one round trip (or none when cached): ``(counts, themes, details)``,
+    the ``judgement_counts()`` and ``theme_counts()`` of every year and the ``year_details`` of ``year``."""
+    answer = _round_trip(year, scopes, fingerprint=fingerprint, version=version, counts=True, themes=True)
+    return answer["counts"], answer["themes"], answer["details"]
+
+
+def _round_trip(year, scopes, *, fingerprint, version, counts=False, themes=False):
+    """The year's details, and the counts and theme counts when asked, from the cache or else from one
+    statement that computes only what the cache lacks (the counts statement gives the theme counts too)."""
+    details_key = ("details", year, tuple(scopes), fingerprint)
+    answer = {"details": cache.get(details_key, version)}
+    if counts:
+        answer["counts"] = cache.get(_COUNTS_KEY, version)
+    if themes:
+        answer["themes"] = cache.get(_THEMES_KEY, version)
+    parts, params, with_themes = [], [], themes and answer["themes"] is None
+    if answer["details"] is None:
         sql, params = _details_sql(year, scopes)
-        parts = [f"'details', ({sql})"]
-        if with_counts and counts is None:
-            parts.append(
-                "'counts', (SELECT coalesce(json_agg(json_build_array("  # noqa: S608
-                "t.board_id, t.region_id, t.start_year, t.reviews, t.outstanding, t.good, t.adequate, t.inadequate"
-                ")), '[]') "
-                f"FROM ({_JUDGEMENT_COUNTS.format(where='')}) t)"
-            )
-        with _cursor() as cursor:
-            cursor.execute(f"WITH {_FACTS} SELECT json_build_object({', '.join(parts)})", params)
-            document = cursor.fetchone()[0]
+        parts.append(f"'details', ({sql})")
+    if with_themes or (counts and answer["counts"] is None):
+        fields = _COUNT_FIELDS + (tuple(f"category__{c}" for c in CATEGORIES) if with_themes else ())
+        statement = _JUDGEMENT_AND_THEME_COUNTS if with_themes else _JUDGEMENT_COUNTS
+        parts.append(
+            "'counts', (SELECT coalesce(json_agg(json_build_array("  # noqa: S608 (fixed fragments)
+            + ", ".join(f"t.{field}" for field in fields)
+            + f")), '[]') FROM ({statement.format(where='')}) t)"
+        )
+    if not parts:
+        return answer
+    facts = f"WITH {_FACTS} " if answer["details"] is None else ""
+    with _cursor() as cursor:
+        cursor.execute(f"{facts}SELECT json_build_object({', '.join(parts)})", params)
+        document = cursor.fetchone()[0]
+    if "details" in document:
         details = [dict(row) for row in document["details"]]
         for row in details:
             del row["scope"]
-        cache.put(key, version, details)
-        if "counts" in document:
-            counts = [dict(zip(_COUNT_FIELDS, row, strict=True)) for row in document["counts"]]
-            cache.put(("counts", None), version, counts)
-    if not with_counts:
-        return details
-    if counts is None:
-        counts = judgement_counts(version=version)
-    return counts, details
+        cache.put(details_key, version, details)
+        answer["details"] = details
+    if "counts" in document:
+        found, found_themes = _split_counts(document["counts"], themes=with_themes)
+        cache.put(_COUNTS_KEY, version, found)
+        answer["counts"] = found
+        if with_themes:
+            cache.put(_THEMES_KEY, version, found_themes)
+            answer["themes"] = found_themes
+    return answer
 
 
 def summary(year, details):

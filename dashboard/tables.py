@@ -9,7 +9,7 @@ import functools
 from dataclasses import dataclass, field
 from urllib.parse import urlencode
 
-from dashboard.queries import JUDGEMENTS, percentage
+from dashboard.queries import CATEGORIES, JUDGEMENTS, percentage, year_label
 from reviews.models import Agency, Child, Finding, Judgement
 
 TEXT, YEAR, COUNT, NUMBER, PCT, DAYS = "text", "year", "count", "number", "pct", "days"
@@ -183,6 +183,36 @@ def themes_tables(details, *, caption_themes, caption_agencies):
         Table("themes", caption_themes, THEME_COLUMNS, _ranked(themes)),
         Table("themes-by-agency", caption_agencies, AGENCY_COLUMNS, _ranked(agencies)),
     )
+
+
+THEME_YEAR_COLUMNS = [
+    Column("key", "Code"),
+    Column("name", "Area"),
+    Column("year", "Year", YEAR),
+    Column("reviews", "Reviews evaluated", COUNT),
+    *(
+        column
+        for slug, label in Finding.Category.choices
+        for column in (Column(slug, label, COUNT), Column(f"{slug}_pct", f"{label} %", PCT))
+    ),
+]
+
+
+def themes_years_table(*, key, name, counts, caption):
+    """Weaknesses per reporting year for one area: for each year with evaluations, the reviews evaluated
+    and, per category, the reviews with at least one finding of it and their share of the year's reviews.
+
+    ``counts`` are the area's ``queries.theme_counts`` rows, one per year, in any order.
+    """
+    rows = []
+    for count in sorted(counts, key=lambda c: c["start_year"]):
+        reviews = count["reviews"]
+        row = {"key": key, "name": name, "year": year_label(count["start_year"]), "reviews": reviews}
+        for slug in CATEGORIES:
+            row[slug] = count[slug]
+            row[f"{slug}_pct"] = percentage(count[slug], reviews)
+        rows.append(row)
+    return Table("themes-by-year", caption, THEME_YEAR_COLUMNS, rows)
 
 
 # --- Timeliness (panel 5) ------------------------------------------------------------------------------------

@@ -25,6 +25,7 @@ CSV_TABLES = (
     "trend",
     "themes",
     "themes-by-agency",
+    "themes-by-year",
     "timeliness",
     "durations",
     "children",
@@ -225,6 +226,7 @@ def _panels(dashboard, filters):
                 (themes, _csv_links("themes", filters)),
                 (agencies, _csv_links("themes-by-agency", filters)),
             ],
+            "parts": [_themes_years_part(dashboard, filters, narrow_name)],
         }
     )
 
@@ -302,6 +304,28 @@ def _panels(dashboard, filters):
         }
     )
     return panels
+
+
+def _themes_years_part(dashboard, filters, narrow_name):
+    """The themes panel's second part: the narrowest area's weaknesses in every year it has evaluations."""
+    table = dashboard.themes_years_table()
+    if table.rows:
+        first, last = table.rows[0], table.rows[-1]
+        span = first["year"] if first is last else f"{first['year']} to {last['year']}"
+        text = (
+            f"Each reporting year with evaluations in {narrow_name} ({span}): how many of the year's evaluated "
+            "reviews found each weakness, and what share of them."
+        )
+    else:
+        text = f"No review in {narrow_name} has been evaluated yet."
+    return {
+        "id": "themes-by-year",
+        "heading": f"Themes across the years, {narrow_name}",
+        "text": text,
+        "charts": [dashboard.themes_years_chart(table)],
+        "tables": [html.table(table, row_header="year", hide=("key", "name"))],
+        "csv": [(table, _csv_links("themes-by-year", filters))],
+    }
 
 
 def _method_context():

@@ -19,6 +19,10 @@ R5: risk_assessment childrens_social_care.  R6: other police.
 
 2008-09 counts five evaluations: R1, R2 (1st), R3 (both: a review evaluated twice in a year counts twice), R5.
 2009-10 counts two: R2 (2nd) and R4 (completed 1 April 2009, the first day of 2009-10).
+
+Themes across the years (evaluations of reviews with at least one finding of a category): England 2008-09 of 5,
+weak_management 2 (R1 once for its two findings, R2), child_focus 1 (R1), risk_assessment 1 (R5), other 0 (R6
+is a draft); 2009-10 of 2, weak_management 1 (R2's second evaluation counts again, in the year it completed).
 """
 
 import datetime
