@@ -201,35 +201,48 @@ cache = _Cache()
 # counted from 1900 (a binary search, several times cheaper per row than date arithmetic).
 _START_YEAR = "1899 + width_bucket({column}, ARRAY(SELECT make_date(y, 4, 1) FROM generate_series(1900, 2200) AS y))"
 
-# Board rows, and their sums per region and for England, in one pass (GROUPING SETS): a region row has no
-# board, England's row neither. With the theme counts, each row also counts the evaluated reviews with at
-# least one finding of each category: the findings are grouped once per review into a bit mask of their
-# categories (bit n for CATEGORIES[n]), joined to the evaluations, so a review counts once per evaluation.
+# Counted per lead board and year first (a hash of a few thousand groups), then summed per region and for
+# England (GROUPING SETS over those board rows: a region row has no board, England's row neither), so the
+# evaluations are counted once and never sorted. With the theme counts, each board row also counts the
+# evaluated reviews with at least one finding of each category: the findings are grouped once per review
+# into a bit mask of their categories (bit n for CATEGORIES[n]), joined to the evaluations, so a review
+# counts once per evaluation. The grouping reads finding_review_category_idx in order (an index-only scan
+# when the table has been vacuumed).
 _COUNTS = """
-    SELECT board_id, region_id, start_year, count(*) AS reviews, {judgements}{themes}
+    SELECT board_id, region_id, start_year, {sums}
     FROM (
-        SELECT r.board_id, b.region_id, {start_year} AS start_year, e.judgement{mask}
+        SELECT r.board_id, {start_year} AS start_year, count(*) AS reviews, {judgements}{themes}
         FROM {evaluation} e
-        JOIN {review} r ON r.id = e.review_id
-        JOIN {board} b ON b.id = r.board_id{findings}
+        JOIN {review} r ON r.id = e.review_id{findings}
         WHERE r.status <> 'draft' {{where}}
-    ) evaluations
+        GROUP BY r.board_id, start_year
+    ) board_years
+    JOIN {board} b ON b.id = board_years.board_id
     GROUP BY GROUPING SETS ((start_year, board_id, region_id), (start_year, region_id), (start_year))
 """
 _CATEGORY_MASK = "bit_or(CASE f.category {whens} ELSE 0 END)".format(
     whens=" ".join(f"WHEN '{c}' THEN {1 << n}" for n, c in enumerate(CATEGORIES))
 )
+_THEME_COUNTS = [f"category__{c}" for c in CATEGORIES]
 _COUNT_PARTS = {
     "start_year": _START_YEAR.format(column="e.completed_date"),
-    "judgements": ", ".join(f"count(*) FILTER (WHERE judgement = '{j}') AS {j}" for j in JUDGEMENTS),
+    "judgements": ", ".join(f"count(*) FILTER (WHERE e.judgement = '{j}') AS {j}" for j in JUDGEMENTS),
     **_TABLES,
 }
-_JUDGEMENT_COUNTS = _COUNTS.format(themes="", mask="", findings="", **_COUNT_PARTS)  # noqa: S608 (fixed fragments)
+
+
+def _sums(columns):
+    return ", ".join(f"sum({c})::bigint AS {c}" for c in columns)
+
+
+_JUDGEMENT_COUNTS = _COUNTS.format(  # noqa: S608 (fixed fragments and table names)
+    sums=_sums(["reviews", *JUDGEMENTS]), themes="", findings="", **_COUNT_PARTS
+)
 _JUDGEMENT_AND_THEME_COUNTS = _COUNTS.format(  # noqa: S608 (fixed fragments and table names)
+    sums=_sums(["reviews", *JUDGEMENTS, *_THEME_COUNTS]),
     themes="".join(
-        f", count(*) FILTER (WHERE categories & {1 << n} <> 0) AS category__{c}" for n, c in enumerate(CATEGORIES)
+        f", count(*) FILTER (WHERE fl.categories & {1 << n} <> 0) AS category__{c}" for n, c in enumerate(CATEGORIES)
     ),
-    mask=", fl.categories",
     findings=f"""
         LEFT JOIN (
             SELECT f.review_id, {_CATEGORY_MASK} AS categories FROM {_TABLES["finding"]} f GROUP BY f.review_id
@@ -355,22 +368,27 @@ def _name(slug):
 
 
 # Per review: its children and findings counted by kind. The review itself by primary key for each of the
-# year's few thousand evaluations: OFFSET 0 keeps PostgreSQL from hashing the whole review table instead.
+# year's few thousand evaluations: the inner OFFSET 0 keeps PostgreSQL from hashing the whole review table
+# instead, and the outer one from hashing the boards again for each evaluation (a hash join inside the loop).
 _FACTS = """
     ev AS MATERIALIZED (
-        SELECT e.id AS evaluation_id, e.completed_date AS evaluated_on, e.received_date, e.judgement,
-               e.review_id, r.board_id, b.region_id, r.decision_date, r.completed_date,
-               r.independent_chair, r.independent_author,
+        SELECT e.*, b.region_id,
                EXISTS (SELECT 1 FROM {contribution} c WHERE c.review_id = e.review_id) AS cross_area
-        FROM {evaluation} e
-        CROSS JOIN LATERAL (
-            SELECT r.board_id, r.decision_date, r.completed_date, r.independent_chair, r.independent_author
-            FROM {review} r
-            WHERE r.id = e.review_id AND r.status <> 'draft'
+        FROM (
+            SELECT e.id AS evaluation_id, e.completed_date AS evaluated_on, e.received_date, e.judgement,
+                   e.review_id, r.board_id, r.decision_date, r.completed_date,
+                   r.independent_chair, r.independent_author
+            FROM {evaluation} e
+            CROSS JOIN LATERAL (
+                SELECT r.board_id, r.decision_date, r.completed_date, r.independent_chair, r.independent_author
+                FROM {review} r
+                WHERE r.id = e.review_id AND r.status <> 'draft'
+                OFFSET 0
+            ) r
+            WHERE e.completed_date BETWEEN %s AND %s
             OFFSET 0
-        ) r
-        JOIN {board} b ON b.id = r.board_id
-        WHERE e.completed_date BETWEEN %s AND %s
+        ) e
+        JOIN {board} b ON b.id = e.board_id
     ),
     year_reviews AS MATERIALIZED (SELECT DISTINCT review_id FROM ev),
     children AS (
