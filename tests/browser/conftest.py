@@ -4,9 +4,10 @@ What this file arranges, and why:
 
 - Chromium is Debian's (``/usr/bin/chromium``; ``.ci/run`` installs it): Playwright's own download is not
   reachable here. Without it every browser test fails with a message saying what to install.
-- The live server is plain HTTP, but the settings (DEBUG off) redirect to HTTPS and mark cookies Secure.
-  For the browser tests only, and before the live server loads its middleware, the redirect is off and
-  the cookies are plain (a ``__Host-``/``__Secure-`` name prefix, which needs Secure, is dropped too).
+- The live server is plain HTTP, but the settings (DEBUG off) redirect to HTTPS. For the browser tests
+  only, and before the live server loads its middleware, the redirect is off. The cookies stay as in
+  production (``__Host-`` names, Secure, HttpOnly, SameSite): Chromium keeps Secure cookies for
+  http://localhost and 127.0.0.1, so every journey signs in with them (test_cookies.py checks them).
 - Playwright's sync API leaves an asyncio loop running in the main thread, so Django's ORM would refuse to
   run in the test itself (``SynchronousOnlyOperation``). The tests only make their data there, between
   browser steps, so ``DJANGO_ALLOW_ASYNC_UNSAFE`` is set; and the browser tests run after every other test,
@@ -17,11 +18,9 @@ What this file arranges, and why:
 """
 
 import os
-import re
 from pathlib import Path
 
 import pytest
-from django.conf import settings
 from django.test import override_settings
 
 CHROMIUM = Path("/usr/bin/chromium")
@@ -76,10 +75,6 @@ def browser_context_args(browser_context_args):
     }
 
 
-def _plain_cookie_name(name):
-    return re.sub(r"^__(Host|Secure)-", "", name)
-
-
 @pytest.fixture(scope="session", autouse=True)
 def _orm_beside_playwright():
     """Let the tests write their data while Playwright's loop runs (set before Playwright starts)."""
@@ -95,13 +90,7 @@ def _orm_beside_playwright():
 @pytest.fixture(scope="session")
 def _plain_http(django_db_setup):
     """Settings the plain-HTTP live server needs, in force before its middleware is loaded."""
-    with override_settings(
-        SECURE_SSL_REDIRECT=False,
-        SESSION_COOKIE_SECURE=False,
-        CSRF_COOKIE_SECURE=False,
-        SESSION_COOKIE_NAME=_plain_cookie_name(settings.SESSION_COOKIE_NAME),
-        CSRF_COOKIE_NAME=_plain_cookie_name(settings.CSRF_COOKIE_NAME),
-    ):
+    with override_settings(SECURE_SSL_REDIRECT=False):
         yield
 
 

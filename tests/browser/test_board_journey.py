@@ -107,6 +107,11 @@ def test_board_staff_log_a_review_with_two_children_and_three_findings_and_submi
     page.get_by_role("link", name="See the history of this review").click()
     audit.scan("review history")
 
+    # A submitted review can no longer be changed: the edit address answers with a page saying so.
+    page.goto(f"{live_server.url}/reviews/{review.pk}/edit/")
+    expect(page.get_by_role("heading", level=1)).to_have_text("You cannot change this review")
+    audit.scan("refusal page (403)")
+
     page.goto(f"{live_server.url}/dashboard/")
     audit.scan("dashboard, own boards")
 

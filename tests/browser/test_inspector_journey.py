@@ -139,6 +139,12 @@ def test_inspector_filters_the_register_evaluates_a_review_inadequate_and_export
     by_reference = {row["reference"]: row for row in rows}
     assert "nadequate" in " ".join(by_reference["SCR-WAITING-E08000025"].values())
 
+    # A year typed into the address that is not a reporting year: an error, and no rows.
+    page.goto(f"{live_server.url}/reviews/?year=2008")
+    expect(page.locator(".govuk-error-summary")).to_be_visible()
+    assert references_shown(page) == []
+    audit.scan("register with an invalid filter")
+
     page.goto(f"{live_server.url}/dashboard/")
     expect(page.get_by_role("heading", level=1)).to_be_visible()
     audit.scan("dashboard")

@@ -42,6 +42,10 @@ def test_manager_reads_the_dashboard_for_a_year_and_downloads_a_table(page, live
     expect(page.get_by_role("heading", level=1)).to_be_visible()
     audit.scan("dashboard, this year")
 
+    page.goto(f"{live_server.url}/dashboard/?year=2008")
+    expect(page.locator(".govuk-error-summary")).to_be_visible()
+    audit.scan("dashboard with an invalid year")
+
     page.get_by_label("Reporting year", exact=True).select_option("2008-09")
     page.get_by_role("button", name="Show figures").click()
     expect(page).to_have_url(re.compile(r"year=2008-09"))
