@@ -2,6 +2,7 @@
 
 import pytest
 from django.conf import settings
+from django.db import connections
 from django.test import Client, override_settings
 from django_otp import DEVICE_ID_SESSION_KEY
 from django_otp.plugins.otp_totp.models import TOTPDevice
@@ -83,3 +84,46 @@ def manager(db):
 @pytest.fixture
 def admin_user(db):
     return UserFactory(username="admin", role="admin")
+
+
+@pytest.fixture
+def reporting_shares_default(db):
+    """The dashboard and the exports read through the "reporting" alias, a test mirror of "default". A test's
+    data lives in its uncommitted transaction on "default", so point "reporting" at that same connection."""
+    original = connections["reporting"]
+    connections["reporting"] = connections["default"]
+    yield
+    connections["reporting"] = original
+
+
+@pytest.fixture
+def fresh_dashboard_cache():
+    """An empty cache of dashboard results before and after the test (they are kept per process)."""
+    from dashboard import queries
+
+    queries.cache.clear()
+    yield
+    queries.cache.clear()
+
+
+def restore_reference_data():
+    """Put the migrations' reference data (boards, role groups, permissions) back (idempotent)."""
+    from django.apps import apps
+    from django.contrib.auth.management import create_permissions
+
+    from reviews import reference_data, roles
+
+    for app_config in apps.get_app_configs():
+        create_permissions(app_config, verbosity=0)
+    reference_data.load(apps)
+    roles.sync_groups(apps)
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _reference_data_kept(django_db_setup, django_db_blocker):
+    """A transactional test (a drill, a browser test, a seed outside a transaction) ends with a flush. After
+    the last test, put the migrations' reference data back, so a test database kept with --reuse-db (the
+    default here) still has its boards and roles for the next run."""
+    yield
+    with django_db_blocker.unblock():
+        restore_reference_data()

@@ -24,7 +24,6 @@ import io
 
 import pytest
 from bs4 import BeautifulSoup
-from django.db import connections
 
 from reviews.filters import forget_register_options
 from reviews.models import Contribution, Review
@@ -159,16 +158,6 @@ def fresh_register_options():
     forget_register_options()
     yield
     forget_register_options()
-
-
-@pytest.fixture
-def reporting_shares_default(db):
-    """Exports read through the "reporting" alias, a test mirror of "default". A test's data lives in its
-    uncommitted transaction on "default", so point "reporting" at that same connection for the test."""
-    original = connections["reporting"]
-    connections["reporting"] = connections["default"]
-    yield
-    connections["reporting"] = original
 
 
 def soup(response):

@@ -56,22 +56,7 @@ RATE_KEYS = [
 ]
 
 
-@pytest.fixture(autouse=True)
-def fresh_cache():
-    """Each test starts with an empty cache of dashboard results (they are kept per process)."""
-    queries.cache.clear()
-    yield
-    queries.cache.clear()
-
-
-@pytest.fixture
-def reporting_shares_default(db):
-    """The dashboard reads through the "reporting" alias, a test mirror of "default". A test's data lives in
-    its uncommitted transaction on "default", so point "reporting" at that same connection for the test."""
-    original = connections["reporting"]
-    connections["reporting"] = connections["default"]
-    yield
-    connections["reporting"] = original
+pytestmark = pytest.mark.usefixtures("fresh_dashboard_cache")
 
 
 @pytest.fixture

@@ -3,27 +3,14 @@ every committed write (insert, update, delete, by the ORM or not) changes the ve
 
 import psycopg2
 import pytest
-from django.db import connection, connections
+from django.db import connection
 
 from dashboard import queries
 from reviews.models import Evaluation
 from tests import dashboard_data as data
 from tests.dashboard_data import LEEDS, D, make_review
 
-
-@pytest.fixture(autouse=True)
-def fresh_cache():
-    queries.cache.clear()
-    yield
-    queries.cache.clear()
-
-
-@pytest.fixture
-def reporting_shares_default(db):
-    original = connections["reporting"]
-    connections["reporting"] = connections["default"]
-    yield
-    connections["reporting"] = original
+pytestmark = pytest.mark.usefixtures("fresh_dashboard_cache")
 
 
 @pytest.fixture

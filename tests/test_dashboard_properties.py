@@ -6,8 +6,7 @@ import datetime
 from collections import defaultdict
 from decimal import Decimal
 
-import pytest
-from django.db import connection, connections, transaction
+from django.db import connection, transaction
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -85,14 +84,6 @@ def write(register):
 
 class Rollback(Exception):
     pass
-
-
-@pytest.fixture
-def reporting_shares_default(db):
-    original = connections["reporting"]
-    connections["reporting"] = connections["default"]
-    yield
-    connections["reporting"] = original
 
 
 @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])

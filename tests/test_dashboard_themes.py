@@ -23,21 +23,7 @@ CATEGORIES = [slug for slug, _ in Finding.Category.choices]
 HEADER = ["key", "name", "year", "reviews", *[column for c in CATEGORIES for column in (c, f"{c}_pct")]]
 
 
-@pytest.fixture(autouse=True)
-def fresh_cache():
-    queries.cache.clear()
-    yield
-    queries.cache.clear()
-
-
-@pytest.fixture
-def reporting_shares_default(db):
-    """The dashboard reads through the "reporting" alias: point it at the test's own connection (its data is
-    in an uncommitted transaction on "default")."""
-    original = connections["reporting"]
-    connections["reporting"] = connections["default"]
-    yield
-    connections["reporting"] = original
+pytestmark = pytest.mark.usefixtures("fresh_dashboard_cache")
 
 
 @pytest.fixture

@@ -20,7 +20,6 @@ from tests.register_data import (
     csv_rows,
     fresh_register_options,  # noqa: F401 (autouse fixture)
     listed,
-    reporting_shares_default,  # noqa: F401 (fixture)
 )
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("reporting_shares_default")]

@@ -24,7 +24,6 @@ from tests.register_data import (
     csv_rows,
     fresh_register_options,  # noqa: F401 (autouse fixture)
     listed,
-    reporting_shares_default,  # noqa: F401 (fixture)
     soup,
 )
 

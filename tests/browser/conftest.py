@@ -23,6 +23,8 @@ from pathlib import Path
 import pytest
 from django.test import override_settings
 
+from tests.conftest import restore_reference_data
+
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = [
     "--no-sandbox",  # the tests run as root
@@ -94,27 +96,6 @@ def _plain_http(django_db_setup):
         yield
 
 
-def _restore_reference_data():
-    """Put the migrations' reference data (boards, role groups) back if a flush took it (both idempotent)."""
-    from django.apps import apps
-    from django.contrib.auth.management import create_permissions
-
-    from reviews import reference_data, roles
-
-    for app_config in apps.get_app_configs():
-        create_permissions(app_config, verbosity=0)
-    reference_data.load(apps)
-    roles.sync_groups(apps)
-
-
-@pytest.fixture(scope="session")
-def _reference_data_kept(django_db_setup, django_db_blocker):
-    """After the last browser test's flush, put the migrations' reference data back (see the docstring)."""
-    yield
-    with django_db_blocker.unblock():
-        _restore_reference_data()
-
-
 @pytest.fixture(autouse=True)
 def _reference_data_present(request):
     """Before each browser test too: a transactional test that ran before it (a drill, another browser test)
@@ -122,11 +103,11 @@ def _reference_data_present(request):
     restored by pytest-django."""
     if "live_server" in request.fixturenames:
         request.getfixturevalue("_django_db_helper")
-        _restore_reference_data()
+        restore_reference_data()
 
 
 @pytest.fixture(scope="session")
-def live_server(_plain_http, _reference_data_kept, live_server):
+def live_server(_plain_http, live_server):
     """pytest-django's live server, started with the plain-HTTP settings above."""
     return live_server
 
