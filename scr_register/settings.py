@@ -91,9 +91,15 @@ else:
     _default_db = database_settings(BASE_DIR / ".pgdata")
 _default_db["CONN_MAX_AGE"] = env.int("DJANGO_CONN_MAX_AGE", default=60)
 _default_db["CONN_HEALTH_CHECKS"] = True
+# The planner's cost of reading a random page: 1.1 for SSD storage (any current managed PostgreSQL), not
+# PostgreSQL's 4 for spinning disks, so that it reads an index where one answers (the register's search for
+# a reference prefix: 45 ms to 31 ms). DJANGO_DB_RANDOM_PAGE_COST=4 on spinning disks.
+_server_settings = [f"-c random_page_cost={env.float('DJANGO_DB_RANDOM_PAGE_COST', default=1.1)}"]
 # gunicorn.conf.py sets a statement timeout for web requests; commands run without one.
 if _statement_timeout := env.int("DJANGO_STATEMENT_TIMEOUT_MS", default=0):
-    _default_db.setdefault("OPTIONS", {})["options"] = f"-c statement_timeout={_statement_timeout}"
+    _server_settings.append(f"-c statement_timeout={_statement_timeout}")
+_default_options = _default_db.setdefault("OPTIONS", {})
+_default_options["options"] = " ".join([_default_options.get("options", ""), *_server_settings]).strip()
 
 # Heavy reads (dashboard, exports) go through "reporting": a read replica when one is configured.
 if env.str("REPORTING_DATABASE_URL", default=""):
@@ -105,9 +111,10 @@ _reporting_db["TEST"] = {"MIRROR": "default"}
 # costs them hundreds of milliseconds a statement and saves less, so it is off on this connection only.
 _reporting_options = dict(_reporting_db.get("OPTIONS", {}))
 _reporting_options["options"] = f"{_reporting_options.get('options', '')} -c jit=off".strip()
-# A replica serves web requests too: the same statement timeout (a copy of "default" has it already).
-if _statement_timeout and "statement_timeout" not in _reporting_options["options"]:
-    _reporting_options["options"] += f" -c statement_timeout={_statement_timeout}"
+# A replica serves web requests too: the same planner cost and statement timeout (a copy of "default" has them).
+for _setting in _server_settings:
+    if _setting.split("=")[0] not in _reporting_options["options"]:
+        _reporting_options["options"] += f" {_setting}"
 # ...and persistent connections like "default" (else every dashboard or export request connects anew).
 _reporting_db.setdefault("CONN_MAX_AGE", _default_db["CONN_MAX_AGE"])
 _reporting_db.setdefault("CONN_HEALTH_CHECKS", True)
