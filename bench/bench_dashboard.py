@@ -212,6 +212,9 @@ def _psycopg_params(settings):
         params["password"] = settings["PASSWORD"]
     if settings.get("PORT"):
         params["port"] = settings["PORT"]
+    # The same server settings as the app's connection (planner cost, JIT off): the floor runs the same plans.
+    if options := settings.get("OPTIONS", {}).get("options"):
+        params["options"] = options
     return params
 
 

@@ -321,6 +321,9 @@ def main():
     dsn = f"dbname={settings['NAME']} user={settings['USER']} host={settings['HOST']} port={settings['PORT']}"
     if settings.get("PASSWORD"):
         dsn += f" password={settings['PASSWORD']}"
+    # The same server settings as the app's connection (planner cost): the floor runs the same plans.
+    if options := settings.get("OPTIONS", {}).get("options"):
+        dsn += " options='" + options.replace("'", "") + "'"
     total = Review.objects.count()
     print(f"{total:,} reviews in {settings['NAME']}; {args.runs} timed runs per case", file=sys.stderr)
 
