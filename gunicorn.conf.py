@@ -21,6 +21,16 @@ accesslog = os.environ.get("GUNICORN_ACCESS_LOG", "-")
 errorlog = "-"
 # No query strings in the access log: filters can name boards; keep the path, status, size and time.
 access_log_format = '%(h)s "%(m)s %(U)s" %(s)s %(B)s %(M)sms'
+
+
+def pre_request(worker, req):
+    """Note how many connections wait behind this request: overloaded, the exports and the dashboard answer
+    a 503 "busy" page at once instead of growing the queue (scr_register/overload.py)."""
+    from scr_register.overload import note_queue
+
+    note_queue(worker)
+
+
 forwarded_allow_ips = os.environ.get("GUNICORN_FORWARDED_ALLOW_IPS", "127.0.0.1")
 
 # Web requests give up on a database statement after 5 s so that a burst of expensive requests cannot

@@ -44,6 +44,8 @@ MIDDLEWARE = [
     "scr_register.observability.RequestMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Before the session is read: sheds exports and the dashboard when gunicorn's queue is long.
+    "scr_register.overload.BusyMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",

@@ -1,0 +1,82 @@
+"""Shedding expensive requests when the server is overloaded, so that no one waits long for an answer.
+
+gunicorn's sync workers take one request at a time; the rest wait in the listening socket's accept queue,
+where no statement timeout reaches them. Before each request a worker reads how many connections are
+waiting (``note_queue``, called from gunicorn.conf.py's ``pre_request`` hook: Linux reports a listening
+socket's accept queue in ``TCP_INFO``). When that queue is at least ``DJANGO_BUSY_QUEUE`` long (default
+24: the load test's 16 clients never reach it), ``BusyMiddleware`` answers the expensive requests (the
+exports and the dashboard) at once with a 503 "the service is busy" page and ``Retry-After``, instead of
+spending seconds of a worker on them while the queue grows. Everything else is served as usual.
+
+Outside gunicorn (runserver, tests) the queue is never noted, so nothing is ever shed.
+"""
+
+import logging
+import os
+import socket
+import struct
+
+from django.http import HttpResponse
+from django.template import loader
+
+BUSY_QUEUE = int(os.environ.get("DJANGO_BUSY_QUEUE", "24"))
+RETRY_AFTER_SECONDS = 10
+# The paths whose answers cost a worker hundreds of milliseconds or more.
+EXPENSIVE_PREFIXES = ("/reviews/export.", "/dashboard/")
+
+security_log = logging.getLogger("scr_register.security")
+
+# struct tcp_info (linux/tcp.h): 8 one-byte fields, then u32 rto, ato, snd_mss, rcv_mss, unacked, ...
+# For a listening socket, tcpi_unacked is the number of connections waiting to be accepted.
+_TCP_INFO_UNACKED = 24
+_TCP_INFO_SIZE = 104
+
+
+class _Queue:
+    length = 0  # connections waiting when this worker took its current request
+
+
+queue = _Queue()
+
+
+def listen_queue_length(sock):
+    """How many connections wait to be accepted on the listening socket ``sock`` (0 when unknown)."""
+    try:
+        info = sock.getsockopt(socket.IPPROTO_TCP, socket.TCP_INFO, _TCP_INFO_SIZE)
+    except (OSError, AttributeError):
+        return 0
+    if len(info) < _TCP_INFO_UNACKED + 4:
+        return 0
+    return struct.unpack_from("I", info, _TCP_INFO_UNACKED)[0]
+
+
+def note_queue(worker):
+    """gunicorn's ``pre_request`` hook: note the accept queue's length before the worker handles a request."""
+    queue.length = sum(listen_queue_length(listener.sock) for listener in getattr(worker, "sockets", ()))
+
+
+def is_expensive(path):
+    return path.startswith(EXPENSIVE_PREFIXES)
+
+
+class BusyMiddleware:
+    """A 503 "service is busy" page for an expensive request when too many connections are waiting."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        waiting = queue.length
+        if waiting >= BUSY_QUEUE and is_expensive(request.path):
+            security_log.warning("busy: %s shed with %d connections waiting", request.path, waiting)
+            body = loader.get_template("busy.html").render({})
+            return HttpResponse(
+                body,
+                status=503,
+                headers={
+                    "Retry-After": str(RETRY_AFTER_SECONDS),
+                    "Cache-Control": "no-store",
+                    "Content-Security-Policy": "default-src 'self'; frame-ancestors 'none'; form-action 'self'",
+                },
+            )
+        return self.get_response(request)
