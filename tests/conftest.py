@@ -119,11 +119,11 @@ def restore_reference_data():
     roles.sync_groups(apps)
 
 
-@pytest.fixture(scope="session", autouse=True)
-def _reference_data_kept(django_db_setup, django_db_blocker):
-    """A transactional test (a drill, a browser test, a seed outside a transaction) ends with a flush. After
-    the last test, put the migrations' reference data back, so a test database kept with --reuse-db (the
-    default here) still has its boards and roles for the next run."""
+@pytest.fixture(scope="session")
+def reference_data_kept(django_db_setup, django_db_blocker):
+    """For transactional tests (a drill, a browser test, a seed outside a transaction), which end with a
+    flush: after the session's last test, put the migrations' reference data back, so a test database kept
+    with --reuse-db (the default here) still has its boards and roles for the next run."""
     yield
     with django_db_blocker.unblock():
         restore_reference_data()

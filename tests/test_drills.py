@@ -10,6 +10,7 @@ from tests.factories import ChildFactory, EvaluationFactory, FindingFactory
 
 
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
+@pytest.mark.usefixtures("reference_data_kept")
 def test_backup_restores_every_row_and_the_same_reviews():
     evaluation = EvaluationFactory(review__summary="Quotes \"'; commas, non-ASCII é and <b>markup</b>")
     ChildFactory(review=evaluation.review)
@@ -27,6 +28,7 @@ def test_backup_restores_every_row_and_the_same_reviews():
 
 
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
+@pytest.mark.usefixtures("reference_data_kept")
 def test_reference_data_survives_a_transactional_test():
     from reviews.models import Board
 
@@ -34,6 +36,7 @@ def test_reference_data_survives_a_transactional_test():
 
 
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
+@pytest.mark.usefixtures("reference_data_kept")
 def test_database_lost_mid_request_gives_a_503_page_and_the_next_request_recovers(client, inspector, monkeypatch):
     from django.db import close_old_connections, connection
 

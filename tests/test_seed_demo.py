@@ -355,6 +355,7 @@ def test_seeding_leaves_every_index_constraint_and_trigger_as_the_migrations_mad
 
 
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
+@pytest.mark.usefixtures("reference_data_kept")
 def test_seeding_outside_a_transaction_vacuums_so_counts_can_read_indexes_alone():
     # As `make run` and the benchmarks seed: the visibility map is set, so index-only scans are possible.
     seed("--reviews", "50")

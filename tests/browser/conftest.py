@@ -107,7 +107,7 @@ def _reference_data_present(request):
 
 
 @pytest.fixture(scope="session")
-def live_server(_plain_http, live_server):
+def live_server(_plain_http, reference_data_kept, live_server):
     """pytest-django's live server, started with the plain-HTTP settings above."""
     return live_server
 
