@@ -10,6 +10,9 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from scr_register.two_factor import needs_second_factor
 from tests.factories import UserFactory, board
 
+# The dashboard tests' hand-worked register (the `register` fixture).
+pytest_plugins = ["tests.dashboard_data"]
+
 
 @pytest.fixture(autouse=True, scope="session")
 def _static_files_by_plain_name():

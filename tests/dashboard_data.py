@@ -27,6 +27,8 @@ is a draft); 2009-10 of 2, weak_management 1 (R2's second evaluation counts agai
 
 import datetime
 
+import pytest
+
 from reviews.models import Contribution, Review
 from tests.factories import ChildFactory, EvaluationFactory, FindingFactory, ReviewFactory, board
 
@@ -157,3 +159,15 @@ def build():
     )
     r["R7"] = make_review("R7", KENT, decision=D(2008, 1, 1), completed=D(2008, 5, 1), chair=True, author=True)
     return r
+
+
+@pytest.fixture
+def register(reporting_shares_default):
+    """The register above (a plugin of tests/conftest.py: a module with its own ``register`` fixture, as the
+    register's and the exports' tests have, overrides it)."""
+    return build()
+
+
+def signed_in(client, user):
+    client.force_login(user)
+    return client

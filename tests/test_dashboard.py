@@ -12,7 +12,6 @@ from django.db import connections
 from django.test.utils import CaptureQueriesContext
 
 from dashboard import queries
-from tests import dashboard_data as data
 from tests.dashboard_data import (
     BIRMINGHAM,
     COVENTRY,
@@ -23,6 +22,7 @@ from tests.dashboard_data import (
     YORKSHIRE,
     D,
     make_review,
+    signed_in,
 )
 from tests.factories import UserFactory
 
@@ -57,16 +57,6 @@ RATE_KEYS = [
 
 
 pytestmark = pytest.mark.usefixtures("fresh_dashboard_cache")
-
-
-@pytest.fixture
-def register(reporting_shares_default):
-    return data.build()
-
-
-def signed_in(client, user):
-    client.force_login(user)
-    return client
 
 
 def soup(response):

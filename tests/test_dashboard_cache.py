@@ -7,15 +7,9 @@ from django.db import connection
 
 from dashboard import queries
 from reviews.models import Evaluation
-from tests import dashboard_data as data
 from tests.dashboard_data import LEEDS, D, make_review
 
 pytestmark = pytest.mark.usefixtures("fresh_dashboard_cache")
-
-
-@pytest.fixture
-def register(reporting_shares_default):
-    return data.build()
 
 
 def reviews_in(client, year="2008-09"):

@@ -15,8 +15,17 @@ from hypothesis import strategies as st
 
 from dashboard import queries
 from reviews.models import Board, Evaluation, Finding, Review
-from tests import dashboard_data as data
-from tests.dashboard_data import BIRMINGHAM, COVENTRY, ENGLAND, KENT, LEEDS, WEST_MIDLANDS, D, make_review
+from tests.dashboard_data import (
+    BIRMINGHAM,
+    COVENTRY,
+    ENGLAND,
+    KENT,
+    LEEDS,
+    WEST_MIDLANDS,
+    D,
+    make_review,
+    signed_in,
+)
 from tests.factories import FindingFactory, board
 
 CATEGORIES = [slug for slug, _ in Finding.Category.choices]
@@ -24,16 +33,6 @@ HEADER = ["key", "name", "year", "reviews", *[column for c in CATEGORIES for col
 
 
 pytestmark = pytest.mark.usefixtures("fresh_dashboard_cache")
-
-
-@pytest.fixture
-def register(reporting_shares_default):
-    return data.build()
-
-
-def signed_in(client, user):
-    client.force_login(user)
-    return client
 
 
 def soup(response):
