@@ -3,23 +3,23 @@
 gunicorn's sync workers take one request at a time; the rest wait in the listening socket's accept queue,
 where no statement timeout reaches them. Before each request a worker reads how many connections are
 waiting (``note_queue``, called from gunicorn.conf.py's ``pre_request`` hook: Linux reports a listening
-socket's accept queue in ``TCP_INFO``). When that queue is at least ``DJANGO_BUSY_QUEUE`` long (default
-24: the load test's 16 clients never reach it), ``BusyMiddleware`` answers the expensive requests (the
-exports and the dashboard) at once with a 503 "the service is busy" page and ``Retry-After``, instead of
-spending seconds of a worker on them while the queue grows. Everything else is served as usual.
+socket's accept queue in ``TCP_INFO``). When that queue is at least ``settings.BUSY_QUEUE`` long
+(``DJANGO_BUSY_QUEUE``, default 24: the load test's 16 clients never reach it), ``BusyMiddleware``
+answers the expensive requests (the exports and the dashboard) at once with a 503 "the service is busy"
+page and ``Retry-After``, instead of spending seconds of a worker on them while the queue grows.
+Everything else is served as usual.
 
 Outside gunicorn (runserver, tests) the queue is never noted, so nothing is ever shed.
 """
 
 import logging
-import os
 import socket
 import struct
 
+from django.conf import settings
 from django.http import HttpResponse
 from django.template import loader
 
-BUSY_QUEUE = int(os.environ.get("DJANGO_BUSY_QUEUE", "24"))
 RETRY_AFTER_SECONDS = 10
 # The paths whose answers cost a worker hundreds of milliseconds or more.
 EXPENSIVE_PREFIXES = ("/reviews/export.", "/dashboard/")
@@ -67,7 +67,7 @@ class BusyMiddleware:
 
     def __call__(self, request):
         waiting = queue.length
-        if waiting >= BUSY_QUEUE and is_expensive(request.path):
+        if waiting >= settings.BUSY_QUEUE and is_expensive(request.path):
             security_log.warning("busy: %s shed with %d connections waiting", request.path, waiting)
             body = loader.get_template("busy.html").render({})
             return HttpResponse(

@@ -62,6 +62,9 @@ MIDDLEWARE = [
     "axes.middleware.AxesMiddleware",
 ]
 
+# Connections waiting at gunicorn from which exports and the dashboard answer "busy" (scr_register/overload.py).
+BUSY_QUEUE = env.int("DJANGO_BUSY_QUEUE", default=24)
+
 ROOT_URLCONF = "scr_register.urls"
 # Every form, ours and django-filter's, renders GOV.UK markup (scr_register/forms.py, templates/django/forms/).
 FORM_RENDERER = "scr_register.forms.GOVUKFormRenderer"

@@ -5,6 +5,7 @@ import socket
 from types import SimpleNamespace
 
 import pytest
+from django.conf import settings
 
 from scr_register import overload
 
@@ -48,7 +49,7 @@ def test_the_gunicorn_hook_notes_the_queue_of_every_listener(listening):
 
 @pytest.fixture
 def busy():
-    overload.queue.length = overload.BUSY_QUEUE
+    overload.queue.length = settings.BUSY_QUEUE
     yield
     overload.queue.length = 0
 
@@ -71,7 +72,7 @@ def test_other_pages_are_served_when_the_queue_is_long(client, manager, busy):
 @pytest.mark.django_db(databases=["default", "reporting"])
 def test_nothing_is_shed_when_the_queue_is_short(client, manager):
     client.force_login(manager)
-    overload.queue.length = overload.BUSY_QUEUE - 1
+    overload.queue.length = settings.BUSY_QUEUE - 1
     try:
         assert client.get("/dashboard/").status_code == 200
     finally:
