@@ -1,6 +1,7 @@
 """The shell every page shares: GOV.UK template, navigation by role, error pages, and GOV.UK form markup."""
 
 import datetime
+import html
 
 import pytest
 from bs4 import BeautifulSoup
@@ -8,6 +9,7 @@ from django import forms
 from django.contrib.auth.models import AnonymousUser
 from django.contrib.messages.storage.fallback import FallbackStorage
 from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
 from django.template import engines
 from django.template.loader import render_to_string
 from django.test import RequestFactory
@@ -425,3 +427,59 @@ def test_date_input_knows_when_the_date_has_not_changed():
     assert "decision_date" not in form.changed_data
     form = DateForm(data=date_data("8", "3", "2008"), initial={"decision_date": datetime.date(2008, 3, 7)})
     assert "decision_date" in form.changed_data
+
+
+# Sortable headers and pagination (scr_register/templatetags/govuk.py) ------------------------------------
+
+
+def _render_tags(source, query, **context):
+    request = RequestFactory().get("/reviews/", query)
+    return BeautifulSoup(
+        engines["django"].from_string("{% load govuk %}" + source).render(context, request), "html.parser"
+    )
+
+
+def test_a_sortable_header_says_how_the_list_is_sorted_and_its_link_reverses_it_keeping_the_filters():
+    page = _render_tags(
+        '{% sortable_header "Completed" "completed" %}{% sortable_header "Reference" "reference" %}',
+        {"judgement": "inadequate", "o": "completed", "page": "3"},
+        ordering="completed",
+    )
+    completed, reference = page.find_all("th")
+    assert completed["aria-sort"] == "ascending" and reference["aria-sort"] == "none"
+    assert completed.a["href"] == "?judgement=inadequate&o=-completed"  # the page is dropped
+    assert reference.a["href"] == "?judgement=inadequate&o=reference"
+    assert completed.get_text() == "Completed"
+
+
+def test_pagination_keeps_the_filters_marks_the_current_page_and_elides_the_middle():
+    page_obj = Paginator(range(250), 25).page(5)
+    nav = _render_tags(
+        '{% pagination page_obj "Pages of reviews" %}', {"year": "2008-09", "page": "5"}, page_obj=page_obj
+    ).find("nav")
+    assert nav["aria-label"] == "Pages of reviews"
+    assert nav.find("a", rel="prev")["href"] == "?year=2008-09&page=4"
+    assert nav.find("a", rel="next")["href"] == "?year=2008-09&page=6"
+    current = nav.find("a", attrs={"aria-current": "page"})
+    assert current.get_text() == "5" and "govuk-pagination__item--current" in current.parent["class"]
+    numbers = [item.get_text(strip=True) for item in nav.find_all("li")]
+    assert numbers == ["1", "⋯", "4", "5", "6", "⋯", "10"]
+
+
+def test_pagination_is_nothing_for_a_single_page():
+    page_obj = Paginator(range(10), 25).page(1)
+    assert _render_tags("{% pagination page_obj %}", {}, page_obj=page_obj).get_text() == ""
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        {},
+        {"q": "neglect & abuse", "board": ["E08000025", "E08000026"], "o": "-board"},
+        {"q": "Ünïcode / 100% ?=&", "page": "7", "year": "2008-09"},
+    ],
+)
+def test_the_tags_links_are_the_query_strings_djangos_querystring_tag_makes(query):
+    ours = _render_tags('{% sortable_header "Lead board" "board" %}', query, ordering="board").th.a["href"]
+    django = engines["django"].from_string("{% querystring o='-board' page=None %}")
+    assert ours == html.unescape(django.render({}, RequestFactory().get("/reviews/", query)))
