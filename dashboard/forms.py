@@ -112,7 +112,15 @@ class DashboardForm(forms.Form):
 
 
 class ApiError(Exception):
-    """A bad API parameter: answered with 400 and ``{"error": message}``."""
+    """A bad API parameter: answered with ``status`` (400) and ``{"error": message}``."""
+
+    status = 400
+
+
+class NotVisible(ApiError):
+    """A board that does not exist or that the reader may not see: 404, the same answer for both."""
+
+    status = 404
 
 
 def api_year(value, *, required):

@@ -347,7 +347,7 @@ def download(request, table):
         try:
             rows = _api_rates(request, viewer)
         except forms.ApiError as error:
-            return HttpResponse(f"{error}\n", status=400, content_type="text/plain; charset=utf-8")
+            return HttpResponse(f"{error}\n", status=error.status, content_type="text/plain; charset=utf-8")
         tbl = tables.Table("judgement-rates", "Judgement rates", tables.RATE_COLUMNS, rows)
         return _csv_response(tbl, publication)
     filters, form = _filters(request, viewer)
@@ -374,19 +374,12 @@ def api_summary(request):
     try:
         year = forms.api_year(request.GET.get("year"), required=True)
         region = forms.api_region(request.GET.get("region"), viewer)
-    except forms.ApiError as error:
-        return _json({"error": str(error)}, status=400)
-    try:
         board = _api_board(request, viewer)
-    except NotVisible as error:
-        return _json({"error": str(error)}, status=404)
+    except forms.ApiError as error:
+        return _json({"error": str(error)}, status=error.status)
     scope = queries.Scope(region_id=region.pk if region else None, board_id=board.pk if board else None)
     [details] = queries.year_details(year, [scope], fingerprint=viewer.fingerprint, version=queries.data_version())
     return _json(queries.summary(year, details))
-
-
-class NotVisible(Exception):
-    """A board that does not exist or that the reader may not see: the API answers 404 in JSON."""
 
 
 def _api_board(request, viewer):
@@ -395,7 +388,7 @@ def _api_board(request, viewer):
         return None
     board = viewer.board_by_code(code)
     if board is None:
-        raise NotVisible("No such board")
+        raise forms.NotVisible("No such board")
     return board
 
 
@@ -438,9 +431,7 @@ def api_judgement_rates(request):
         try:
             rows = _api_rates(request, viewer, version)
         except forms.ApiError as error:
-            return _json({"error": str(error)}, status=400)
-        except NotVisible as error:
-            return _json({"error": str(error)}, status=404)
+            return _json({"error": str(error)}, status=error.status)
         body = json.dumps({"group": request.GET["group"], "rows": rows}, cls=DecimalEncoder)
         queries.cache.put(key, version, body)
     return HttpResponse(body, content_type="application/json")

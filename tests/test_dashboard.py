@@ -321,6 +321,7 @@ def test_board_staff_see_the_national_and_regional_aggregates(client, board_user
         f"/dashboard/api/judgement-rates?group=board&board={COVENTRY}",
         f"/dashboard/?board={COVENTRY}",
         f"/dashboard/judgement-rates.csv?board={COVENTRY}",
+        f"/dashboard/judgement-rates.csv?group=board&board={COVENTRY}",
         f"/dashboard/summary.csv?year=2008-09&board={COVENTRY}",
     ],
 )
