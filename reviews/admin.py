@@ -34,6 +34,8 @@ MAX_UPLOAD_BYTES = 10 * 1024 * 1024
 # Web requests give up on a statement after 5 s (gunicorn.conf.py); one COPY of a large upload may need more.
 IMPORT_STATEMENT_TIMEOUT_MS = 25_000
 MAX_ERRORS_SHOWN = 1000
+# Notes and findings in a table row of an inline: two lines, not Django's ten.
+SHORT_TEXT = {models.TextField: {"widget": forms.Textarea(attrs={"rows": 2, "cols": 60})}}
 
 
 class ReferenceDataAdmin(admin.ModelAdmin):
@@ -105,14 +107,14 @@ class AgencyInvolvementInline(admin.TabularInline):
     model = AgencyInvolvement
     extra = 0
     fields = ["agency", "imr_submitted", "notes"]
-    formfield_overrides = {models.TextField: {"widget": forms.Textarea(attrs={"rows": 2, "cols": 60})}}
+    formfield_overrides = SHORT_TEXT
 
 
 class FindingInline(admin.TabularInline):
     model = Finding
     extra = 0
     fields = ["category", "agency", "description"]
-    formfield_overrides = {models.TextField: {"widget": forms.Textarea(attrs={"rows": 2, "cols": 60})}}
+    formfield_overrides = SHORT_TEXT
 
 
 class EvaluationInline(admin.StackedInline):

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 import pgtrigger
 from django.db import connection, transaction
 
-from reviews.models import Agency, Board, Finding, ReviewSearch
+from reviews.models import REVIEW_FLAG_TRIGGERS, Agency, Board, Finding, ReviewSearch
 
 # The day the demo register "stands on": nothing happens after it (drafts and unevaluated reviews pile up
 # just before it). Reporting years 2007-08 to 2026-27 have evaluations.
@@ -255,13 +255,9 @@ AUDIT_TRIGGERS = tuple(
 )
 
 # The register's flags (Review.any_child_known, Review.cross_area) are kept by statement triggers on Child
-# and Contribution; the seed writes them with each review instead (its secondary indexes are dropped while
-# it loads, so each trigger's lookup would scan the whole table: quadratic in the reviews).
-FLAG_TRIGGERS = tuple(
-    f"reviews.{model}:sync_{flag}_on_{operation}"
-    for model, flag in (("Child", "any_child_known"), ("Contribution", "cross_area"))
-    for operation in ("insert", "update", "delete")
-)
+# and Contribution; the seed writes them with each review instead and switches those triggers off
+# (REVIEW_FLAG_TRIGGERS): its secondary indexes are dropped while it loads, so each trigger's lookup would
+# scan the whole table, quadratic in the reviews.
 
 COPY_COLUMNS = {
     "reviews_review": (
@@ -714,7 +710,7 @@ def build(*, count, seed, showcase=(), chunk=5000, progress=None):
         # ALTER TABLE ... DISABLE TRIGGER is transactional: no other session ever sees the triggers off,
         # and a failure rolls the switch back with the rows. (pgtrigger.ignore would still call each
         # trigger once per row, and its check costs a subtransaction a row: twice the write time.)
-        pgtrigger.disable(*AUDIT_TRIGGERS, *FLAG_TRIGGERS)
+        pgtrigger.disable(*AUDIT_TRIGGERS, *REVIEW_FLAG_TRIGGERS)
         # One worker, so chunks are generated in order from the one random stream: deterministic.
         with _bulk_load(cursor, list(COPY_COLUMNS)), ThreadPoolExecutor(max_workers=1) as worker:
             pending = worker.submit(generate, 0, ids) if count else None
@@ -727,7 +723,7 @@ def build(*, count, seed, showcase=(), chunk=5000, progress=None):
                     _copy(cursor, table, buffer)
                 report(min(start + chunk, count))
         report(count, "indexed and checked")
-        pgtrigger.enable(*AUDIT_TRIGGERS, *FLAG_TRIGGERS)
+        pgtrigger.enable(*AUDIT_TRIGGERS, *REVIEW_FLAG_TRIGGERS)
     report(count, "committed")
     with connection.cursor() as cursor:
         # The planner's statistics and the visibility map, now rather than whenever autovacuum comes by

@@ -24,7 +24,6 @@ from django.dispatch import receiver
 from django.http import QueryDict
 from django.utils.functional import cached_property
 from django.utils.html import format_html, format_html_join
-from django.utils.safestring import mark_safe
 
 from reviews.models import (
     Board,
@@ -38,7 +37,7 @@ from reviews.models import (
     judgement_rank,
 )
 from reviews.years import is_reporting_year, reporting_year, year_bounds
-from scr_register.templatetags.govuk import TAG_COLOURS
+from scr_register.templatetags.govuk import tag_colour
 
 # Sort keys (SPEC section 6), each also descending with a leading "-". Every ordering ends with the unique
 # reference, so pages never overlap; each has an index (reviews/models.py) whose order it follows.
@@ -54,6 +53,7 @@ SORT_CHOICES = list(SORT_LABELS.items()) + [(f"-{key}", f"{label} (descending)")
 PAGE_SIZES = (25, 50, 100)
 # The filters shown as checkboxes or radios in the panel (q and board have their own inputs).
 PANEL_FILTERS = ("judgement", "year", "region", "category", "outcome", "known_to_social_care", "cross_area", "status")
+RADIO_FILTERS = ("known_to_social_care", "cross_area")  # one answer each: yes, no or either
 DEFAULT_PAGE_SIZE = 25
 # Rows reachable page by page (200 pages of 25), and counted: deeper OFFSETs and longer counts cost time
 # on every page, and nobody reads 200 pages. Filters, the other sort direction or the export reach the rest.
@@ -529,15 +529,14 @@ class ReviewFilter(django_filters.FilterSet):
         for name in PANEL_FILTERS:
             field = self.form[name]
             raw = self.data.getlist(name) if self.is_bound else []
-            if name in ("known_to_social_care", "cross_area"):
+            radios = name in RADIO_FILTERS
+            if radios:
                 raw = raw[-1:] or [""]  # a single choice: the last one given wins, as the form reads it
             chosen = {value.strip() for value in raw}
-            kind = "radios" if name in ("known_to_social_care", "cross_area") else "checkboxes"
             choices = tuple((str(value), str(label)) for value, label in field.field.choices)
-            options = _option_markup(kind, field.auto_id, field.html_name, choices)
-            # Every piece was built by format_html from escaped values.
-            panel[name] = mark_safe(  # noqa: S308  # nosemgrep: no-mark-safe-on-data
-                "".join(f"{head}{' checked' if value in chosen else ''}{tail}" for value, head, tail in options)
+            options = _option_markup("radios" if radios else "checkboxes", field.auto_id, field.html_name, choices)
+            panel[name] = format_html_join(
+                "", "{}{}{}", ((head, " checked" if value in chosen else "", tail) for value, head, tail in options)
             )
         return panel
 
@@ -654,7 +653,7 @@ class RegisterRow:
         if self.latest_judgement:
             judgement = format_html(
                 '<strong class="govuk-tag govuk-tag--{}">{}</strong>',
-                TAG_COLOURS.get(self.latest_judgement, "grey"),
+                tag_colour(self.latest_judgement),
                 self.judgement_label,
             )
         else:
@@ -673,7 +672,7 @@ class RegisterRow:
             self.title,
             self.board_name,
             self.completed or "Not yet",
-            TAG_COLOURS.get(self.status, "grey"),
+            tag_colour(self.status),
             self.status_label,
             judgement,
             self.evaluated,

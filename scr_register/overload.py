@@ -12,7 +12,6 @@ Everything else is served as usual.
 Outside gunicorn (runserver, tests) the queue is never noted, so nothing is ever shed.
 """
 
-import logging
 import socket
 import struct
 
@@ -20,11 +19,11 @@ from django.conf import settings
 from django.http import HttpResponse
 from django.template import loader
 
+from scr_register.observability import security_log
+
 RETRY_AFTER_SECONDS = 10
 # The paths whose answers cost a worker hundreds of milliseconds or more.
 EXPENSIVE_PREFIXES = ("/reviews/export.", "/dashboard/")
-
-security_log = logging.getLogger("scr_register.security")
 
 # struct tcp_info (linux/tcp.h): 8 one-byte fields, then u32 rto, ato, snd_mss, rcv_mss, unacked, ...
 # For a listening socket, tcpi_unacked is the number of connections waiting to be accepted.
