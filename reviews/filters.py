@@ -8,6 +8,7 @@ and the saved views all read through it, so they agree on what a query string me
 
 import datetime
 import functools
+import html
 import math
 import re
 import time
@@ -24,6 +25,7 @@ from django.dispatch import receiver
 from django.http import QueryDict
 from django.utils.functional import cached_property
 from django.utils.html import format_html, format_html_join
+from django.utils.safestring import mark_safe
 
 from reviews.models import (
     Board,
@@ -644,39 +646,49 @@ class RegisterRow:
         return _JUDGEMENT_LABELS.get(self.latest_judgement, self.latest_judgement)
 
     def html(self):
-        """The row's ``<tr>`` in the register's table, every value escaped: built here with format_html, as
-        twenty-five rows of template variables and filters cost more than the query that found them."""
-        if self.detail_url:
-            reference = format_html('<a class="govuk-link" href="{}">{}</a>', self.detail_url, self.reference)
-        else:
-            reference = self.reference
-        if self.latest_judgement:
-            judgement = format_html(
-                '<strong class="govuk-tag govuk-tag--{}">{}</strong>',
-                tag_colour(self.latest_judgement),
-                self.judgement_label,
-            )
-        else:
-            judgement = "Not evaluated"
-        return format_html(
-            '<tr class="govuk-table__row">\n'
-            '<td class="govuk-table__cell app-table__cell--nowrap">{}</td>\n'
-            '<td class="govuk-table__cell">{}</td>\n'
-            '<td class="govuk-table__cell">{}</td>\n'
-            '<td class="govuk-table__cell app-table__cell--nowrap">{}</td>\n'
-            '<td class="govuk-table__cell"><strong class="govuk-tag govuk-tag--{}">{}</strong></td>\n'
-            '<td class="govuk-table__cell">{}</td>\n'
-            '<td class="govuk-table__cell app-table__cell--nowrap">{}</td>\n'
-            "</tr>\n",
-            reference,
-            self.title,
-            self.board_name,
-            self.completed or "Not yet",
-            tag_colour(self.status),
-            self.status_label,
-            judgement,
-            self.evaluated,
-        )
+        """The row's ``<tr>`` in the register's table, every value escaped.
+
+        Built here rather than in the template: twenty-five rows of template variables cost more than the query
+        that found them. One format string per shape of row (with or without a link, a judgement), and each value
+        escaped once by ``_escaped``: ``format_html`` per cell was a fifth of the page's rendering.
+        """
+        linked = bool(self.detail_url)
+        judged = bool(self.latest_judgement)
+        values = [self.detail_url] if linked else []
+        values += [self.reference, self.title, self.board_name, self.completed or "Not yet"]
+        values += [tag_colour(self.status), self.status_label]
+        if judged:
+            values += [tag_colour(self.latest_judgement), self.judgement_label]
+        values.append(self.evaluated)
+        markup = _ROW_FORMATS[linked, judged].format(*map(_escaped, values))
+        return mark_safe(markup)  # noqa: S308  # nosemgrep: no-mark-safe-on-data (every value escaped by _escaped)
+
+
+def _escaped(value):
+    """``value`` for a row's markup: format_html's rule (markup that is already safe kept, anything else escaped
+    as django.utils.html.escape does) without the lazy-string wrapper that cost more than the escaping."""
+    if hasattr(value, "__html__"):
+        return value.__html__()
+    return html.escape(str(value))
+
+
+def _row_format(linked, judged):
+    reference = '<a class="govuk-link" href="{}">{}</a>' if linked else "{}"
+    judgement = '<strong class="govuk-tag govuk-tag--{}">{}</strong>' if judged else "Not evaluated"
+    return (
+        '<tr class="govuk-table__row">\n'
+        f'<td class="govuk-table__cell app-table__cell--nowrap">{reference}</td>\n'
+        '<td class="govuk-table__cell">{}</td>\n'
+        '<td class="govuk-table__cell">{}</td>\n'
+        '<td class="govuk-table__cell app-table__cell--nowrap">{}</td>\n'
+        '<td class="govuk-table__cell"><strong class="govuk-tag govuk-tag--{}">{}</strong></td>\n'
+        f'<td class="govuk-table__cell">{judgement}</td>\n'
+        '<td class="govuk-table__cell app-table__cell--nowrap">{}</td>\n'
+        "</tr>\n"
+    )
+
+
+_ROW_FORMATS = {(linked, judged): _row_format(linked, judged) for linked in (True, False) for judged in (True, False)}
 
 
 class CountedPaginator(Paginator):

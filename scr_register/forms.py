@@ -84,6 +84,8 @@ class GOVUKBoundField(BoundField):
     def errors(self):
         """The field's errors, with Django's "This field is required." said the GOV.UK way ("Enter title")."""
         errors = super().errors
+        if not errors:  # most fields on most pages: no translation to look up
+            return errors
         default = str(forms.Field.default_error_messages["required"])
         if not any(str(message) == default for message in errors):
             return errors
