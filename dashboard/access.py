@@ -2,10 +2,10 @@
 
 from dataclasses import dataclass
 
-from django.contrib.auth.models import Permission
 from django.core.exceptions import PermissionDenied
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import Exists, OuterRef
 
+from reviews import roles
 from reviews.models import Board
 
 
@@ -76,7 +76,7 @@ def viewer_for(user):
     """
     if not user.is_authenticated or not user.is_active:
         raise PermissionDenied
-    _load_permissions(user)
+    roles.load_access(user)
     everything = user.has_perm("reviews.view_dashboard")
     if not everything and not user.has_perm("reviews.view_review"):
         raise PermissionDenied
@@ -90,21 +90,3 @@ def viewer_for(user):
     boards = {pk: BoardInfo(pk, code, name, region_id, regions[region_id]) for pk, code, name, region_id, *_ in rows}
     visible = frozenset(pk for pk, *_, is_member in rows if everything or is_member)
     return Viewer(everything, boards, visible, hash(tuple(row[:-1] for row in rows)))
-
-
-def _load_permissions(user):
-    """Load the user's model permissions in one query into the cache Django's ModelBackend reads.
-
-    ModelBackend asks twice (the user's own permissions, then their groups'); the page has a budget of
-    eight queries. The answer is the same set ModelBackend builds (``app_label.codename`` of both), so
-    ``has_perm`` then gives the same answers, reading the cache; superusers need no query at all.
-    """
-    if user.is_superuser or hasattr(user, "_perm_cache"):
-        return
-    rows = (
-        Permission.objects.filter(Q(user=user) | Q(group__user=user))
-        .values_list("content_type__app_label", "codename")
-        .distinct()
-        .order_by()
-    )
-    user._perm_cache = {f"{app_label}.{codename}" for app_label, codename in rows}

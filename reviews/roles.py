@@ -61,16 +61,39 @@ ROLES = [BOARD_STAFF, INSPECTOR, MANAGER, ADMIN]
 
 
 def role_of(user):
-    """The user's role name (admin for superusers), or None for a user with no role.
-
-    Remembered on the user object (one request's): the two-factor check and the navigation both ask.
-    """
+    """The user's role name (admin for superusers), or None for a user with no role."""
     if user.is_superuser:
         return ADMIN
-    if not hasattr(user, "_role_of"):
-        names = {group.name for group in user.groups.all()}
-        user._role_of = next((role for role in (INSPECTOR, MANAGER, BOARD_STAFF) if role in names), None)
+    load_access(user)
     return user._role_of
+
+
+def load_access(user):
+    """The user's role and every permission they hold, in one query, kept on the user object for the request.
+
+    The navigation, the two-factor check and the views all ask about the role and the permissions on every
+    page; Django's ModelBackend would ask twice for the permissions (the user's own, then their groups'), and
+    once more for the groups. The permissions go where ModelBackend keeps them (``_perm_cache``:
+    ``app_label.codename`` of both kinds, the same set it builds), so ``has_perm`` reads them from there.
+    Superusers need no query (they hold every permission); inactive users hold none, as ModelBackend says.
+    """
+    if user.is_superuser or hasattr(user, "_role_of"):
+        return
+    from django.contrib.auth.models import Group, Permission
+    from django.db.models import CharField, Value
+
+    blank = Value("", output_field=CharField())
+    own = Permission.objects.filter(user=user).order_by().values_list(blank, "content_type__app_label", "codename")
+    groups = (
+        Group.objects.filter(user=user)
+        .order_by()
+        .values_list("name", "permissions__content_type__app_label", "permissions__codename")
+    )
+    rows = list(own.union(groups, all=True).order_by())
+    names = {name for name, _, _ in rows if name}
+    user._role_of = next((role for role in (INSPECTOR, MANAGER, BOARD_STAFF) if role in names), None)
+    if user.is_active and not hasattr(user, "_perm_cache"):
+        user._perm_cache = {f"{app_label}.{codename}" for _, app_label, codename in rows if codename}
 
 
 def sync_groups(apps):

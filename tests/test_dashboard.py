@@ -660,13 +660,18 @@ def test_a_csv_with_bad_filters_answers_400(client, manager, register):
     ("role", "perms"),
     [("manager", {"reviews.view_dashboard", "reviews.view_all_reviews"}), ("board_staff", {"reviews.submit_review"})],
 )
-def test_permissions_loaded_in_one_query_match_djangos(role, perms, db):
+def test_permissions_loaded_in_one_query_match_djangos(role, perms, db, django_assert_num_queries):
     from django.contrib.auth import get_user_model
+    from django.contrib.auth.models import Permission
 
-    from dashboard.access import _load_permissions
+    from reviews.roles import load_access, role_of
 
     user = UserFactory(role=role)
+    user.user_permissions.add(Permission.objects.get(codename="view_board"))  # one of the user's own, too
     expected = get_user_model().objects.get(pk=user.pk).get_all_permissions()
-    _load_permissions(user)
-    assert user.get_all_permissions() == expected
-    assert perms <= expected
+    user = get_user_model().objects.get(pk=user.pk)
+    with django_assert_num_queries(1):
+        load_access(user)
+        assert user.get_all_permissions() == expected
+        assert role_of(user) == role
+    assert perms | {"reviews.view_board"} <= expected

@@ -9,10 +9,8 @@ exactly the rows their register shows them (their own boards' reviews), never an
 """
 
 from django.contrib import messages
-from django.contrib.auth.models import Permission
 from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError, transaction
-from django.db.models import Q
 from django.http import FileResponse, HttpResponse, QueryDict, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import NoReverseMatch, reverse
@@ -21,7 +19,7 @@ from django.utils.http import urlencode
 from django.views.decorators.http import require_GET, require_http_methods
 from django_htmx.http import push_url
 
-from reviews import exports
+from reviews import exports, roles
 from reviews.filters import (
     DEFAULT_PAGE_SIZE,
     DEFAULT_SORT,
@@ -42,20 +40,8 @@ BOARD_PERMISSION = "reviews.submit_review"  # board staff's own permission
 _PK_PLACEHOLDER = 987654321
 
 
-def load_permissions(user):
-    """Every permission the user holds, in one query, kept where Django's ModelBackend keeps them for the
-    request (``_perm_cache``): ModelBackend would ask twice (the user's own, then their groups'), and this
-    view, ``for_user`` and the page all ask. Superusers need none (has_perm answers yes)."""
-    if not user.is_authenticated or not user.is_active or user.is_superuser or hasattr(user, "_perm_cache"):
-        return
-    rows = Permission.objects.filter(Q(user=user) | Q(group__user=user)).values_list(
-        "content_type__app_label", "codename"
-    )
-    user._perm_cache = {f"{app_label}.{codename}" for app_label, codename in rows.distinct()}
-
-
 def _require(user, permission):
-    load_permissions(user)
+    roles.load_access(user)
     if not user.has_perm(permission):
         raise PermissionDenied
 
