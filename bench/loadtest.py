@@ -428,6 +428,8 @@ def collectstatic(env, log):
 def start_gunicorn(env, *, bind, workers, log_path, access_log):
     """gunicorn as production runs it (gunicorn.conf.py), in a process group of its own."""
     env = {**env, "GUNICORN_WORKERS": str(workers), "GUNICORN_BIND": bind, "GUNICORN_ACCESS_LOG": str(access_log)}
+    # Exports at once: fewer than the workers (docs/DEPLOYMENT.md), so one worker stays free for everything else.
+    env.setdefault("DJANGO_EXPORT_SLOTS", str(max(1, workers - 1)))
     log = open(log_path, "ab")  # noqa: SIM115 - kept open for the server's life
     process = subprocess.Popen(
         [str(VENV_BIN / "gunicorn"), "-c", str(ROOT / "gunicorn.conf.py"), "scr_register.wsgi"],
@@ -452,6 +454,23 @@ def fetch(base, path, cookie=None, timeout=30):
         connection.request("GET", path, headers=headers)
         response = connection.getresponse()
         return response.status, dict(response.getheaders()), response.read()
+    finally:
+        connection.close()
+
+
+def fetch_timed(base, path, cookie=None, timeout=30):
+    """(status, seconds to the status line and headers, seconds to the last byte) of one GET, as ``fetch``."""
+    host, port = base.removeprefix("http://").rstrip("/").split(":")
+    started = time.monotonic()
+    connection = http.client.HTTPConnection(host, int(port), timeout=timeout)
+    headers = {"X-Forwarded-Proto": "https", "User-Agent": "scr-loadtest", "Cookie": cookie}
+    try:
+        connection.request("GET", path, headers=headers)
+        response = connection.getresponse()
+        first_byte = time.monotonic() - started
+        while response.read(1 << 16):
+            pass
+        return response.status, first_byte, time.monotonic() - started
     finally:
         connection.close()
 
@@ -554,12 +573,14 @@ def overload(base, scenario, *, concurrency=100, duration=15, timeout=60, limit_
         while time.monotonic() < end:
             cookie, path = rng.choice(scenario.lines)
             started = time.monotonic()
+            first_byte = None
             try:
-                status = fetch(base, path, cookie, timeout=timeout)[0]
+                status, first_byte, _ = fetch_timed(base, path, cookie, timeout=timeout)
             except (OSError, http.client.HTTPException) as error:  # refused, reset, timed out, cut short
                 status = type(error).__name__
+            seconds = time.monotonic() - started
             with lock:
-                records.append((status, time.monotonic() - started, path.split("?")[0]))
+                records.append((status, seconds, path.split("?")[0], seconds if first_byte is None else first_byte))
 
     before = cpu_times()
     started = time.monotonic()
@@ -580,21 +601,29 @@ def overload(base, scenario, *, concurrency=100, duration=15, timeout=60, limit_
 
 
 def summarise_overload(records, *, limit_ms=5000, **extra):
-    """Counts by status and the latency of every request in an overload run ([(status, seconds, path)]),
-    in all and per path."""
-    latencies = sorted(seconds * 1000 for _, seconds, _ in records)
+    """Counts by status and the latency of every request in an overload run, in all and per path.
+
+    ``records``: (status, seconds to the last byte, path, seconds to the first byte); a request with no
+    answer counts its whole time as both. A request over the limit to its first byte waited; one over it
+    only to its last byte was answered in time and spent the rest downloading.
+    """
+    latencies = sorted(seconds * 1000 for _, seconds, _, _ in records)
 
     def pick(fraction):
         return latencies[min(len(latencies) - 1, int(fraction * len(latencies)))] if latencies else 0.0
 
-    statuses = Counter(str(status) for status, _, _ in records)
+    statuses = Counter(str(status) for status, _, _, _ in records)
     by_path = {}
-    for status, seconds, path in records:
-        entry = by_path.setdefault(path, {"requests": 0, "statuses": Counter(), "max_ms": 0.0, "over_limit": 0})
+    for status, seconds, path, first_byte in records:
+        entry = by_path.setdefault(
+            path,
+            {"requests": 0, "statuses": Counter(), "max_ms": 0.0, "over_limit": 0, "first_byte_over_limit": 0},
+        )
         entry["requests"] += 1
         entry["statuses"][str(status)] += 1
         entry["max_ms"] = max(entry["max_ms"], seconds * 1000)
         entry["over_limit"] += seconds * 1000 > limit_ms
+        entry["first_byte_over_limit"] += first_byte * 1000 > limit_ms
     for entry in by_path.values():
         entry["statuses"] = dict(sorted(entry["statuses"].items()))
     return {
@@ -605,9 +634,11 @@ def summarise_overload(records, *, limit_ms=5000, **extra):
         "p99_ms": pick(0.99),
         "max_ms": latencies[-1] if latencies else 0.0,
         "over_limit": sum(1 for value in latencies if value > limit_ms),
+        "first_byte_max_ms": max((first_byte * 1000 for *_, first_byte in records), default=0.0),
+        "first_byte_over_limit": sum(1 for *_, first_byte in records if first_byte * 1000 > limit_ms),
         "limit_ms": limit_ms,
         "fast_refusals": sum(
-            1 for status, seconds, _ in records if str(status) in ("502", "503") and seconds * 1000 <= limit_ms
+            1 for status, seconds, _, _ in records if str(status) in ("502", "503") and seconds * 1000 <= limit_ms
         ),
         "by_path": dict(sorted(by_path.items())),
     }
@@ -615,22 +646,23 @@ def summarise_overload(records, *, limit_ms=5000, **extra):
 
 def overload_table(results):
     lines = [
-        "| Overload | concurrent | requests | answers | p50 ms | p99 ms | max ms | over 5 s | CPU busy |",
-        "|---|---:|---:|---|---:|---:|---:|---:|---:|",
+        "| Overload | concurrent | requests | answers | p50 ms | p99 ms | max ms | over 5 s | first byte max ms "
+        "| first byte over 5 s | CPU busy |",
+        "|---|---:|---:|---|---:|---:|---:|---:|---:|---:|---:|",
     ]
     for result in results:
         answers = ", ".join(f"{count} x {status}" for status, count in result["statuses"].items())
         lines.append(
             f"| {result['name']} | {result['concurrency']} | {result['requests']} | {answers} | "
             f"{result['p50_ms']:.0f} | {result['p99_ms']:.0f} | {result['max_ms']:.0f} | {result['over_limit']} | "
-            f"{result['cpu_busy_pct']:.0f}% |"
+            f"{result['first_byte_max_ms']:.0f} | {result['first_byte_over_limit']} | {result['cpu_busy_pct']:.0f}% |"
         )
         if len(result.get("by_path", {})) > 1:
             for path, entry in result["by_path"].items():
                 answers = ", ".join(f"{count} x {status}" for status, count in entry["statuses"].items())
                 lines.append(
                     f"| &nbsp;&nbsp;of which {path} | | {entry['requests']} | {answers} | | | "
-                    f"{entry['max_ms']:.0f} | {entry['over_limit']} | |"
+                    f"{entry['max_ms']:.0f} | {entry['over_limit']} | | {entry['first_byte_over_limit']} | |"
                 )
     return "\n".join(lines)
 
@@ -800,7 +832,8 @@ def main(argv=None):
         print(
             f"{result['name']:<28} {result['requests']} requests from {result['concurrency']} clients: "
             f"{result['statuses']}; p50 {result['p50_ms']:.0f} ms, p99 {result['p99_ms']:.0f} ms, max "
-            f"{result['max_ms']:.0f} ms; {result['over_limit']} over 5 s; statement timeouts "
+            f"{result['max_ms']:.0f} ms; {result['over_limit']} over 5 s, {result['first_byte_over_limit']} of them "
+            f"to the first byte (max {result['first_byte_max_ms']:.0f} ms); statement timeouts "
             f"{result.get('statement_timeouts', '?')}, worker timeouts {result.get('worker_timeouts', '?')}",
             flush=True,
         )

@@ -1,24 +1,36 @@
 """The register's exports: exactly the filtered list, one row per review, as CSV or XLSX.
 
 Rows are read through the ``reporting`` database alias (a read replica when one is configured) with a
-server-side cursor, and written as they arrive: CSV streams to the client, XLSX is written row by row into a
-temporary file. Memory stays bounded whatever the number of rows.
+server-side cursor, and written as they arrive: both formats stream to the client (the workbook's zip with
+data descriptors). Memory stays bounded whatever the number of rows.
+
+An export reads in one transaction (``ExportReading``). Outside one, Django declares its cursor ``WITH HOLD``,
+and PostgreSQL then runs the whole query before the first row comes back (seconds for 100,000 reviews, as one
+statement the web requests' statement timeout could cut). Inside one, each ``FETCH`` is a short statement and
+the first rows leave at once. The transaction also holds one of ``settings.EXPORT_SLOTS`` advisory locks: when
+every slot is taken, the export answers "busy" at once rather than slowing every export and queuing the rest.
 """
 
 import csv
 import datetime
 import io
-import tempfile
+import threading
 import zipfile
 
+from django.conf import settings
 from django.contrib.postgres.expressions import ArraySubquery
+from django.core.signals import request_started
+from django.db import connections, transaction
 from django.db.models import F, Func, IntegerField, OuterRef, Subquery
+from django.dispatch import receiver
 
 from reviews.models import Child, Contribution, Evaluation, Finding
 from reviews.years import reporting_year
 
 REPORTING_DB = "reporting"
 CHUNK_SIZE = 2000
+# The first key of the export slots' advisory locks (the second is the slot's number): "SCRX".
+SLOT_LOCK_CLASS = 0x53435258
 
 # A spreadsheet runs a cell starting with one of these as a formula (CSV/formula injection).
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
@@ -106,9 +118,92 @@ def _with_year(row):
     return (*row[: _YEAR_AFTER + 1], year, *row[_YEAR_AFTER + 1 :])
 
 
+class Busy(Exception):
+    """Every export slot is taken: the export is refused at once (a 503 "busy" page), nothing was read."""
+
+
+class ExportReading:
+    """An export's transaction on the reporting database, holding one export slot, from ``start()`` until
+    ``close()`` (called once the rows are written, or when the download is abandoned).
+
+    ``start()`` raises ``Busy`` when all ``settings.EXPORT_SLOTS`` slots are taken (0 means no limit).
+    The slot is a transaction-level advisory lock, so it goes with the transaction whatever happens: a
+    rollback, a dropped connection, a killed worker.
+    """
+
+    def __init__(self):
+        self._atomic = None
+
+    def start(self):
+        self._atomic = transaction.atomic(using=REPORTING_DB)
+        self._atomic.__enter__()
+        _open_readings().add(self)
+        try:
+            if settings.EXPORT_SLOTS > 0 and not self._take_slot(settings.EXPORT_SLOTS):
+                raise Busy
+        except BaseException:
+            self.close()
+            raise
+        return self
+
+    @staticmethod
+    def _take_slot(slots):
+        with connections[REPORTING_DB].cursor() as cursor:
+            # The rows are tried in order and LIMIT stops at the first lock taken: one slot at most.
+            cursor.execute(
+                "SELECT slot FROM generate_series(0, %s - 1) AS slot WHERE pg_try_advisory_xact_lock(%s, slot) LIMIT 1",
+                [slots, SLOT_LOCK_CLASS],
+            )
+            return cursor.fetchone() is not None
+
+    def close(self):
+        _open_readings().discard(self)
+        if self._atomic is not None:
+            atomic, self._atomic = self._atomic, None
+            atomic.__exit__(None, None, None)
+
+
+_thread = threading.local()  # Django's connections are per thread: so are the readings open on them
+
+
+def _open_readings():
+    if not hasattr(_thread, "readings"):
+        _thread.readings = set()
+    return _thread.readings
+
+
+@receiver(request_started)
+def close_abandoned_readings(**kwargs):
+    """End any export transaction an earlier request of this thread left open.
+
+    Every WSGI server closes a response, and closing an export's response ends its transaction. A response
+    replaced after the view returned (a middleware failing on the way out) is never closed: its transaction
+    would stay open on this thread's connection, so the next request ends it before it uses the database.
+    """
+    for reading in list(_open_readings()):
+        reading.close()
+
+
+class Stream:
+    """A response body that closes its ``ExportReading`` when the body is closed, even if never read."""
+
+    def __init__(self, chunks, reading):
+        self._chunks = chunks
+        self._reading = reading
+
+    def __iter__(self):
+        return self._chunks
+
+    def close(self):
+        try:
+            self._chunks.close()
+        finally:
+            self._reading.close()
+
+
 def rows(queryset):
     """Every export row as CSV cells (ISO dates, yes/no, inert text), fetched in chunks through a
-    server-side cursor."""
+    server-side cursor (within an ``ExportReading``, so that the first rows come at once)."""
     writers = _WRITERS
     for row in export_queryset(queryset).iterator(chunk_size=CHUNK_SIZE):
         yield [write(value) for write, value in zip(writers, _with_year(row), strict=True)]
@@ -206,13 +301,41 @@ def _sheet_row(number, values):
     return f'<row r="{number}">{"".join(cells)}</row>'
 
 
-def xlsx_file(queryset, rows_per_write=500):
-    """The XLSX workbook in a temporary file (rewound), its sheet written row by row: memory stays bounded."""
-    output = tempfile.TemporaryFile(suffix=".xlsx")  # noqa: SIM115 (FileResponse closes it, deleting it)
-    with zipfile.ZipFile(output, "w", compression=zipfile.ZIP_DEFLATED, compresslevel=1) as archive:
+class _Pipe(io.RawIOBase):
+    """Where the workbook's zip is written, to be taken away in pieces: it can tell its position but not
+    seek, so zipfile writes each member's sizes after its data (a data descriptor) and streams."""
+
+    def __init__(self):
+        super().__init__()
+        self._pieces = []
+        self._position = 0
+
+    def writable(self):
+        return True
+
+    def write(self, data):
+        self._pieces.append(bytes(data))
+        self._position += len(data)
+        return len(data)
+
+    def tell(self):
+        return self._position
+
+    def take(self):
+        data = b"".join(self._pieces)
+        self._pieces.clear()
+        return data
+
+
+def xlsx_chunks(queryset, rows_per_write=500):
+    """The XLSX workbook in pieces, its sheet written row by row as the rows arrive: the body of a
+    StreamingHttpResponse. Memory stays bounded, and the download starts at once."""
+    pipe = _Pipe()
+    with zipfile.ZipFile(pipe, "w", compression=zipfile.ZIP_DEFLATED, compresslevel=1) as archive:
         for name, content in _XLSX_PARTS.items():
             archive.writestr(name, content)
-        with archive.open("xl/worksheets/sheet1.xml", "w", force_zip64=True) as sheet:
+        # No zip64: a sheet must stay under 2 GiB (about 3 million reviews); zipfile says so if one does not.
+        with archive.open("xl/worksheets/sheet1.xml", "w") as sheet:
             heading = "".join(
                 _inline_string(f"{letter}1", name, ' s="2"')
                 for letter, name in zip(_COLUMN_LETTERS, HEADER, strict=True)
@@ -224,6 +347,7 @@ def xlsx_file(queryset, rows_per_write=500):
                 if len(pending) >= rows_per_write:
                     sheet.write("".join(pending).encode())
                     pending.clear()
+                    if data := pipe.take():
+                        yield data
             sheet.write(("".join(pending) + _SHEET_END).encode())
-    output.seek(0)
-    return output
+    yield pipe.take()

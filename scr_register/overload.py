@@ -58,6 +58,20 @@ def is_expensive(path):
     return path.startswith(EXPENSIVE_PREFIXES)
 
 
+def busy_response():
+    """The 503 "the service is busy" page, with ``Retry-After``: rendered without the request or the database."""
+    body = loader.get_template("busy.html").render({})
+    return HttpResponse(
+        body,
+        status=503,
+        headers={
+            "Retry-After": str(RETRY_AFTER_SECONDS),
+            "Cache-Control": "no-store",
+            "Content-Security-Policy": "default-src 'self'; frame-ancestors 'none'; form-action 'self'",
+        },
+    )
+
+
 class BusyMiddleware:
     """A 503 "service is busy" page for an expensive request when too many connections are waiting."""
 
@@ -68,14 +82,5 @@ class BusyMiddleware:
         waiting = queue.length
         if waiting >= settings.BUSY_QUEUE and is_expensive(request.path):
             security_log.warning("busy: %s shed with %d connections waiting", request.path, waiting)
-            body = loader.get_template("busy.html").render({})
-            return HttpResponse(
-                body,
-                status=503,
-                headers={
-                    "Retry-After": str(RETRY_AFTER_SECONDS),
-                    "Cache-Control": "no-store",
-                    "Content-Security-Policy": "default-src 'self'; frame-ancestors 'none'; form-action 'self'",
-                },
-            )
+            return busy_response()
         return self.get_response(request)

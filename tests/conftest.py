@@ -93,9 +93,14 @@ def admin_user(db):
 def reporting_shares_default(db):
     """The dashboard and the exports read through the "reporting" alias, a test mirror of "default". A test's
     data lives in its uncommitted transaction on "default", so point "reporting" at that same connection."""
+    from reviews.exports import close_abandoned_readings
+
     original = connections["reporting"]
     connections["reporting"] = connections["default"]
     yield
+    # The test client closes a streamed export only once it is read to the end: end any export transaction
+    # (a savepoint here) a test left open, before the test's own transaction is rolled back.
+    close_abandoned_readings()
     connections["reporting"] = original
 
 

@@ -215,18 +215,33 @@ def test_load_balancer_can_refuse_expensive_requests_past_a_limit_per_instance(t
 
 
 def test_overload_summary_counts_slow_answers_and_fast_refusals():
-    records = [(200, 0.5, "/a"), (200, 6.0, "/a"), (503, 0.01, "/b"), ("TimeoutError", 60.0, "/b")]
+    # (status, seconds to the last byte, path, seconds to the first byte): the second answer started at
+    # 0.2 s and downloaded until 6 s; the timeout never had an answer.
+    records = [
+        (200, 0.5, "/a", 0.1),
+        (200, 6.0, "/a", 0.2),
+        (503, 0.01, "/b", 0.01),
+        ("TimeoutError", 60.0, "/b", 60.0),
+    ]
     summary = loadtest.summarise_overload(records, name="x", concurrency=4, cpu_busy_pct=50.0)
 
     assert summary["requests"] == 4
     assert summary["statuses"] == {"200": 2, "503": 1, "TimeoutError": 1}
     assert summary["over_limit"] == 2
+    assert summary["first_byte_over_limit"] == 1
+    assert summary["first_byte_max_ms"] == 60000.0
     assert summary["fast_refusals"] == 1
     assert summary["max_ms"] == 60000.0
-    assert summary["by_path"]["/a"] == {"requests": 2, "statuses": {"200": 2}, "max_ms": 6000.0, "over_limit": 1}
+    assert summary["by_path"]["/a"] == {
+        "requests": 2,
+        "statuses": {"200": 2},
+        "max_ms": 6000.0,
+        "over_limit": 1,
+        "first_byte_over_limit": 0,
+    }
     table = loadtest.overload_table([summary])
     assert "| x | 4 | 4 | 2 x 200, 1 x 503, 1 x TimeoutError |" in table
-    assert "of which /b | | 2 | 1 x 503, 1 x TimeoutError | | | 60000 | 1 | |" in table
+    assert "of which /b | | 2 | 1 x 503, 1 x TimeoutError | | | 60000 | 1 | | 1 | |" in table
 
 
 @pytest.mark.skipif(not shutil.which("nginx"), reason="nginx is not installed")

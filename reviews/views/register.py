@@ -11,7 +11,7 @@ exactly the rows their register shows them (their own boards' reviews), never an
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError, transaction
-from django.http import FileResponse, HttpResponse, QueryDict, StreamingHttpResponse
+from django.http import HttpResponse, QueryDict, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
@@ -32,6 +32,8 @@ from reviews.filters import (
     page_of_results,
 )
 from reviews.models import ReadEvent, Review, SavedView
+from scr_register.observability import security_log
+from scr_register.overload import busy_response
 
 REGISTER_PERMISSION = "reviews.view_review"
 EXPORT_PERMISSION = "reviews.export_reviews"
@@ -127,6 +129,12 @@ def _list_url(query):
     return f"{url}?{query.urlencode()}" if query else url
 
 
+EXPORT_FORMATS = {
+    "csv": (exports.csv_chunks, "text/csv; charset=utf-8"),
+    "xlsx": (exports.xlsx_chunks, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
+}
+
+
 def _export(request, fmt):
     """Filter as the list does; 400 with the errors when the query string is invalid; audit; then export."""
     _require(request.user, REGISTER_PERMISSION)
@@ -143,23 +151,25 @@ def _export(request, fmt):
         body = "The export was not made: " + "; ".join(errors) + "\n"
         return HttpResponse(body, status=400, content_type="text/plain; charset=utf-8")
     queryset = filterset.qs
-    count = queryset.count()
-    ReadEvent.objects.create(
-        user=request.user,
-        kind=ReadEvent.Kind.EXPORT,
-        detail=f"{fmt}; {query.urlencode() or 'no filters'}; {count} rows",
-    )
-    filename = f"reviews-{timezone.localdate():%Y-%m-%d}.{fmt}"
-    if fmt == "csv":
-        response = StreamingHttpResponse(exports.csv_chunks(queryset), content_type="text/csv; charset=utf-8")
-        response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    else:
-        response = FileResponse(
-            exports.xlsx_file(queryset),
-            as_attachment=True,
-            filename=filename,
-            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    try:
+        reading = exports.ExportReading().start()
+    except exports.Busy:
+        security_log.warning("busy: %s refused, every export slot taken", request.path)
+        return busy_response()
+    try:
+        count = queryset.count()
+        ReadEvent.objects.create(
+            user=request.user,
+            kind=ReadEvent.Kind.EXPORT,
+            detail=f"{fmt}; {query.urlencode() or 'no filters'}; {count} rows",
         )
+        filename = f"reviews-{timezone.localdate():%Y-%m-%d}.{fmt}"
+        chunks, content_type = EXPORT_FORMATS[fmt]
+        response = StreamingHttpResponse(exports.Stream(chunks(queryset), reading), content_type=content_type)
+        response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    except BaseException:
+        reading.close()
+        raise
     response["Cache-Control"] = "no-store"
     response["X-Export-Rows"] = str(count)
     return response

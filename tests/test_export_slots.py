@@ -1,0 +1,156 @@
+"""Exports under load (reviews/exports.py): each reads in its own transaction, so its first rows leave at once,
+and holds one of ``settings.EXPORT_SLOTS``; when every slot is taken another export answers "busy" at once."""
+
+import psycopg2
+import pytest
+from django.db import connections
+
+from reviews import exports
+from reviews.models import ReadEvent, Review
+from tests.factories import ReviewFactory
+from tests.register_data import build_register, fresh_register_options  # noqa: F401 (autouse fixture)
+
+
+def _other_session():
+    """A second connection to the test database: another web worker, as far as the locks can tell."""
+    settings = connections["default"].settings_dict
+    connection = psycopg2.connect(
+        dbname=settings["NAME"],
+        user=settings["USER"],
+        password=settings["PASSWORD"],
+        host=settings["HOST"],
+        port=settings["PORT"] or None,
+    )
+    connection.autocommit = True
+    return connection
+
+
+@pytest.fixture
+def other_session():
+    connection = _other_session()
+    yield connection.cursor()
+    connection.close()
+
+
+def hold_slot(cursor, slot):
+    cursor.execute("SELECT pg_advisory_lock(%s, %s)", [exports.SLOT_LOCK_CLASS, slot])
+
+
+def slot_is_free(cursor, slot):
+    cursor.execute("SELECT pg_try_advisory_lock(%s, %s)", [exports.SLOT_LOCK_CLASS, slot])
+    taken = cursor.fetchone()[0]
+    if taken:
+        cursor.execute("SELECT pg_advisory_unlock(%s, %s)", [exports.SLOT_LOCK_CLASS, slot])
+    return taken
+
+
+@pytest.mark.django_db
+@pytest.mark.usefixtures("reporting_shares_default")
+@pytest.mark.parametrize("fmt", ["csv", "xlsx"])
+def test_an_export_when_every_slot_is_taken_is_busy_at_once_and_records_nothing(
+    client, inspector, settings, other_session, fmt
+):
+    build_register()
+    settings.EXPORT_SLOTS = 1
+    hold_slot(other_session, 0)  # another worker is exporting
+    client.force_login(inspector)
+
+    response = client.get(f"/reviews/export.{fmt}?judgement=inadequate")
+
+    assert response.status_code == 503
+    assert response["Retry-After"] == "10"
+    assert "no-store" in response["Cache-Control"]
+    assert "Sorry, the service is busy" in response.content.decode()
+    assert not ReadEvent.objects.filter(kind=ReadEvent.Kind.EXPORT).exists()
+
+
+@pytest.mark.django_db
+@pytest.mark.usefixtures("reporting_shares_default")
+def test_a_free_slot_lets_the_export_in(client, inspector, settings, other_session):
+    build_register()
+    settings.EXPORT_SLOTS = 2
+    hold_slot(other_session, 0)
+    client.force_login(inspector)
+
+    response = client.get("/reviews/export.csv")
+
+    assert response.status_code == 200
+    body = b"".join(response.streaming_content).decode()
+    assert body.count("\r\n") == 1 + Review.objects.exclude(status="draft").count()
+    assert not slot_is_free(other_session, 1)  # this export's slot, held until the test's transaction ends
+
+
+@pytest.mark.django_db
+@pytest.mark.usefixtures("reporting_shares_default")
+def test_no_slots_means_no_limit(client, inspector, settings, other_session):
+    build_register()
+    settings.EXPORT_SLOTS = 0
+    hold_slot(other_session, 0)
+    client.force_login(inspector)
+    response = client.get("/reviews/export.csv")
+    assert response.status_code == 200
+    response.close()  # as every WSGI server does: the export's transaction ends with the response
+
+
+@pytest.mark.django_db
+@pytest.mark.usefixtures("reporting_shares_default")
+def test_the_rows_come_through_a_cursor_that_is_not_held_past_its_transaction(inspector):
+    """A WITH HOLD cursor (Django's choice outside a transaction) is run to the end before its first row."""
+    ReviewFactory.create_batch(3)
+    queryset = Review.objects.for_user(inspector).using(exports.REPORTING_DB).order_by("reference")
+    reading = exports.ExportReading().start()
+    try:
+        chunks = exports.csv_chunks(queryset, rows_per_chunk=1)
+        first = next(chunks)
+        with connections[exports.REPORTING_DB].cursor() as cursor:
+            cursor.execute("SELECT is_holdable FROM pg_cursors WHERE name LIKE '_django_curs_%%'")
+            cursors = cursor.fetchall()
+        chunks.close()
+    finally:
+        reading.close()
+    assert first.startswith("reference,title,")
+    assert cursors == [(False,)]
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True, databases=["default", "reporting"])
+@pytest.mark.usefixtures("reference_data_kept")
+def test_the_slot_is_free_again_when_the_download_ends_or_is_abandoned(client, inspector, settings):
+    ReviewFactory.create_batch(3, status="submitted")
+    settings.EXPORT_SLOTS = 1
+    client.force_login(inspector)
+    watcher = _other_session()
+    try:
+        cursor = watcher.cursor()
+        for fmt in ("csv", "xlsx"):
+            response = client.get(f"/reviews/export.{fmt}")
+            assert response.status_code == 200
+            b"".join(response.streaming_content)
+            response.close()
+            assert slot_is_free(cursor, 0), fmt
+
+        abandoned = client.get("/reviews/export.csv")
+        assert abandoned.status_code == 200
+        assert not slot_is_free(cursor, 0)  # held while the download is open
+        abandoned.close()  # the client went away before reading a byte
+        assert slot_is_free(cursor, 0)
+        assert not connections[exports.REPORTING_DB].in_atomic_block
+    finally:
+        watcher.close()
+
+
+@pytest.mark.django_db
+@pytest.mark.usefixtures("reporting_shares_default")
+def test_an_export_response_dropped_without_being_closed_is_ended_by_the_next_request(client, inspector):
+    """A middleware failing after the view would drop the response unclosed: the next request ends its
+    transaction before using the database."""
+    ReviewFactory.create_batch(2, status="submitted")
+    client.force_login(inspector)
+    connection = connections[exports.REPORTING_DB]
+    depth = len(connection.atomic_blocks)
+
+    dropped = client.get("/reviews/export.csv")
+    assert dropped.status_code == 200
+    assert len(connection.atomic_blocks) == depth + 1
+
+    assert client.get("/reviews/").status_code == 200
+    assert len(connection.atomic_blocks) == depth
