@@ -31,6 +31,8 @@ REPORTING_DB = "reporting"
 CHUNK_SIZE = 2000
 # The first key of the export slots' advisory locks (the second is the slot's number): "SCRX".
 SLOT_LOCK_CLASS = 0x53435258
+# Exports of up to this many rows (the register's pages reach as many) take a fraction of a second: no slot.
+SLOT_FREE_ROWS = 5_000
 
 # A spreadsheet runs a cell starting with one of these as a formula (CSV/formula injection).
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
@@ -126,7 +128,8 @@ class ExportReading:
     """An export's transaction on the reporting database, holding one export slot, from ``start()`` until
     ``close()`` (called once the rows are written, or when the download is abandoned).
 
-    ``start()`` raises ``Busy`` when all ``settings.EXPORT_SLOTS`` slots are taken (0 means no limit).
+    ``start()`` raises ``Busy`` when all ``settings.EXPORT_SLOTS`` slots are taken (0 means no limit). An
+    export of at most ``SLOT_FREE_ROWS`` rows needs no slot: it costs about what a page of the register does.
     The slot is a transaction-level advisory lock, so it goes with the transaction whatever happens: a
     rollback, a dropped connection, a killed worker.
     """
@@ -134,12 +137,15 @@ class ExportReading:
     def __init__(self):
         self._atomic = None
 
-    def start(self):
+    def start(self, queryset):
+        """Open the transaction, count the rows (``self.count``) and, for a long export, take a slot."""
         self._atomic = transaction.atomic(using=REPORTING_DB)
         self._atomic.__enter__()
         _open_readings().add(self)
         try:
-            if settings.EXPORT_SLOTS > 0 and not self._take_slot(settings.EXPORT_SLOTS):
+            self.count = queryset.count()
+            slots = settings.EXPORT_SLOTS
+            if self.count > SLOT_FREE_ROWS and slots > 0 and not self._take_slot(slots):
                 raise Busy
         except BaseException:
             self.close()

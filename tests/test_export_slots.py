@@ -1,5 +1,6 @@
 """Exports under load (reviews/exports.py): each reads in its own transaction, so its first rows leave at once,
-and holds one of ``settings.EXPORT_SLOTS``; when every slot is taken another export answers "busy" at once."""
+and a long one holds one of ``settings.EXPORT_SLOTS``; when every slot is taken another long export answers
+"busy" at once. The tests make every export "long" (``SLOT_FREE_ROWS`` 0) unless they say otherwise."""
 
 import psycopg2
 import pytest
@@ -30,6 +31,11 @@ def other_session():
     connection = _other_session()
     yield connection.cursor()
     connection.close()
+
+
+@pytest.fixture(autouse=True)
+def every_export_takes_a_slot(monkeypatch):
+    monkeypatch.setattr(exports, "SLOT_FREE_ROWS", 0)
 
 
 def hold_slot(cursor, slot):
@@ -82,6 +88,22 @@ def test_a_free_slot_lets_the_export_in(client, inspector, settings, other_sessi
 
 @pytest.mark.django_db
 @pytest.mark.usefixtures("reporting_shares_default")
+def test_a_short_export_needs_no_slot(client, inspector, settings, other_session, monkeypatch):
+    build_register()
+    monkeypatch.setattr(exports, "SLOT_FREE_ROWS", 3)
+    settings.EXPORT_SLOTS = 1
+    hold_slot(other_session, 0)
+    client.force_login(inspector)
+
+    assert client.get("/reviews/export.csv?judgement=inadequate").status_code == 503  # 4 rows: more than 3
+    response = client.get("/reviews/export.csv?judgement=good")
+    assert response.status_code == 200
+    assert 1 <= int(response["X-Export-Rows"]) <= 3
+    response.close()
+
+
+@pytest.mark.django_db
+@pytest.mark.usefixtures("reporting_shares_default")
 def test_no_slots_means_no_limit(client, inspector, settings, other_session):
     build_register()
     settings.EXPORT_SLOTS = 0
@@ -98,7 +120,7 @@ def test_the_rows_come_through_a_cursor_that_is_not_held_past_its_transaction(in
     """A WITH HOLD cursor (Django's choice outside a transaction) is run to the end before its first row."""
     ReviewFactory.create_batch(3)
     queryset = Review.objects.for_user(inspector).using(exports.REPORTING_DB).order_by("reference")
-    reading = exports.ExportReading().start()
+    reading = exports.ExportReading().start(queryset)
     try:
         chunks = exports.csv_chunks(queryset, rows_per_chunk=1)
         first = next(chunks)

@@ -152,12 +152,12 @@ def _export(request, fmt):
         return HttpResponse(body, status=400, content_type="text/plain; charset=utf-8")
     queryset = filterset.qs
     try:
-        reading = exports.ExportReading().start()
+        reading = exports.ExportReading().start(queryset)
     except exports.Busy:
         security_log.warning("busy: %s refused, every export slot taken", request.path)
         return busy_response()
+    count = reading.count
     try:
-        count = queryset.count()
         ReadEvent.objects.create(
             user=request.user,
             kind=ReadEvent.Kind.EXPORT,
