@@ -560,3 +560,32 @@ def test_board_filter_options_follow_changes_to_the_reference_data(as_inspector)
     kent.name = "Kent County"
     kent.save()
     assert listed(as_inspector.get("/reviews/", {"board": "Kent County"})) == refs(6)
+
+
+def test_each_filterset_has_its_own_filters_bound_to_itself(inspector, board_user):
+    """Filters are copied cheaply per FilterSet (reviews/filters.py): each copy's method must still reach its
+    own FilterSet, and the declarations must never see a request's choices."""
+    from django.http import QueryDict
+
+    first = filters.ReviewFilter(
+        QueryDict("judgement=good"), queryset=Review.objects.for_user(inspector), user=inspector
+    )
+    second = filters.ReviewFilter(
+        QueryDict("judgement=inadequate"), queryset=Review.objects.for_user(board_user), user=board_user
+    )
+
+    for name, declared in filters.ReviewFilter.base_filters.items():
+        one, other = first.filters[name], second.filters[name]
+        assert one is not declared and one is not other
+        assert one.parent is first and other.parent is second
+        assert one.extra is not declared.extra and one.extra is not other.extra
+        if declared.method is not None:
+            assert one.filter.f is one and other.filter.f is other
+    assert not hasattr(filters.ReviewFilter.base_filters["status"], "parent")
+    assert "options" not in filters.ReviewFilter.base_filters["board"].extra
+    # Inspectors are not offered drafts, board staff are: two form classes, each built once.
+    assert [value for value, _ in first.form.fields["status"].choices] == ["submitted", "evaluated"]
+    assert "draft" in [value for value, _ in second.form.fields["status"].choices]
+    again = filters.ReviewFilter(QueryDict(), queryset=Review.objects.for_user(inspector), user=inspector)
+    assert again.get_form_class() is first.get_form_class() is not second.get_form_class()
+    assert list(first.qs.values_list("latest_judgement", flat=True).distinct()) in ([], ["good"])
