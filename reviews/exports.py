@@ -14,6 +14,7 @@ every slot is taken, the export answers "busy" at once rather than slowing every
 import csv
 import datetime
 import io
+import sys
 import threading
 import zipfile
 
@@ -148,7 +149,7 @@ class ExportReading:
             if self.count > SLOT_FREE_ROWS and slots > 0 and not self._take_slot(slots):
                 raise Busy
         except BaseException:
-            self.close()
+            self.close(*sys.exc_info())
             raise
         return self
 
@@ -162,11 +163,12 @@ class ExportReading:
             )
             return cursor.fetchone() is not None
 
-    def close(self):
+    def close(self, exc_type=None, exc=None, traceback=None):
+        """End the transaction (rolled back when given the exception that ends it), freeing the slot."""
         _open_readings().discard(self)
         if self._atomic is not None:
             atomic, self._atomic = self._atomic, None
-            atomic.__exit__(None, None, None)
+            atomic.__exit__(exc_type, exc, traceback)
 
 
 _thread = threading.local()  # Django's connections are per thread: so are the readings open on them

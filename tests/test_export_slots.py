@@ -176,3 +176,23 @@ def test_an_export_response_dropped_without_being_closed_is_ended_by_the_next_re
 
     assert client.get("/reviews/").status_code == 200
     assert len(connection.atomic_blocks) == depth
+
+
+@pytest.mark.django_db
+@pytest.mark.usefixtures("reporting_shares_default")
+def test_a_failure_while_starting_an_export_ends_its_transaction(inspector, monkeypatch):
+    def fails(slots):
+        raise RuntimeError("the database went away")
+
+    monkeypatch.setattr(exports.ExportReading, "_take_slot", staticmethod(fails))
+    ReviewFactory(status="submitted")
+    connection = connections[exports.REPORTING_DB]
+    depth = len(connection.atomic_blocks)
+    queryset = Review.objects.for_user(inspector).using(exports.REPORTING_DB)
+
+    with pytest.raises(RuntimeError):
+        exports.ExportReading().start(queryset)
+
+    assert len(connection.atomic_blocks) == depth
+    assert not exports._open_readings()
+    assert Review.objects.count() == 1  # the test's own transaction is still usable

@@ -8,6 +8,8 @@ Exports: inspectors, managers and admins hold ``reviews.export_reviews``; board 
 exactly the rows their register shows them (their own boards' reviews), never anyone else's.
 """
 
+import sys
+
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError, transaction
@@ -168,7 +170,7 @@ def _export(request, fmt):
         response = StreamingHttpResponse(exports.Stream(chunks(queryset), reading), content_type=content_type)
         response["Content-Disposition"] = f'attachment; filename="{filename}"'
     except BaseException:
-        reading.close()
+        reading.close(*sys.exc_info())
         raise
     response["Cache-Control"] = "no-store"
     response["X-Export-Rows"] = str(count)
