@@ -111,8 +111,9 @@ def test_the_page_is_kept_until_the_data_changes(client, manager, register, djan
         return page.split("In 2008-09 Ofsted completed ", 1)[1].split(" evaluations", 1)[0]
 
     assert headline() == "5"
-    # Session, user, second factor, permissions, boards, the navigation's role, the data version: nothing else.
-    with django_assert_num_queries(7):
+    # Session, user, second factor, the role and permissions (one query, the navigation reads it too), boards,
+    # the data version: nothing else.
+    with django_assert_num_queries(6):
         assert headline() == "5"
     make_review("N2", LEEDS, decision=D(2008, 1, 1), completed=D(2008, 3, 1),
                 evaluations=[(1, D(2008, 5, 1), D(2008, 6, 1), "good")])  # fmt: skip
