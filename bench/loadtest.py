@@ -21,7 +21,9 @@ What it does, all on 127.0.0.1 and bounded in time:
    would look fast and be wrong), warms the workers up, then runs wrk (``-t2 -c16 -d20s``,
    bench/loadtest.lua) per scenario: the trivial-view floors, the register, the filtered register, single
    filters, review pages, the dashboard, the JSON API, a filtered export, and a mix of signed-in users.
-4. Overload: 100 clients (threads) for 15 s on expensive requests (the full export; the dashboard for
+4. An abandoned download: a full export read for 300 kB, then the client goes away; its export slot must be
+   held meanwhile (another full export answers "busy" when the slots are all taken) and freed after.
+5. Overload: 100 clients (threads) for 15 s on expensive requests (the full export; the dashboard for
    varied years and boards, so most answers are computed, not cached), each request timed to its last byte
    or a 30 s timeout, so the ones queued in front of the workers count (wrk drops requests still open when
    it stops); a fresh server for each overload. Reports what the server answered and how long it took.
@@ -39,6 +41,7 @@ import re
 import secrets
 import shutil
 import signal
+import socket
 import statistics
 import subprocess
 import sys
@@ -600,6 +603,53 @@ def overload(base, scenario, *, concurrency=100, duration=15, timeout=60, limit_
     )
 
 
+def export_slots_held():
+    """How many export slots (reviews/exports.py's advisory locks) are held in the server's database now."""
+    from django.db import connection
+
+    from reviews.exports import SLOT_LOCK_CLASS
+
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND granted AND classid = %s::oid"
+            " AND objsubid = 2",
+            [SLOT_LOCK_CLASS],
+        )
+        return cursor.fetchone()[0]
+
+
+def check_abandoned_export(base, cookie, fmt="csv", read_bytes=300_000, wait=20):
+    """A full export the client abandons part way: its slot is held while it downloads (so another full
+    export is refused "busy" if the slots are all taken) and freed once the client goes away."""
+    host, port = base.removeprefix("http://").split(":")
+    path = f"/reviews/export.{fmt}"
+    with socket.create_connection((host, int(port)), timeout=30) as client:
+        request = (
+            f"GET {path} HTTP/1.1\r\nHost: {host}\r\nX-Forwarded-Proto: https\r\nCookie: {cookie}\r\n"
+            "Connection: close\r\n\r\n"
+        )
+        client.sendall(request.encode())
+        received = b""
+        while len(received) < read_bytes and (data := client.recv(65536)):
+            received += data
+        status = received.split(b"\r\n", 1)[0].decode()
+        held_during = export_slots_held()
+        other = fetch(base, path, cookie)[0]
+    started = time.monotonic()  # the client has closed its connection
+    while export_slots_held() and time.monotonic() - started < wait:
+        time.sleep(0.2)
+    freed_after = time.monotonic() - started
+    return {
+        "status": status,
+        "read": len(received),
+        "held_during": held_during,
+        "other_export_meanwhile": other,
+        "held_after": export_slots_held(),
+        "freed_after_s": freed_after,
+        "next_export": fetch(base, path, cookie)[0],
+    }
+
+
 def summarise_overload(records, *, limit_ms=5000, **extra):
     """Counts by status and the latency of every request in an overload run, in all and per path.
 
@@ -805,6 +855,17 @@ def main(argv=None):
             f"app {_ms(result.get('app_cpu_ms'))} db {_ms(result.get('db_cpu_ms'))} CPU ms/req",
             flush=True,
         )
+    abandoned = None
+    if server is not None and overloads:
+        abandoned = check_abandoned_export(base, cookies["inspector"][0])
+        print(
+            f"abandoned export: {abandoned['status']}, the client read {abandoned['read']:,} bytes and left; "
+            f"slots held meanwhile {abandoned['held_during']} (another full export answered "
+            f"{abandoned['other_export_meanwhile']}), {abandoned['held_after']} held "
+            f"{abandoned['freed_after_s']:.1f} s after it left; the next full export answered "
+            f"{abandoned['next_export']}",
+            flush=True,
+        )
     overload_results = []
     for number, scenario in enumerate(overloads):
         if number and server is not None:
@@ -853,6 +914,13 @@ def main(argv=None):
         f"median CPU busy {statistics.median(r['cpu_busy_pct'] for r in results):.0f}%."
     )
     report = table + "\n\n" + summary + "\n" + verdict + "\n"
+    if abandoned:
+        report += (
+            f"\nAn abandoned full export: slots held while it downloaded {abandoned['held_during']}, another full "
+            f"export meanwhile {abandoned['other_export_meanwhile']}, slots held after the client left "
+            f"{abandoned['held_after']} (checked for {abandoned['freed_after_s']:.1f} s), the next full export "
+            f"{abandoned['next_export']}.\n"
+        )
     if overload_results:
         report += "\n" + overload_table(overload_results) + "\n"
     print("\n" + report)
