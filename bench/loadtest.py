@@ -41,7 +41,6 @@ import re
 import secrets
 import shutil
 import signal
-import socket
 import statistics
 import subprocess
 import sys
@@ -446,9 +445,11 @@ def start_gunicorn(env, *, bind, workers, log_path, access_log):
     return process
 
 
-def fetch(base, path, cookie=None, timeout=30):
-    """(status, headers, body) of one GET through the stack, as the TLS proxy would forward it."""
+def _get(base, path, cookie=None, timeout=30):
+    """(connection, response, seconds to the status line and headers) of one GET through the stack, as the
+    TLS proxy would forward it; the caller reads the body and closes the connection."""
     host, port = base.removeprefix("http://").rstrip("/").split(":")
+    started = time.monotonic()
     connection = http.client.HTTPConnection(host, int(port), timeout=timeout)
     headers = {"X-Forwarded-Proto": "https", "User-Agent": "scr-loadtest"}
     if cookie and cookie != "-":
@@ -456,21 +457,26 @@ def fetch(base, path, cookie=None, timeout=30):
     try:
         connection.request("GET", path, headers=headers)
         response = connection.getresponse()
+    except BaseException:
+        connection.close()
+        raise
+    return connection, response, time.monotonic() - started
+
+
+def fetch(base, path, cookie=None, timeout=30):
+    """(status, headers, body) of one GET."""
+    connection, response, _ = _get(base, path, cookie, timeout)
+    try:
         return response.status, dict(response.getheaders()), response.read()
     finally:
         connection.close()
 
 
 def fetch_timed(base, path, cookie=None, timeout=30):
-    """(status, seconds to the status line and headers, seconds to the last byte) of one GET, as ``fetch``."""
-    host, port = base.removeprefix("http://").rstrip("/").split(":")
+    """(status, seconds to the status line and headers, seconds to the last byte) of one GET."""
     started = time.monotonic()
-    connection = http.client.HTTPConnection(host, int(port), timeout=timeout)
-    headers = {"X-Forwarded-Proto": "https", "User-Agent": "scr-loadtest", "Cookie": cookie}
+    connection, response, first_byte = _get(base, path, cookie, timeout)
     try:
-        connection.request("GET", path, headers=headers)
-        response = connection.getresponse()
-        first_byte = time.monotonic() - started
         while response.read(1 << 16):
             pass
         return response.status, first_byte, time.monotonic() - started
@@ -621,27 +627,22 @@ def export_slots_held():
 def check_abandoned_export(base, cookie, fmt="csv", read_bytes=300_000, wait=20):
     """A full export the client abandons part way: its slot is held while it downloads (so another full
     export is refused "busy" if the slots are all taken) and freed once the client goes away."""
-    host, port = base.removeprefix("http://").split(":")
     path = f"/reviews/export.{fmt}"
-    with socket.create_connection((host, int(port)), timeout=30) as client:
-        request = (
-            f"GET {path} HTTP/1.1\r\nHost: {host}\r\nX-Forwarded-Proto: https\r\nCookie: {cookie}\r\n"
-            "Connection: close\r\n\r\n"
-        )
-        client.sendall(request.encode())
-        received = b""
-        while len(received) < read_bytes and (data := client.recv(65536)):
-            received += data
-        status = received.split(b"\r\n", 1)[0].decode()
+    connection, response, _ = _get(base, path, cookie)
+    try:
+        read = len(response.read(read_bytes))
         held_during = export_slots_held()
         other = fetch(base, path, cookie)[0]
+    finally:
+        response.close()  # the response holds the socket open too: the client goes away with most of the file unread
+        connection.close()
     started = time.monotonic()  # the client has closed its connection
     while export_slots_held() and time.monotonic() - started < wait:
         time.sleep(0.2)
     freed_after = time.monotonic() - started
     return {
-        "status": status,
-        "read": len(received),
+        "status": response.status,
+        "read": read,
         "held_during": held_during,
         "other_export_meanwhile": other,
         "held_after": export_slots_held(),
@@ -859,7 +860,7 @@ def main(argv=None):
     if server is not None and overloads:
         abandoned = check_abandoned_export(base, cookies["inspector"][0])
         print(
-            f"abandoned export: {abandoned['status']}, the client read {abandoned['read']:,} bytes and left; "
+            f"abandoned export: HTTP {abandoned['status']}, the client read {abandoned['read']:,} bytes and left; "
             f"slots held meanwhile {abandoned['held_during']} (another full export answered "
             f"{abandoned['other_export_meanwhile']}), {abandoned['held_after']} held "
             f"{abandoned['freed_after_s']:.1f} s after it left; the next full export answered "

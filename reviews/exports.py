@@ -121,6 +121,13 @@ def _with_year(row):
     return (*row[: _YEAR_AFTER + 1], year, *row[_YEAR_AFTER + 1 :])
 
 
+def _export_rows(queryset):
+    """The export rows in ``COLUMNS`` order (the reporting year added), fetched in chunks through a
+    server-side cursor: within an ``ExportReading``, so that the first rows come at once."""
+    for row in export_queryset(queryset).iterator(chunk_size=CHUNK_SIZE):
+        yield _with_year(row)
+
+
 class Busy(Exception):
     """Every export slot is taken: the export is refused at once (a 503 "busy" page), nothing was read."""
 
@@ -137,6 +144,7 @@ class ExportReading:
 
     def __init__(self):
         self._atomic = None
+        self.count = None  # the export's rows, counted by start()
 
     def start(self, queryset):
         """Open the transaction, count the rows (``self.count``) and, for a long export, take a slot."""
@@ -210,11 +218,10 @@ class Stream:
 
 
 def rows(queryset):
-    """Every export row as CSV cells (ISO dates, yes/no, inert text), fetched in chunks through a
-    server-side cursor (within an ``ExportReading``, so that the first rows come at once)."""
+    """Every export row as CSV cells (ISO dates, yes/no, inert text)."""
     writers = _WRITERS
-    for row in export_queryset(queryset).iterator(chunk_size=CHUNK_SIZE):
-        yield [write(value) for write, value in zip(writers, _with_year(row), strict=True)]
+    for row in _export_rows(queryset):
+        yield [write(value) for write, value in zip(writers, row, strict=True)]
 
 
 def csv_chunks(queryset, rows_per_chunk=500):
@@ -350,8 +357,8 @@ def xlsx_chunks(queryset, rows_per_write=500):
             )
             sheet.write(f'{_SHEET_START}<row r="1">{heading}</row>'.encode())
             pending = []
-            for number, row in enumerate(export_queryset(queryset).iterator(chunk_size=CHUNK_SIZE), start=2):
-                pending.append(_sheet_row(number, _with_year(row)))
+            for number, row in enumerate(_export_rows(queryset), start=2):
+                pending.append(_sheet_row(number, row))
                 if len(pending) >= rows_per_write:
                     sheet.write("".join(pending).encode())
                     pending.clear()

@@ -42,6 +42,20 @@ def hold_slot(cursor, slot):
     cursor.execute("SELECT pg_advisory_lock(%s, %s)", [exports.SLOT_LOCK_CLASS, slot])
 
 
+@pytest.fixture
+def another_worker_exporting(client, inspector, settings, other_session):
+    """The register's reviews, an inspector signed in, and slot 0 held by another connection (another worker
+    streaming an export); returns a function that sets how many slots there are."""
+    build_register()
+    hold_slot(other_session, 0)
+    client.force_login(inspector)
+
+    def slots(number):
+        settings.EXPORT_SLOTS = number
+
+    return slots
+
+
 def slot_is_free(cursor, slot):
     cursor.execute("SELECT pg_try_advisory_lock(%s, %s)", [exports.SLOT_LOCK_CLASS, slot])
     taken = cursor.fetchone()[0]
@@ -53,13 +67,8 @@ def slot_is_free(cursor, slot):
 @pytest.mark.django_db
 @pytest.mark.usefixtures("reporting_shares_default")
 @pytest.mark.parametrize("fmt", ["csv", "xlsx"])
-def test_an_export_when_every_slot_is_taken_is_busy_at_once_and_records_nothing(
-    client, inspector, settings, other_session, fmt
-):
-    build_register()
-    settings.EXPORT_SLOTS = 1
-    hold_slot(other_session, 0)  # another worker is exporting
-    client.force_login(inspector)
+def test_an_export_when_every_slot_is_taken_is_busy_at_once_and_records_nothing(client, another_worker_exporting, fmt):
+    another_worker_exporting(1)
 
     response = client.get(f"/reviews/export.{fmt}?judgement=inadequate")
 
@@ -72,11 +81,8 @@ def test_an_export_when_every_slot_is_taken_is_busy_at_once_and_records_nothing(
 
 @pytest.mark.django_db
 @pytest.mark.usefixtures("reporting_shares_default")
-def test_a_free_slot_lets_the_export_in(client, inspector, settings, other_session):
-    build_register()
-    settings.EXPORT_SLOTS = 2
-    hold_slot(other_session, 0)
-    client.force_login(inspector)
+def test_a_free_slot_lets_the_export_in(client, another_worker_exporting, other_session):
+    another_worker_exporting(2)
 
     response = client.get("/reviews/export.csv")
 
@@ -88,12 +94,9 @@ def test_a_free_slot_lets_the_export_in(client, inspector, settings, other_sessi
 
 @pytest.mark.django_db
 @pytest.mark.usefixtures("reporting_shares_default")
-def test_a_short_export_needs_no_slot(client, inspector, settings, other_session, monkeypatch):
-    build_register()
+def test_a_short_export_needs_no_slot(client, another_worker_exporting, monkeypatch):
     monkeypatch.setattr(exports, "SLOT_FREE_ROWS", 3)
-    settings.EXPORT_SLOTS = 1
-    hold_slot(other_session, 0)
-    client.force_login(inspector)
+    another_worker_exporting(1)
 
     assert client.get("/reviews/export.csv?judgement=inadequate").status_code == 503  # 4 rows: more than 3
     response = client.get("/reviews/export.csv?judgement=good")
@@ -104,11 +107,8 @@ def test_a_short_export_needs_no_slot(client, inspector, settings, other_session
 
 @pytest.mark.django_db
 @pytest.mark.usefixtures("reporting_shares_default")
-def test_no_slots_means_no_limit(client, inspector, settings, other_session):
-    build_register()
-    settings.EXPORT_SLOTS = 0
-    hold_slot(other_session, 0)
-    client.force_login(inspector)
+def test_no_slots_means_no_limit(client, another_worker_exporting):
+    another_worker_exporting(0)
     response = client.get("/reviews/export.csv")
     assert response.status_code == 200
     response.close()  # as every WSGI server does: the export's transaction ends with the response
