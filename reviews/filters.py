@@ -270,6 +270,25 @@ class _DeclaredFilter:
         return new
 
 
+class _SharedChoices(dict):
+    """A form class's fields, copied for each form (Django deep-copies them for every form it makes) without
+    copying their choices: about 300 objects a register page otherwise. Nothing changes a field's choices
+    once its form class is built (``ReviewFilter.get_form_class``), so the copies may share them; what Django's
+    own copy gives each form, its widget and its error messages and validators, each copy still has."""
+
+    def __deepcopy__(self, memo):
+        return {name: _field_copy(field) for name, field in self.items()}
+
+
+def _field_copy(field):
+    new = copy.copy(field)
+    new.widget = copy.copy(field.widget)
+    new.widget.attrs = dict(field.widget.attrs)
+    new.error_messages = dict(field.error_messages)
+    new.validators = list(field.validators)
+    return new
+
+
 class CharFilter(_DeclaredFilter, django_filters.CharFilter):
     pass
 
@@ -438,7 +457,9 @@ class ReviewFilter(django_filters.FilterSet):
         if form_class is None:
             if len(self._form_classes) > 16:  # old reference data or years: start again
                 self._form_classes.clear()
-            form_class = self._form_classes[key] = super().get_form_class()
+            form_class = super().get_form_class()
+            form_class.base_fields = _SharedChoices(form_class.base_fields)
+            self._form_classes[key] = form_class
         return form_class
 
     @property
