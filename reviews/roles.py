@@ -85,7 +85,7 @@ def access_sql():
     user_permissions = User.user_permissions.through._meta.db_table
     group_permissions = Group.permissions.through._meta.db_table
     return (
-        f"ARRAY(SELECT 'group:' || g.name FROM {Group._meta.db_table} g "
+        f"ARRAY(SELECT 'group:' || g.name FROM {Group._meta.db_table} g "  # noqa: S608 (names from the models)
         f"JOIN {user_groups} ug ON ug.group_id = g.id WHERE ug.user_id = %(user)s "
         f"UNION ALL SELECT 'perm:' || ct.app_label || '.' || p.codename FROM {Permission._meta.db_table} p "
         f"JOIN {ContentType._meta.db_table} ct ON ct.id = p.content_type_id WHERE p.id IN ("
