@@ -170,15 +170,15 @@ def load_users():
 def signed_in_session(user, device):
     """A session row as a sign-in with the second factor leaves it; returns the session key."""
     from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
-    from django.contrib.sessions.backends.db import SessionStore
     from django_otp import DEVICE_ID_SESSION_KEY
 
     from scr_register.middleware import LAST_SEEN_AT, SIGNED_IN_AT
+    from scr_register.signed_in import SessionStore, UserBackend
 
     now = int(time.time())
     session = SessionStore()
     session[SESSION_KEY] = str(user.pk)
-    session[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
+    session[BACKEND_SESSION_KEY] = f"{UserBackend.__module__}.{UserBackend.__qualname__}"
     session[HASH_SESSION_KEY] = user.get_session_auth_hash()
     session[DEVICE_ID_SESSION_KEY] = device.persistent_id
     session[SIGNED_IN_AT] = now
