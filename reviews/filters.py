@@ -323,7 +323,7 @@ def _choice_error(what):
 @functools.lru_cache(maxsize=256)
 def _option_markup(kind, auto_id, html_name, choices):
     """(value, markup before ``checked``, markup after) for each of ``choices``: small GOV.UK checkboxes or
-    radios, as the panel's includes (templates/reviews/includes/register_*.html) place them."""
+    radios, as ``_fieldset_markup`` places them."""
     item, input_class, label_class = {
         "checkboxes": ("govuk-checkboxes__item", "govuk-checkboxes__input", "govuk-checkboxes__label"),
         "radios": ("govuk-radios__item", "govuk-radios__input", "govuk-radios__label"),
@@ -347,6 +347,44 @@ def _option_markup(kind, auto_id, html_name, choices):
             ),
         )
         for index, (value, label) in enumerate(choices)
+    )
+
+
+_PANEL_GROUP = {
+    "checkboxes": '<div class="govuk-checkboxes govuk-checkboxes--small" data-module="govuk-checkboxes">',
+    "radios": '<div class="govuk-radios govuk-radios--small govuk-radios--inline" data-module="govuk-radios">',
+}
+
+
+@functools.lru_cache(maxsize=64)
+def _fieldset_markup(kind, auto_id, label):
+    """(markup before the options, markup after) of one filter's fieldset with no error: its legend, and the
+    small GOV.UK checkboxes or radios the options go in."""
+    head = format_html(
+        '<div class="govuk-form-group">\n<fieldset class="govuk-fieldset">\n'
+        '<legend class="govuk-fieldset__legend govuk-fieldset__legend--s">{}</legend>\n{}\n',
+        label,
+        mark_safe(_PANEL_GROUP[kind]),  # noqa: S308  # nosemgrep: no-mark-safe-on-data (a constant above)
+    )
+    return head, "</div>\n</fieldset>\n</div>\n"
+
+
+def _fieldset_with_errors(kind, field):
+    """The head of one filter's fieldset when its value was refused: the group and the fieldset marked as in
+    error, described by the messages, which come before the options."""
+    error_id = f"{field.auto_id}_error"
+    messages = format_html_join(
+        mark_safe("<br>"), '<span class="govuk-visually-hidden">Error:</span> {}', ((error,) for error in field.errors)
+    )
+    return format_html(
+        '<div class="govuk-form-group govuk-form-group--error">\n<fieldset class="govuk-fieldset" '
+        'aria-describedby="{}">\n<legend class="govuk-fieldset__legend govuk-fieldset__legend--s">{}</legend>\n'
+        '<p id="{}" class="govuk-error-message">{}</p>\n{}\n',
+        error_id,
+        field.label,
+        error_id,
+        messages,
+        mark_safe(_PANEL_GROUP[kind]),  # noqa: S308  # nosemgrep: no-mark-safe-on-data (a constant above)
     )
 
 
@@ -588,12 +626,14 @@ class ReviewFilter(django_filters.FilterSet):
         return dict(self.form.fields[name].choices).get(value, value)
 
     def panel_options(self):
-        """Each checkbox and radio filter's options as GOV.UK markup, ticked as the raw query asks.
+        """Each checkbox and radio filter as a GOV.UK fieldset of small checkboxes or radios, its options
+        ticked as the raw query asks and its error, if any, above them.
 
-        The markup of an option is built once per process (``_option_markup``, every value escaped there) and
-        only joined here, with `` checked`` where chosen: the panel has about sixty options, and rendering
-        each through the template engine was a third of the register's time (escaping them again with
-        format_html_join, a sixteenth)."""
+        The markup of an option and of a fieldset without error is built once per process
+        (``_option_markup``, ``_fieldset_markup``, every value escaped there) and only joined here, with
+        `` checked`` where chosen: the panel has about sixty options, and rendering each through the template
+        engine was a third of the register's time (escaping them again with format_html_join, a sixteenth;
+        an include per fieldset, another tenth)."""
         panel = {}
         for name in PANEL_FILTERS:
             field = self.form[name]
@@ -603,11 +643,15 @@ class ReviewFilter(django_filters.FilterSet):
                 raw = raw[-1:] or [""]  # a single choice: the last one given wins, as the form reads it
             chosen = {value.strip() for value in raw}
             choices = tuple((str(value), str(label)) for value, label in field.field.choices)
-            options = _option_markup("radios" if radios else "checkboxes", field.auto_id, field.html_name, choices)
+            kind = "radios" if radios else "checkboxes"
+            options = _option_markup(kind, field.auto_id, field.html_name, choices)
+            group_head, group_tail = _fieldset_markup(kind, field.auto_id, str(field.label))
+            if field.errors:
+                group_head = _fieldset_with_errors(kind, field)
             markup = "".join(
                 f"{head} checked{tail}" if value in chosen else f"{head}{tail}" for value, head, tail in options
             )
-            panel[name] = mark_safe(markup)  # noqa: S308  # nosemgrep: no-mark-safe-on-data (format_html's pieces, joined)
+            panel[name] = mark_safe(group_head + markup + group_tail)  # noqa: S308  # nosemgrep: no-mark-safe-on-data (format_html's pieces, joined)
         return panel
 
     def board_selection(self):
