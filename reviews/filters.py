@@ -722,8 +722,9 @@ _STATUS_LABELS = dict(Review.Status.choices)
 _JUDGEMENT_LABELS = dict(Judgement.choices)
 
 
+@functools.lru_cache(maxsize=8192)
 def _day(value):
-    """A date as GOV.UK writes it in tables ("1 Apr 2009"), or ""."""
+    """A date as GOV.UK writes it in tables ("1 Apr 2009"), or "" (kept: strftime cost more than the lookup)."""
     return f"{value.day} {value:%b %Y}" if value else ""
 
 
@@ -845,6 +846,11 @@ class RegisterPage:
     @property
     def max_rows(self):
         return MAX_BROWSABLE_ROWS
+
+    @property
+    def rows_html(self):
+        """The table body's rows, joined here: a template variable per row cost a third of the rows' time."""
+        return mark_safe("".join(row.html() for row in self.rows))  # noqa: S308  # nosemgrep: no-mark-safe-on-data (RegisterRow.html escapes every value)
 
     @property
     def more(self):
