@@ -323,7 +323,7 @@ def _choice_error(what):
 @functools.lru_cache(maxsize=256)
 def _option_markup(kind, auto_id, html_name, choices):
     """(value, markup before ``checked``, markup after) for each of ``choices``: small GOV.UK checkboxes or
-    radios, as ``_fieldset_markup`` places them."""
+    radios, as ``_fieldset_head`` opens them."""
     item, input_class, label_class = {
         "checkboxes": ("govuk-checkboxes__item", "govuk-checkboxes__input", "govuk-checkboxes__label"),
         "radios": ("govuk-radios__item", "govuk-radios__input", "govuk-radios__label"),
@@ -356,36 +356,39 @@ _PANEL_GROUP = {
 }
 
 
-@functools.lru_cache(maxsize=64)
-def _fieldset_markup(kind, auto_id, label):
-    """(markup before the options, markup after) of one filter's fieldset with no error: its legend, and the
-    small GOV.UK checkboxes or radios the options go in."""
-    head = format_html(
-        '<div class="govuk-form-group">\n<fieldset class="govuk-fieldset">\n'
-        '<legend class="govuk-fieldset__legend govuk-fieldset__legend--s">{}</legend>\n{}\n',
-        label,
-        mark_safe(_PANEL_GROUP[kind]),  # noqa: S308  # nosemgrep: no-mark-safe-on-data (a constant above)
-    )
-    return head, "</div>\n</fieldset>\n</div>\n"
-
-
-def _fieldset_with_errors(kind, field):
-    """The head of one filter's fieldset when its value was refused: the group and the fieldset marked as in
-    error, described by the messages, which come before the options."""
-    error_id = f"{field.auto_id}_error"
-    messages = format_html_join(
-        mark_safe("<br>"), '<span class="govuk-visually-hidden">Error:</span> {}', ((error,) for error in field.errors)
-    )
+def _fieldset_head(kind, auto_id, label, errors=()):
+    """One filter's fieldset up to its options: the legend, the error messages if its value was refused (the
+    group and the fieldset then marked as in error, described by them), and the opening of the small GOV.UK
+    checkboxes or radios. ``_FIELDSET_TAIL`` closes it."""
+    group, described, messages = "govuk-form-group", "", ""
+    if errors:
+        error_id = f"{auto_id}_error"
+        group += " govuk-form-group--error"
+        described = format_html(' aria-describedby="{}"', error_id)
+        messages = format_html(
+            '<p id="{}" class="govuk-error-message">{}</p>\n',
+            error_id,
+            format_html_join(
+                mark_safe("<br>"),
+                '<span class="govuk-visually-hidden">Error:</span> {}',
+                ((error,) for error in errors),
+            ),
+        )
     return format_html(
-        '<div class="govuk-form-group govuk-form-group--error">\n<fieldset class="govuk-fieldset" '
-        'aria-describedby="{}">\n<legend class="govuk-fieldset__legend govuk-fieldset__legend--s">{}</legend>\n'
-        '<p id="{}" class="govuk-error-message">{}</p>\n{}\n',
-        error_id,
-        field.label,
-        error_id,
+        '<div class="{}">\n<fieldset class="govuk-fieldset"{}>\n'
+        '<legend class="govuk-fieldset__legend govuk-fieldset__legend--s">{}</legend>\n{}{}\n',
+        group,
+        described,
+        label,
         messages,
         mark_safe(_PANEL_GROUP[kind]),  # noqa: S308  # nosemgrep: no-mark-safe-on-data (a constant above)
     )
+
+
+# Without errors a fieldset's head is the same on every request: built once per process. With errors it is not
+# kept (the messages quote what was sent).
+_fieldset_head_without_errors = functools.lru_cache(maxsize=64)(_fieldset_head)
+_FIELDSET_TAIL = "</div>\n</fieldset>\n</div>\n"
 
 
 class ReviewFilter(django_filters.FilterSet):
@@ -630,7 +633,7 @@ class ReviewFilter(django_filters.FilterSet):
         ticked as the raw query asks and its error, if any, above them.
 
         The markup of an option and of a fieldset without error is built once per process
-        (``_option_markup``, ``_fieldset_markup``, every value escaped there) and only joined here, with
+        (``_option_markup``, ``_fieldset_head``, every value escaped there) and only joined here, with
         `` checked`` where chosen: the panel has about sixty options, and rendering each through the template
         engine was a third of the register's time (escaping them again with format_html_join, a sixteenth;
         an include per fieldset, another tenth)."""
@@ -645,13 +648,14 @@ class ReviewFilter(django_filters.FilterSet):
             choices = tuple((str(value), str(label)) for value, label in field.field.choices)
             kind = "radios" if radios else "checkboxes"
             options = _option_markup(kind, field.auto_id, field.html_name, choices)
-            group_head, group_tail = _fieldset_markup(kind, field.auto_id, str(field.label))
             if field.errors:
-                group_head = _fieldset_with_errors(kind, field)
+                group_head = _fieldset_head(kind, field.auto_id, field.label, field.errors)
+            else:
+                group_head = _fieldset_head_without_errors(kind, field.auto_id, str(field.label))
             markup = "".join(
                 f"{head} checked{tail}" if value in chosen else f"{head}{tail}" for value, head, tail in options
             )
-            panel[name] = mark_safe(group_head + markup + group_tail)  # noqa: S308  # nosemgrep: no-mark-safe-on-data (format_html's pieces, joined)
+            panel[name] = mark_safe(group_head + markup + _FIELDSET_TAIL)  # noqa: S308  # nosemgrep: no-mark-safe-on-data (format_html's pieces, joined)
         return panel
 
     def board_selection(self):
