@@ -132,3 +132,15 @@ def test_the_version_is_checked_in_the_update_itself(draft, alex):
     assert conflict.value.review.version == loaded.version + 1
     draft.refresh_from_db()
     assert draft.title == "First title"
+
+
+def test_a_stale_post_with_a_board_that_is_no_id_gets_the_conflict_page_not_an_error(draft, alex):
+    # Found by tests/test_fuzz.py: the conflict page looked the typed board up by id and gave a 500.
+    loaded = Review.objects.get(pk=draft.pk)
+    data = edit_data(loaded, title="Alex's title")
+    data.update(board="inadequate", version=str(loaded.version - 1))
+    response = signed_in(alex).post(edit_url(draft), data, headers=ORIGIN)
+    assert response.status_code == 409
+    assert "inadequate" in text_of(response)
+    draft.refresh_from_db()
+    assert draft.title == "First title"

@@ -229,7 +229,10 @@ def _typed(form, name):
     if isinstance(raw, list | tuple):
         return " / ".join(str(part or "") for part in raw)
     if name == "board" and raw:
-        return Board.objects.filter(pk=raw).first() or raw
+        try:
+            return Board.objects.filter(pk=raw).first() or raw
+        except (ValueError, TypeError):  # not a board's id: shown as typed
+            return raw
     return raw
 
 
