@@ -13,6 +13,7 @@ from axes.helpers import get_client_username
 from axes.models import AccessAttempt
 from django.conf import settings
 from django.db.models import Sum
+from django.shortcuts import render
 
 
 def failure_limit(request, credentials=None):
@@ -32,6 +33,13 @@ def failure_limit(request, credentials=None):
     if username_failures is not None and username_failures >= per_username:
         return per_username
     return settings.SIGN_IN_FAILURES_PER_ADDRESS
+
+
+def lockout_response(request, original_response, credentials):
+    """``AXES_LOCKOUT_CALLABLE``: the lockout page (429), saying whether the username or the address is locked."""
+    limit = failure_limit(request, credentials)
+    context = {"failure_limit": limit, "address_locked": limit != settings.SIGN_IN_FAILURES_PER_USERNAME}
+    return render(request, "registration/locked_out.html", context, status=429)
 
 
 class LockoutHandler(AxesDatabaseHandler):

@@ -174,7 +174,7 @@ AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"], "ip_address"]
 AXES_CLIENT_IP_CALLABLE = "scr_register.observability.client_address"
 AXES_HANDLER = "scr_register.lockout.LockoutHandler"  # a sign-in clears its own username's failures only
 AXES_RESET_ON_SUCCESS = True
-AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"  # answered with status 429
+AXES_LOCKOUT_CALLABLE = "scr_register.lockout.lockout_response"  # registration/locked_out.html, status 429
 
 # Sessions end after 30 minutes without a request or 8 hours after sign-in, whichever comes first
 # (scr_register/middleware.py), and when the browser closes.

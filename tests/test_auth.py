@@ -226,6 +226,7 @@ def test_five_wrong_passwords_lock_the_account_out_with_a_clear_message(client, 
     assert response.status_code == 429
     page = soup(response)
     assert page.h1.get_text(strip=True) == "You have tried to sign in too many times"
+    assert "You entered the wrong username or password 5 times" in " ".join(page.main.get_text().split())
     assert "Try again in 1 hour" in page.main.get_text()
 
     # Even the right password is refused until the hour is up.
@@ -307,7 +308,13 @@ def test_one_address_failing_across_many_usernames_is_locked_out_whatever_browse
     ]
     assert statuses == [200] * 19 + [429]
     # Even a right password is refused from that address for the hour; other addresses are unaffected.
-    assert sign_in(HTTPSClient(HTTP_USER_AGENT="Fresh"), "board", **through_proxy(ATTACKER)).status_code == 429
+    refused = sign_in(HTTPSClient(HTTP_USER_AGENT="Fresh"), "board", **through_proxy(ATTACKER))
+    assert refused.status_code == 429
+    page = soup(refused)
+    assert page.h1.get_text(strip=True) == "You have tried to sign in too many times"
+    text = " ".join(page.main.get_text().split())
+    assert "There have been 20 attempts to sign in with a wrong username or password from your network" in text
+    assert "Try again in 1 hour" in text
     assert sign_in(HTTPSClient(), "board", **through_proxy(OFFICE)).status_code == 302
 
 
