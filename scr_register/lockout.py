@@ -1,4 +1,5 @@
-"""Sign-in lockout (django-axes): how many failures lock a sign-in out.
+"""Sign-in lockout (django-axes): how many failures lock a sign-in out, the page that says so, and what a
+successful sign-in clears.
 
 Axes keys failures on the client's address (``scr_register.observability.client_address``: the real
 client's behind the proxy). Failures count per username from one address (``SIGN_IN_FAILURES_PER_USERNAME``
