@@ -4,15 +4,18 @@ Every request gets an id (a well-formed incoming ``X-Request-ID`` from the proxy
 the response and attached to every log record made while it runs. One JSON line per request records the
 method, the path without its query string (filters and searches can hold names), the status, the time taken
 and the user's id: never review text or a child's details. Refused access (403, 404 on a review, 429) and
-failed sign-ins are logged at WARNING on ``scr_register.security``.
+failed sign-ins (with the client's address, :func:`client_address`) are logged at WARNING on
+``scr_register.security``.
 """
 
 import contextvars
+import ipaddress
 import logging
 import re
 import time
 import uuid
 
+from django.conf import settings
 from django.contrib.auth.signals import user_login_failed
 from django.dispatch import receiver
 from django.utils.cache import patch_cache_control
@@ -67,6 +70,30 @@ class RequestMiddleware:
             request_id_var.reset(token)
 
 
+def client_address(request):
+    """The address of the client that sent ``request``.
+
+    Behind the TLS proxy every request arrives from the proxy's own address, so the client's address is
+    read from ``X-Forwarded-For``, where each proxy appends the address it received the request from. Only
+    the ``PROXY_HOPS`` entries on the right were written by our own proxies; anything to their left is what
+    the client sent, so the address is the ``PROXY_HOPS``-th entry from the right and no client can choose
+    it. With no proxy (``PROXY_HOPS`` 0) the header is never read. Sign-in lockout keys on this address
+    (``AXES_CLIENT_IP_CALLABLE``), and failed sign-ins are logged with it.
+    """
+    remote_addr = request.META.get("REMOTE_ADDR")
+    hops = settings.PROXY_HOPS
+    if hops <= 0:
+        return remote_addr
+    forwarded = [entry for entry in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",") if entry.strip()]
+    if len(forwarded) < hops:
+        # Not through all our proxies (or a proxy that does not append): the sender is all we know.
+        return remote_addr
+    try:
+        return str(ipaddress.ip_address(forwarded[-hops].strip()))
+    except ValueError:  # not an address: our proxy did not write it
+        return remote_addr
+
+
 @receiver(user_login_failed, dispatch_uid="scr_register_log_failed_sign_in")
 def log_failed_sign_in(sender, credentials, request=None, **kwargs):
     """A failed sign-in: the username tried (never the password) and the address it came from."""
@@ -74,6 +101,6 @@ def log_failed_sign_in(sender, credentials, request=None, **kwargs):
         "sign-in failed",
         extra={
             "username": str(credentials.get("username", ""))[:150],
-            "remote_addr": request.META.get("REMOTE_ADDR") if request is not None else None,
+            "remote_addr": client_address(request) if request is not None else None,
         },
     )

@@ -164,13 +164,17 @@ STORAGES = {
     },
 }
 
-# Sign-in throttling: five failures lock the username for an hour, and five from one address and browser
-# (a script trying many usernames) lock that pair.
-AXES_FAILURE_LIMIT = 5
+# Sign-in throttling (scr_register/lockout.py), by the client's address (PROXY_HOPS): five failures lock a
+# username from that address for an hour, and twenty from one address, whatever the usernames, lock the address.
+SIGN_IN_FAILURES_PER_USERNAME = 5
+SIGN_IN_FAILURES_PER_ADDRESS = 20
+AXES_FAILURE_LIMIT = "scr_register.lockout.failure_limit"
 AXES_COOLOFF_TIME = 1
-AXES_LOCKOUT_PARAMETERS = ["username", ["ip_address", "user_agent"]]
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"], "ip_address"]
+AXES_CLIENT_IP_CALLABLE = "scr_register.observability.client_address"
+AXES_HANDLER = "scr_register.lockout.LockoutHandler"  # a sign-in clears its own username's failures only
 AXES_RESET_ON_SUCCESS = True
-AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"  # answered with status 429
+AXES_LOCKOUT_CALLABLE = "scr_register.lockout.lockout_response"  # registration/locked_out.html, status 429
 
 # Sessions end after 30 minutes without a request or 8 hours after sign-in, whichever comes first
 # (scr_register/middleware.py), and when the browser closes.
@@ -208,8 +212,12 @@ if not DEBUG:
     # __Host- cookies: only ever sent over HTTPS, to this host alone, for the whole site (no Domain).
     SESSION_COOKIE_NAME = "__Host-sessionid"
     CSRF_COOKIE_NAME = "__Host-csrftoken"
+# Behind the proxy the client's address is the PROXY_HOPS-th entry from the right of X-Forwarded-For (each
+# proxy appends the address it received from); 0 (no proxy): REMOTE_ADDR, never a header.
+PROXY_HOPS = 0
 if env.bool("DJANGO_SECURE_PROXY", default=False):
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    PROXY_HOPS = env.int("DJANGO_PROXY_HOPS", default=1)
 
 # Structured logs (one JSON object a line) with the request id; never review text or child details.
 LOGGING = {

@@ -11,6 +11,7 @@ never skips the second factor.
 
 import base64
 import logging
+import math
 from functools import wraps
 from urllib.parse import quote
 
@@ -21,9 +22,11 @@ from django.db import transaction
 from django.http import HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.cache import never_cache
 from django_otp import login as otp_login
+from django_otp.models import VerifyNotAllowed
 from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
@@ -102,15 +105,42 @@ def _safe_next(request):
     return target
 
 
+def _locked_until(device):
+    """When ``device`` will check a code again after too many wrong ones (None: it checks one now)."""
+    verify_allowed, details = device.verify_is_allowed()
+    if verify_allowed or details.get("reason") != VerifyNotAllowed.N_FAILED_ATTEMPTS:
+        return None
+    return details["locked_until"]
+
+
+def _wait_message(locked_until):
+    """The error for a code sent while the device refuses to check one, with the time left."""
+    seconds = max(1, math.ceil((locked_until - timezone.now()).total_seconds()))
+    if seconds < 60:
+        count, unit = seconds, "second"
+    elif seconds < 60 * 60:
+        count, unit = math.ceil(seconds / 60), "minute"
+    elif seconds < 48 * 60 * 60:
+        count, unit = math.ceil(seconds / (60 * 60)), "hour"
+    else:
+        count, unit = math.ceil(seconds / (24 * 60 * 60)), "day"
+    wait = f"{count} {unit}{'' if count == 1 else 's'}"
+    return f"You entered a wrong code too many times. Wait {wait}, then enter the code again"
+
+
 def _verified_device(user, code):
-    """The device that accepts ``code``: the authenticator first, then a backup code (used once)."""
+    """The device that accepts ``code`` (the authenticator first, then a backup code, used once), else None
+    and, if a device would not check it after too many wrong codes, when the first such device will."""
+    locked_until = None
     for device in list(TOTPDevice.objects.devices_for_user(user)) + list(StaticDevice.objects.devices_for_user(user)):
         with transaction.atomic():
             device = type(device).objects.select_for_update().get(pk=device.pk)
-            verify_allowed, _ = device.verify_is_allowed()
-            if verify_allowed and device.verify_token(code):
-                return device
-    return None
+            device_locked_until = _locked_until(device)
+            if device_locked_until is not None:
+                locked_until = locked_until or device_locked_until
+            elif device.verify_token(code):
+                return device, None
+    return None, locked_until
 
 
 @never_cache
@@ -123,13 +153,16 @@ def two_factor(request):
         return redirect(f"{reverse('two_factor_setup')}?next={quote(_safe_next(request))}")
     form = TokenForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        device = _verified_device(request.user, form.cleaned_data["code"])
+        device, locked_until = _verified_device(request.user, form.cleaned_data["code"])
         if device is not None:
             otp_login(request, device)
             request.session.cycle_key()
             return HttpResponseRedirect(_safe_next(request))
         logger.warning("second factor refused", extra={"user_id": request.user.pk})
-        form.add_error("code", "The security code is wrong or has expired: enter the code your app shows now")
+        if locked_until is not None:
+            form.add_error("code", _wait_message(locked_until))
+        else:
+            form.add_error("code", "The security code is wrong or has expired: enter the code your app shows now")
     return render(request, "accounts/two_factor_verify.html", {"form": form, "next": _safe_next(request)})
 
 
@@ -151,14 +184,17 @@ def two_factor_setup(request):
         device = TOTPDevice.objects.create(user=user, name="Authenticator app", confirmed=False)
     form = TokenForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        if device.verify_token(form.cleaned_data["code"]):
+        if (locked_until := _locked_until(device)) is not None:
+            form.add_error("code", _wait_message(locked_until))
+        elif device.verify_token(form.cleaned_data["code"]):
             codes = _confirm(device)
             otp_login(request, device)
             request.session.cycle_key()
             return render(
                 request, "accounts/two_factor_backup_codes.html", {"codes": codes, "next": _safe_next(request)}
             )
-        form.add_error("code", "The security code is wrong: enter the code your app shows now")
+        else:
+            form.add_error("code", "The security code is wrong: enter the code your app shows now")
     otpauth = _otpauth_url(device, user)
     secret = base64.b32encode(device.bin_key).decode().rstrip("=")
     context = {

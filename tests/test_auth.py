@@ -1,9 +1,12 @@
 """Signing in and out, the start page per role, who needs a login, lockout, and CSRF on both forms."""
 
 import datetime
+import runpy
+from importlib.util import find_spec
 
 import pytest
 import time_machine
+from axes.models import AccessAttempt
 from bs4 import BeautifulSoup
 from django.conf import settings
 from django.contrib.sessions.models import Session
@@ -11,6 +14,7 @@ from django.urls import URLPattern, URLResolver, get_resolver
 from django.utils import timezone
 
 from reviews.models import Contribution, Review
+from scr_register.observability import client_address
 from tests.conftest import HTTPSClient
 from tests.factories import ReviewFactory, UserFactory
 
@@ -222,6 +226,7 @@ def test_five_wrong_passwords_lock_the_account_out_with_a_clear_message(client, 
     assert response.status_code == 429
     page = soup(response)
     assert page.h1.get_text(strip=True) == "You have tried to sign in too many times"
+    assert "You entered the wrong username or password 5 times" in " ".join(page.main.get_text().split())
     assert "Try again in 1 hour" in page.main.get_text()
 
     # Even the right password is refused until the hour is up.
@@ -256,6 +261,141 @@ def test_a_correct_sign_in_resets_the_count_of_failures(client, board_user):
     client.post("/accounts/logout/")
     for _ in range(4):
         assert sign_in(client, "board", "wrong password").status_code == 200
+
+
+# Behind the TLS proxy (DJANGO_SECURE_PROXY=true) every request comes from the proxy's own address, and the
+# proxy appends the address it received the request from to X-Forwarded-For (nginx's $proxy_add_x_forwarded_for).
+PROXY = "10.0.0.1"
+OFFICE = "198.51.100.20"
+ATTACKER = "203.0.113.66"
+
+
+def through_proxy(address, claimed=""):
+    """The request's META as the proxy passes it on for a client at ``address`` that sent ``claimed``."""
+    return {"REMOTE_ADDR": PROXY, "HTTP_X_FORWARDED_FOR": f"{claimed}, {address}" if claimed else address}
+
+
+@pytest.fixture
+def behind_proxy(settings):
+    settings.PROXY_HOPS = 1
+
+
+def test_behind_the_proxy_failures_for_a_username_do_not_lock_it_from_another_address(client, board_user, behind_proxy):
+    for _ in range(5):
+        sign_in(client, "board", "wrong password", **through_proxy(ATTACKER))
+    assert sign_in(client, "board", **through_proxy(ATTACKER)).status_code == 429
+    office = HTTPSClient()
+    assert sign_in(office, "board", **through_proxy(OFFICE)).status_code == 302
+    assert int(office.session["_auth_user_id"]) == board_user.pk
+
+
+def test_failures_for_made_up_usernames_do_not_lock_out_colleagues_at_the_same_address(
+    client, board_user, behind_proxy
+):
+    for name in ["jsmith", "j.smith", "john", "admin", "test", "guest"]:
+        assert sign_in(client, name, "wrong password", **through_proxy(OFFICE)).status_code == 200
+    assert sign_in(HTTPSClient(), "board", **through_proxy(OFFICE)).status_code == 302
+
+
+def test_one_address_failing_across_many_usernames_is_locked_out_whatever_browser_it_claims(
+    db, board_user, behind_proxy
+):
+    statuses = [
+        sign_in(
+            HTTPSClient(HTTP_USER_AGENT=f"Browser {i}"), f"guess{i}", "wrong password", **through_proxy(ATTACKER)
+        ).status_code
+        for i in range(20)
+    ]
+    assert statuses == [200] * 19 + [429]
+    # Even a right password is refused from that address for the hour; other addresses are unaffected.
+    refused = sign_in(HTTPSClient(HTTP_USER_AGENT="Fresh"), "board", **through_proxy(ATTACKER))
+    assert refused.status_code == 429
+    page = soup(refused)
+    assert page.h1.get_text(strip=True) == "You have tried to sign in too many times"
+    text = " ".join(page.main.get_text().split())
+    assert "There have been 20 attempts to sign in with a wrong username or password from your network" in text
+    assert "Try again in 1 hour" in text
+    assert sign_in(HTTPSClient(), "board", **through_proxy(OFFICE)).status_code == 302
+
+
+def test_signing_in_to_ones_own_account_does_not_clear_an_addresss_failures_for_other_usernames(
+    client, board_user, behind_proxy
+):
+    for i in range(15):
+        sign_in(client, f"guess{i}", "wrong password", **through_proxy(ATTACKER))
+    assert sign_in(client, "board", **through_proxy(ATTACKER)).status_code == 302
+    client.post("/accounts/logout/")
+    statuses = [
+        sign_in(client, f"guess{i}", "wrong password", **through_proxy(ATTACKER)).status_code for i in range(15, 20)
+    ]
+    assert statuses == [200] * 4 + [429]
+
+
+def test_a_client_cannot_choose_its_address_by_sending_x_forwarded_for(client, board_user, behind_proxy):
+    # Claiming to be the office while failing for "board" does not lock "board" at the office...
+    for i in range(5):
+        sign_in(client, "board", "wrong password", **through_proxy(ATTACKER, claimed=f"192.0.2.{i}, {OFFICE}"))
+    assert sign_in(HTTPSClient(), "board", **through_proxy(OFFICE)).status_code == 302
+    # ...and a new claim each time does not spread a spray over many addresses.
+    statuses = [
+        sign_in(client, f"guess{i}", "wrong password", **through_proxy(ATTACKER, claimed=f"192.0.2.{i}")).status_code
+        for i in range(15)
+    ]
+    assert statuses == [200] * 14 + [429]
+    assert set(AccessAttempt.objects.values_list("ip_address", flat=True)) == {ATTACKER}
+
+
+def test_without_the_proxy_setting_x_forwarded_for_is_ignored(db, board_user, settings):
+    settings.PROXY_HOPS = 0
+    statuses = [
+        sign_in(
+            HTTPSClient(HTTP_USER_AGENT=f"Browser {i}"),
+            f"guess{i}",
+            "wrong password",
+            REMOTE_ADDR=ATTACKER,
+            HTTP_X_FORWARDED_FOR=f"192.0.2.{i}",
+        ).status_code
+        for i in range(20)
+    ]
+    assert statuses == [200] * 19 + [429]
+    assert set(AccessAttempt.objects.values_list("ip_address", flat=True)) == {ATTACKER}
+    claims_the_office = sign_in(HTTPSClient(), "board", REMOTE_ADDR=ATTACKER, HTTP_X_FORWARDED_FOR=OFFICE)
+    assert claims_the_office.status_code == 429
+
+
+@pytest.mark.parametrize(
+    ("hops", "forwarded", "address"),
+    [
+        (1, "203.0.113.7", "203.0.113.7"),
+        (1, "6.6.6.6, 203.0.113.7", "203.0.113.7"),
+        (2, "6.6.6.6, 203.0.113.7, 10.0.0.9", "203.0.113.7"),
+        (2, "203.0.113.7", PROXY),  # fewer entries than proxies: not through them all, so the sender
+        (1, "6.6.6.6, not-an-address", PROXY),
+        (1, "", PROXY),
+        (0, "6.6.6.6, 203.0.113.7", PROXY),
+    ],
+)
+def test_the_client_address_is_the_one_the_outermost_of_our_proxies_saw(rf, settings, hops, forwarded, address):
+    settings.PROXY_HOPS = hops
+    request = rf.post("/accounts/login/", REMOTE_ADDR=PROXY, HTTP_X_FORWARDED_FOR=forwarded)
+    assert client_address(request) == address
+
+
+@pytest.mark.parametrize(
+    ("environment", "hops"),
+    [
+        ({}, 0),
+        ({"DJANGO_PROXY_HOPS": "2"}, 0),
+        ({"DJANGO_SECURE_PROXY": "true"}, 1),
+        ({"DJANGO_SECURE_PROXY": "true", "DJANGO_PROXY_HOPS": "2"}, 2),
+    ],
+)
+def test_proxy_hops_come_from_the_environment_and_only_count_behind_the_proxy(monkeypatch, environment, hops):
+    for name in ("DJANGO_SECURE_PROXY", "DJANGO_PROXY_HOPS"):
+        monkeypatch.delenv(name, raising=False)
+    for name, value in environment.items():
+        monkeypatch.setenv(name, value)
+    assert runpy.run_path(find_spec("scr_register.settings").origin)["PROXY_HOPS"] == hops
 
 
 # CSRF --------------------------------------------------------------------------------------------------

@@ -51,6 +51,19 @@ def test_refused_access_and_failed_sign_ins_are_logged(client, board_user, caplo
     assert not any("wrong password" in json.dumps(r.__dict__, default=str) for r in caplog.records)
 
 
+def test_a_failed_sign_in_behind_the_proxy_is_logged_with_the_clients_address(client, board_user, caplog, settings):
+    settings.PROXY_HOPS = 1
+    with caplog.at_level(logging.WARNING, logger="scr_register.security"):
+        client.post(
+            "/accounts/login/",
+            {"username": "board", "password": "wrong password here"},
+            REMOTE_ADDR="10.0.0.1",  # the proxy
+            HTTP_X_FORWARDED_FOR="6.6.6.6, 203.0.113.7",  # what the client claimed, then who the proxy saw
+        )
+    [failed] = [r for r in caplog.records if r.name == "scr_register.security" and r.getMessage() == "sign-in failed"]
+    assert failed.remote_addr == "203.0.113.7"
+
+
 def test_json_log_lines_are_one_object_each_with_the_request_id():
     from pythonjsonlogger.json import JsonFormatter
 

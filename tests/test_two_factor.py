@@ -1,9 +1,13 @@
 """Two-factor sign-in: required for inspectors, managers and admins, optional for board staff."""
 
+import datetime
 import re
 
 import pytest
+import time_machine
+from bs4 import BeautifulSoup
 from django.core.management import call_command
+from django.utils import timezone
 from django_otp.oath import totp
 from django_otp.plugins.otp_static.models import StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
@@ -146,3 +150,65 @@ def test_wrong_codes_slow_down_guessing(inspector):
     refused = client.post("/accounts/two-factor/", {"code": code_for(device)})
     assert refused.status_code == 200
     assert client.get("/reviews/").status_code == 302
+
+
+def error_messages(response):
+    page = BeautifulSoup(response.content.decode(), "html.parser")
+    summary = [a.get_text(strip=True) for a in page.select(".govuk-error-summary__list a")]
+    field = [p.get_text(" ", strip=True).removeprefix("Error:").strip() for p in page.select(".govuk-error-message")]
+    return summary, field
+
+
+def test_a_right_code_straight_after_a_wrong_one_is_told_to_wait_not_that_it_is_wrong(inspector):
+    device = TOTPDevice.objects.create(user=inspector, name="Authenticator app", confirmed=True)
+    client = HTTPSClient()
+    sign_in_with_password(client, inspector, next_url="/dashboard/")
+    with time_machine.travel(timezone.now(), tick=False) as traveller:
+        wrong = client.post("/accounts/two-factor/", {"code": "111111", "next": "/dashboard/"})
+        assert "The security code is wrong or has expired" in wrong.content.decode()
+
+        too_soon = client.post("/accounts/two-factor/", {"code": code_for(device), "next": "/dashboard/"})
+        assert too_soon.status_code == 200
+        message = "You entered a wrong code too many times. Wait 1 second, then enter the code again"
+        assert error_messages(too_soon) == ([message], [message])
+        assert "wrong or has expired" not in too_soon.content.decode()
+
+        traveller.shift(datetime.timedelta(seconds=1))
+        accepted = client.post("/accounts/two-factor/", {"code": code_for(device), "next": "/dashboard/"})
+    assert accepted.status_code == 302
+    assert accepted["Location"] == "/dashboard/"
+
+
+@pytest.mark.parametrize(
+    ("failures", "waited", "wait"),
+    [(4, 0, "8 seconds"), (4, 3, "5 seconds"), (4, 7.5, "1 second"), (8, 10, "2 minutes"), (20, 0, "7 days")],
+)
+def test_the_throttled_message_says_how_long_is_left(inspector, failures, waited, wait):
+    device = TOTPDevice.objects.create(user=inspector, name="Authenticator app", confirmed=True)
+    client = HTTPSClient()
+    sign_in_with_password(client, inspector)
+    now = timezone.now()
+    device.throttling_failure_count = failures
+    device.throttling_failure_timestamp = now
+    device.save()
+    with time_machine.travel(now + datetime.timedelta(seconds=waited), tick=False):
+        response = client.post("/accounts/two-factor/", {"code": code_for(device)})
+    assert error_messages(response)[1] == [
+        f"You entered a wrong code too many times. Wait {wait}, then enter the code again"
+    ]
+    device.refresh_from_db()
+    assert device.throttling_failure_count == failures  # a try while throttled is not counted or checked
+
+
+def test_setting_up_says_when_to_try_again_after_wrong_codes(inspector):
+    client = HTTPSClient()
+    sign_in_with_password(client, inspector)
+    client.get("/accounts/two-factor/set-up/")
+    device = TOTPDevice.objects.get(user=inspector, confirmed=False)
+    with time_machine.travel(timezone.now(), tick=False):
+        client.post("/accounts/two-factor/set-up/", {"code": "000000"})
+        too_soon = client.post("/accounts/two-factor/set-up/", {"code": code_for(device)})
+    assert error_messages(too_soon)[1] == [
+        "You entered a wrong code too many times. Wait 1 second, then enter the code again"
+    ]
+    assert not TOTPDevice.objects.filter(user=inspector, confirmed=True).exists()
