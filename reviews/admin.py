@@ -162,6 +162,60 @@ class ImportForm(forms.Form):
         return {self.fields[name].label: upload for name, upload in self.cleaned_data.items() if upload}
 
 
+class RecordsReads:
+    """A change page that shows a review's content records one read (``ReadEvent``) per page view."""
+
+    def review_id_of(self, obj):
+        return obj.review_id
+
+    def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
+        if change and obj is not None and request.method == "GET":
+            ReadEvent.objects.create(user=request.user, review_id=self.review_id_of(obj), kind=ReadEvent.Kind.ADMIN)
+        return super().render_change_form(request, context, add=add, change=change, form_url=form_url, obj=obj)
+
+
+class ReviewVersionForm(forms.ModelForm):
+    """A form of a review (or of one of its rows) with the review's version it was loaded at.
+
+    Board staff's saves bump ``Review.version`` (reviews/editing.py), and so do the admin's (``save_model``):
+    a save based on an older version is refused with nothing saved, inlines included. ``clean`` locks the
+    review's row until the admin's save transaction ends, so no other save can slip in between.
+    """
+
+    loaded_version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+
+    def review_pk(self):
+        """The review this form changes, or None when it adds one."""
+        if self.instance.pk is None:
+            return None
+        return self.instance.pk if isinstance(self.instance, Review) else self.instance.review_id
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if isinstance(self.instance, Review):
+            self.fields["loaded_version"].initial = self.instance.version
+        elif (pk := self.review_pk()) is not None:
+            self.fields["loaded_version"].initial = Review.objects.filter(pk=pk).values_list("version", flat=True)[0]
+
+    def clean(self):
+        cleaned = super().clean()
+        if (pk := self.review_pk()) is None:
+            return cleaned
+        saved = Review.objects.select_for_update().filter(pk=pk).values_list("version", flat=True).first()
+        if cleaned.get("loaded_version") is None or cleaned["loaded_version"] != saved:
+            raise forms.ValidationError(
+                "Someone changed this review after you opened this page. Nothing has been saved. "
+                "Open the review again to see their changes, then make yours.",
+                code="conflict",
+            )
+        return cleaned
+
+
+def bump_version(*review_ids):
+    """A new version of the reviews, so that a board's form left open on an old one is refused."""
+    Review.objects.filter(pk__in=review_ids).update(version=F("version") + 1)
+
+
 class LatestJudgementFilter(admin.SimpleListFilter):
     """The latest evaluation's judgement, by its official wording (the denormalised field has no choices)."""
 
@@ -180,7 +234,8 @@ class LatestJudgementFilter(admin.SimpleListFilter):
 
 
 @admin.register(Review)
-class ReviewAdmin(admin.ModelAdmin):
+class ReviewAdmin(RecordsReads, admin.ModelAdmin):
+    form = ReviewVersionForm
     list_display = [
         "reference",
         "title",
@@ -213,7 +268,14 @@ class ReviewAdmin(admin.ModelAdmin):
         (None, {"fields": ["summary"]}),
         (
             "Kept by the system",
-            {"fields": [("judgement", "latest_evaluated_date"), "version", ("created_at", "updated_at")]},
+            {
+                "fields": [
+                    ("judgement", "latest_evaluated_date"),
+                    "version",
+                    ("created_at", "updated_at"),
+                    "loaded_version",
+                ]
+            },
         ),
     ]
     inlines = [ContributionInline, ChildInline, AgencyInvolvementInline, FindingInline, EvaluationInline]
@@ -221,6 +283,9 @@ class ReviewAdmin(admin.ModelAdmin):
     @admin.display(description="latest judgement", ordering="latest_judgement")
     def judgement(self, review):
         return Judgement(review.latest_judgement).label if review.latest_judgement else "Not evaluated"
+
+    def review_id_of(self, review):
+        return review.pk
 
     def save_model(self, request, obj, form, change):
         if change:
@@ -270,12 +335,26 @@ class ReviewAdmin(admin.ModelAdmin):
         return TemplateResponse(request, "admin/reviews/review/import.html", context, status=400 if errors else 200)
 
 
-class ReviewRowAdmin(admin.ModelAdmin):
+class ReviewRowAdmin(RecordsReads, admin.ModelAdmin):
     """Rows that belong to a review, listed across reviews."""
 
     list_select_related = ["review"]
     autocomplete_fields = ["review"]
     search_fields = ["review__reference", "review__title"]
+    form = ReviewVersionForm
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        bump_version(obj.review_id, form.initial.get("review"))  # and the review it moved from, if it moved
+
+    def delete_model(self, request, obj):
+        super().delete_model(request, obj)
+        bump_version(obj.review_id)
+
+    def delete_queryset(self, request, queryset):
+        review_ids = set(queryset.values_list("review_id", flat=True))
+        super().delete_queryset(request, queryset)
+        bump_version(*review_ids)
 
 
 @admin.register(Contribution)

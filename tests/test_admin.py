@@ -125,12 +125,10 @@ def test_the_review_change_page_does_not_query_once_per_child_or_finding(
     assert response.status_code == 200
 
 
-@pytest.mark.django_db
-def test_saving_a_review_in_the_admin_bumps_its_version(admin_client, one_of_each):
-    page = admin_client.get(admin_url(Review, "change", one_of_each.pk))
+def change_form_data(page):
+    """What the admin's change page posts back as loaded: the form and every inline row."""
     form = page.context["adminform"].form
     data = {name: form[name].value() or "" for name in form.fields}
-    data.update({"title": "Retitled in the admin", "board": one_of_each.board_id})
     for formset in page.context["inline_admin_formsets"]:
         management = formset.formset.management_form
         for name in management.fields:
@@ -139,10 +137,98 @@ def test_saving_a_review_in_the_admin_bumps_its_version(admin_client, one_of_eac
             for name in inline_form.fields:
                 value = inline_form[name].value()
                 data[f"{formset.formset.prefix}-{index}-{name}"] = "" if value is None else value
+    return data
+
+
+@pytest.mark.django_db
+def test_saving_a_review_in_the_admin_bumps_its_version(admin_client, one_of_each):
+    page = admin_client.get(admin_url(Review, "change", one_of_each.pk))
+    data = change_form_data(page)
+    data.update({"title": "Retitled in the admin", "board": one_of_each.board_id})
     response = admin_client.post(admin_url(Review, "change", one_of_each.pk), data)
     assert response.status_code == 302, response.context["adminform"].form.errors if response.context else ""
     one_of_each.refresh_from_db()
     assert (one_of_each.title, one_of_each.version) == ("Retitled in the admin", 2)
+
+
+@pytest.mark.django_db
+def test_the_admin_cannot_overwrite_a_change_board_staff_saved_after_the_page_was_opened(admin_client, birmingham):
+    from tests.review_pages import ORIGIN, edit_data, edit_url
+
+    review = ReviewFactory(board=birmingham, status=Review.Status.DRAFT, submitted_date=None)
+    ChildFactory(review=review, pseudonym="Child A")
+    page = admin_client.get(admin_url(Review, "change", review.pk))
+    client = HTTPSClient()
+    client.force_login(UserFactory(role="board_staff", boards=["E08000025"]))
+    board_save = client.post(edit_url(review), edit_data(review, title="Board's newer title"), headers=ORIGIN)
+    assert board_save.status_code == 302
+    data = change_form_data(page)
+    data.update({"title": "Admin's title", "board": review.board_id, "children-0-pseudonym": "Child Z"})
+    response = admin_client.post(admin_url(Review, "change", review.pk), data)
+    assert response.status_code == 200
+    content = response.content.decode()
+    assert "Someone changed this review after you opened this page" in content
+    assert "Admin&#x27;s title" in content  # kept as typed
+    review.refresh_from_db()
+    assert (review.title, review.version) == ("Board's newer title", 2)
+    assert list(review.children.values_list("pseudonym", flat=True)) == ["Child A"]  # the inlines not saved either
+
+
+@pytest.mark.django_db
+def test_a_board_form_opened_before_an_admin_save_is_refused_rather_than_reverting_it(admin_client, birmingham):
+    from tests.review_pages import ORIGIN, edit_data, edit_url
+
+    review = ReviewFactory(board=birmingham, status=Review.Status.DRAFT, submitted_date=None)
+    ChildFactory(review=review)
+    client = HTTPSClient()
+    client.force_login(UserFactory(role="board_staff", boards=["E08000025"]))
+    stale = edit_data(review, title="Board's title")
+    page = admin_client.get(admin_url(Review, "change", review.pk))
+    data = change_form_data(page)
+    data.update({"title": "Admin's title", "board": review.board_id})
+    assert admin_client.post(admin_url(Review, "change", review.pk), data).status_code == 302
+    assert client.post(edit_url(review), stale, headers=ORIGIN).status_code == 409
+    review.refresh_from_db()
+    assert review.title == "Admin's title"
+
+
+@pytest.mark.django_db
+def test_a_childs_admin_page_cannot_overwrite_a_newer_board_save_and_its_own_save_refuses_older_board_forms(
+    admin_client, birmingham
+):
+    from tests.review_pages import ORIGIN, edit_data, edit_url
+
+    review = ReviewFactory(board=birmingham, status=Review.Status.DRAFT, submitted_date=None)
+    child = ChildFactory(review=review, pseudonym="Child A")
+    board_client = HTTPSClient()
+    board_client.force_login(UserFactory(role="board_staff", boards=["E08000025"]))
+    page = admin_client.get(admin_url(Child, "change", child.pk))
+    data = {**change_form_data(page), "pseudonym": "Child from the admin"}
+    stale = edit_data(review, title="Board's title")
+    assert board_client.post(edit_url(review), edit_data(review), headers=ORIGIN).status_code == 302
+    response = admin_client.post(admin_url(Child, "change", child.pk), data)
+    assert response.status_code == 200
+    assert "Someone changed this review after you opened this page" in response.content.decode()
+    child.refresh_from_db()
+    assert child.pseudonym == "Child A"
+
+    data["loaded_version"] = Review.objects.get(pk=review.pk).version
+    assert admin_client.post(admin_url(Child, "change", child.pk), data).status_code == 302
+    assert board_client.post(edit_url(review), stale, headers=ORIGIN).status_code == 409
+    child.refresh_from_db()
+    assert child.pseudonym == "Child from the admin"
+
+
+@pytest.mark.django_db
+def test_an_admin_save_without_the_version_it_was_based_on_is_refused(admin_client, one_of_each):
+    page = admin_client.get(admin_url(Review, "change", one_of_each.pk))
+    data = change_form_data(page)
+    data.pop("loaded_version")
+    data.update({"title": "Admin's title", "board": one_of_each.board_id})
+    response = admin_client.post(admin_url(Review, "change", one_of_each.pk), data)
+    assert response.status_code == 200
+    one_of_each.refresh_from_db()
+    assert one_of_each.title != "Admin's title"
 
 
 @pytest.mark.django_db
