@@ -1,10 +1,13 @@
 """The Django admin for every model of the register, and the CSV import page for admins."""
 
 import pghistory.admin
+import pghistory.core
 from django import forms
 from django.apps import apps
 from django.contrib import admin, messages
-from django.core.exceptions import PermissionDenied
+from django.contrib.admin.options import IncorrectLookupParameters
+from django.contrib.admin.views.main import ChangeList
+from django.core.exceptions import BadRequest, PermissionDenied, ValidationError
 from django.db import models
 from django.db.models import F
 from django.shortcuts import redirect
@@ -23,7 +26,6 @@ from reviews.models import (
     ReadEvent,
     Region,
     Review,
-    ReviewSearch,
     SavedView,
 )
 from reviews.services import CHILDREN, EVALUATIONS, FINDINGS, REVIEWS, import_reviews
@@ -216,6 +218,23 @@ def bump_version(*review_ids):
     Review.objects.filter(pk__in=review_ids).update(version=F("version") + 1)
 
 
+class DateDrillDownChangeList(ChangeList):
+    """Django's list, where a year a date cannot hold (``?completed_date__year=99999``) is a bad lookup, not a 500."""
+
+    def get_filters(self, request):
+        try:
+            return super().get_filters(request)
+        except (OverflowError, ValueError) as error:
+            raise IncorrectLookupParameters(error) from error
+
+
+class DateDrillDownAdmin(admin.ModelAdmin):
+    """A list with a ``date_hierarchy``: Django's drill-down by year, month and day, bad values refused."""
+
+    def get_changelist(self, request, **kwargs):
+        return DateDrillDownChangeList
+
+
 class LatestJudgementFilter(admin.SimpleListFilter):
     """The latest evaluation's judgement, by its official wording (the denormalised field has no choices)."""
 
@@ -234,7 +253,7 @@ class LatestJudgementFilter(admin.SimpleListFilter):
 
 
 @admin.register(Review)
-class ReviewAdmin(RecordsReads, admin.ModelAdmin):
+class ReviewAdmin(RecordsReads, DateDrillDownAdmin):
     form = ReviewVersionForm
     list_display = [
         "reference",
@@ -391,7 +410,7 @@ class FindingAdmin(ReviewRowAdmin):
 
 
 @admin.register(Evaluation)
-class EvaluationAdmin(ReviewRowAdmin):
+class EvaluationAdmin(ReviewRowAdmin, DateDrillDownAdmin):
     list_display = ["review", "sequence", "judgement", "received_date", "completed_date", "evaluated_by"]
     list_filter = ["judgement", "completed_date"]
     list_select_related = ["review", "evaluated_by"]
@@ -402,7 +421,7 @@ class EvaluationAdmin(ReviewRowAdmin):
 
 
 @admin.register(ReadEvent)
-class ReadEventAdmin(admin.ModelAdmin):
+class ReadEventAdmin(DateDrillDownAdmin):
     """Who read what: written by the app, never edited."""
 
     list_display = ["at", "user", "kind", "review", "detail"]
@@ -432,27 +451,41 @@ class SavedViewAdmin(admin.ModelAdmin):
     ordering = ["owner__username", "name"]
 
 
-@admin.register(ReviewSearch)
-class ReviewSearchAdmin(admin.ModelAdmin):
-    """A review's search document: derived data kept by triggers on Review, so read only here."""
+def _model(label):
+    """The model named ``app_label.model_name``, or None."""
+    try:
+        return apps.get_model(label)
+    except (LookupError, ValueError):
+        return None
 
-    list_display = ["review"]
-    search_fields = ["review__reference"]
-    list_select_related = ["review"]
-    ordering = ["review__reference"]
-    show_full_result_count = False
 
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
+def _object_exists(label, pk):
+    model = _model(label)
+    try:
+        return model is not None and model._default_manager.filter(pk=pk).exists()
+    except (ValueError, TypeError, ValidationError):  # not a value of the model's key
         return False
 
 
-class EventAdmin(pghistory.admin.EventModelAdmin):
+class CheckedEventLinks:
+    """pghistory's event lists read ``obj`` (``app_label.model:pk``, the object whose trail is shown) and
+    ``event_model``: a value naming no such object or event model is a 400, not pghistory's 500."""
+
+    def changelist_view(self, request, extra_context=None):
+        if "obj" in request.GET:
+            label, colon, pk = request.GET["obj"].partition(":")
+            if not colon or not _object_exists(label, pk):
+                raise BadRequest("The audit trail link names no object")
+        if request.GET.get("event_model") and _model(request.GET["event_model"]) not in pghistory.core.event_models():
+            raise BadRequest("The audit trail link names no event model")
+        return super().changelist_view(request, extra_context=extra_context)
+
+
+class AuditTrailAdmin(CheckedEventLinks, pghistory.admin.EventsAdmin):
+    """pghistory's Events page across every audited model (``PGHISTORY_ADMIN_CLASS``)."""
+
+
+class EventAdmin(CheckedEventLinks, pghistory.admin.EventModelAdmin):
     """One audited model's trigger-written history (read only); pghistory's Events page spans them all."""
 
     list_display = ["pgh_created_at", "pgh_label", "pgh_obj_id", "context"]

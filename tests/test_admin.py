@@ -56,7 +56,7 @@ def admin_client(client, admin_user):
     return client
 
 
-def test_every_model_of_the_register_has_an_admin():
+def test_every_model_of_the_register_has_an_admin_but_derived_search_documents():
     models = {
         Region,
         LocalAuthority,
@@ -68,7 +68,6 @@ def test_every_model_of_the_register_has_an_admin():
         Finding,
         Evaluation,
         ReadEvent,
-        ReviewSearch,
         SavedView,
     }
     assert models <= set(admin.site._registry)
@@ -459,3 +458,92 @@ def test_the_import_page_explains_the_upload_limit(admin_client):
     assert "Each file may be at most 10 MB" in content
     assert 'enctype="multipart/form-data"' in content
     assert "csrfmiddlewaretoken" in content
+
+
+# Bad query strings, access and labels --------------------------------------------------------------------
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/admin/reviews/review/?review_type__exact=%00",
+        "/admin/reviews/review/?q=Birmingham%00",
+        "/admin/reviews/reviewevent/?pgh_label=%00",
+        "/admin/pghistory/events/?label=%00",
+        "/admin/pghistory/events/?event_model=%00",
+        "/admin/reviews/review/?%00=1",
+    ],
+)
+def test_a_nul_byte_in_an_admin_query_string_is_refused_with_a_bad_request_page(admin_client, url):
+    admin_client.raise_request_exception = False
+    response = admin_client.get(url)
+    assert response.status_code == 400
+    assert "There is a problem with your request" in response.content.decode()
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("path", ["/admin/pghistory/events/", "/admin/reviews/reviewevent/"])
+@pytest.mark.parametrize(
+    "query",
+    [
+        {"obj": "reviews.review:abc"},
+        {"obj": "reviews.review:999999", "method": "tracks"},
+        {"obj": "reviews.review:999999"},
+        {"obj": "reviews.nosuch:1", "method": "tracks"},
+        {"obj": "reviews.review:", "method": "references"},
+        {"event_model": "reviews.nosuch"},
+    ],
+)
+def test_an_audit_trail_link_naming_no_object_is_refused_with_a_bad_request_page(admin_client, path, query):
+    admin_client.raise_request_exception = False
+    response = admin_client.get(path, query)
+    assert response.status_code == 400
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("year", ["9999", "99999999999", "-5"])
+def test_a_year_out_of_range_in_the_date_drill_down_is_a_bad_lookup_not_a_server_error(admin_client, year):
+    admin_client.raise_request_exception = False
+    response = admin_client.get(admin_url(Review, "changelist"), {"latest_evaluated_date__year": year})
+    assert response.status_code == 302
+    assert response.url.endswith("?e=1")
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("role", ["board_staff", "inspector", "manager"])
+@pytest.mark.parametrize("path", ["/admin/", "/admin/reviews/review/", "/admin/login/?next=/admin/"])
+def test_signed_in_users_without_admin_access_get_the_403_page_not_a_redirect_loop(role, path):
+    client = HTTPSClient()
+    client.force_login(UserFactory(role=role, boards=["E08000025"] if role == "board_staff" else []))
+    response = client.get(path, follow=True)
+    assert response.status_code == 403
+    assert "You do not have permission to do this" in response.content.decode()
+
+
+@pytest.mark.django_db
+def test_the_admin_sign_in_page_sends_a_signed_in_admin_on_to_the_admin(admin_client):
+    response = admin_client.get("/admin/login/?next=/admin/reviews/review/")
+    assert response.status_code == 302
+    assert response.url == "/admin/reviews/review/"
+
+
+@pytest.mark.django_db
+def test_the_admin_names_the_service_and_shows_plain_labels(admin_client):
+    content = admin_client.get(reverse("admin:index")).content.decode()
+    assert "<title>Administration | SCR Register administration</title>" in content
+    assert "SCR Register administration" in content
+    for raw in ("Django administration", "Django site admin", "Otp_", "OTP_", "Pghistory", "searchs", ">Axes<"):
+        assert raw not in content
+    for plain in ("Two-factor sign-in", "Audit trail", "Sign-in attempts", "Serious case reviews"):
+        assert plain in content
+
+
+@pytest.mark.django_db
+def test_internal_models_are_hidden_and_authenticators_stay_manageable(admin_client):
+    from django_otp.plugins.otp_static.models import StaticDevice
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    assert ReviewSearch not in admin.site._registry
+    assert StaticDevice not in admin.site._registry
+    assert admin_client.get(admin_url(TOTPDevice, "changelist")).status_code == 200
