@@ -165,14 +165,20 @@ class ImportForm(forms.Form):
 
 
 class RecordsReads:
-    """A change page that shows a review's content records one read (``ReadEvent``) per page view."""
+    """A change page that shows a review's content records one read (``ReadEvent``) per page view: of the
+    review, naming the record shown."""
 
     def review_id_of(self, obj):
         return obj.review_id
 
     def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
         if change and obj is not None and request.method == "GET":
-            ReadEvent.objects.create(user=request.user, review_id=self.review_id_of(obj), kind=ReadEvent.Kind.ADMIN)
+            ReadEvent.objects.create(
+                user=request.user,
+                review_id=self.review_id_of(obj),
+                kind=ReadEvent.Kind.ADMIN,
+                detail=f"{obj._meta.verbose_name} {obj.pk}",
+            )
         return super().render_change_form(request, context, add=add, change=change, form_url=form_url, obj=obj)
 
 
@@ -485,13 +491,20 @@ class AuditTrailAdmin(CheckedEventLinks, pghistory.admin.EventsAdmin):
     """pghistory's Events page across every audited model (``PGHISTORY_ADMIN_CLASS``)."""
 
 
-class EventAdmin(CheckedEventLinks, pghistory.admin.EventModelAdmin):
-    """One audited model's trigger-written history (read only); pghistory's Events page spans them all."""
+class EventAdmin(RecordsReads, CheckedEventLinks, pghistory.admin.EventModelAdmin):
+    """One audited model's trigger-written history (read only); pghistory's Events page spans them all.
+
+    An event's page shows the review's content as it was: a read of the review, if it still exists.
+    """
 
     list_display = ["pgh_created_at", "pgh_label", "pgh_obj_id", "context"]
     list_select_related = ["pgh_context"]
     ordering = ["-pgh_created_at", "-pgh_id"]
     show_full_result_count = False
+
+    def review_id_of(self, event):
+        review_id = event.pgh_obj_id if self.model.pgh_tracked_model is Review else event.review_id
+        return review_id if Review.objects.filter(pk=review_id).exists() else None
 
     @admin.display(description="made by")
     def context(self, event):

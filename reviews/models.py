@@ -625,7 +625,9 @@ class ReadEvent(models.Model):
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     review = models.ForeignKey(Review, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
     kind = models.CharField(max_length=8, choices=Kind)
-    detail = models.TextField(blank=True, help_text="For exports: the format, filters and number of rows.")
+    detail = models.TextField(
+        blank=True, help_text="For exports: the format, filters and number of rows; in the admin: the record shown."
+    )
     at = models.DateTimeField(auto_now_add=True, db_index=True)
 
     class Meta:

@@ -96,3 +96,38 @@ def test_reads_in_the_admin_are_listed_in_plain_words(client, admin_user, rows):
     client.get(admin_change_url(rows[Review]))
     event = ReadEvent.objects.get(user=other)
     assert event.get_kind_display() == "Opened a review in the admin"
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("event_model", ["ReviewEvent", "ChildEvent", "FindingEvent"])
+def test_opening_an_audit_event_in_the_admin_records_a_read_of_its_review(client, admin_user, rows, event_model):
+    from django.apps import apps
+
+    event = apps.get_model("reviews", event_model).objects.order_by("pgh_id").first()
+    client.force_login(admin_user)
+    assert client.get(admin_change_url(event)).status_code == 200
+    assert reads(admin_user, rows[Review]) == [ReadEvent.Kind.ADMIN]
+    assert ReadEvent.objects.get(user=admin_user).detail == f"{event._meta.verbose_name} {event.pk}"
+
+
+@pytest.mark.django_db
+def test_opening_an_audit_event_of_a_deleted_review_records_a_read_naming_the_event(client, admin_user):
+    from reviews.models import ReviewEvent
+
+    review = ReviewFactory()
+    review_id = review.pk
+    review.delete()
+    event = ReviewEvent.objects.filter(pgh_obj_id=review_id, pgh_label="delete").first() or (
+        ReviewEvent.objects.filter(pgh_obj_id=review_id).order_by("-pgh_id").first()
+    )
+    client.force_login(admin_user)
+    assert client.get(admin_change_url(event)).status_code == 200
+    read = ReadEvent.objects.get(user=admin_user)
+    assert (read.kind, read.review_id, read.detail) == (ReadEvent.Kind.ADMIN, None, f"review event {event.pk}")
+
+
+@pytest.mark.django_db
+def test_an_admin_read_names_the_record_shown(client, admin_user, rows):
+    client.force_login(admin_user)
+    client.get(admin_change_url(rows[Child]))
+    assert ReadEvent.objects.get(user=admin_user).detail == f"child {rows[Child].pk}"
