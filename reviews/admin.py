@@ -1,10 +1,13 @@
 """The Django admin for every model of the register, and the CSV import page for admins."""
 
 import pghistory.admin
+import pghistory.core
 from django import forms
 from django.apps import apps
 from django.contrib import admin, messages
-from django.core.exceptions import PermissionDenied
+from django.contrib.admin.options import IncorrectLookupParameters
+from django.contrib.admin.views.main import ChangeList
+from django.core.exceptions import BadRequest, PermissionDenied, ValidationError
 from django.db import models
 from django.db.models import F
 from django.shortcuts import redirect
@@ -23,7 +26,6 @@ from reviews.models import (
     ReadEvent,
     Region,
     Review,
-    ReviewSearch,
     SavedView,
 )
 from reviews.services import CHILDREN, EVALUATIONS, FINDINGS, REVIEWS, import_reviews
@@ -162,6 +164,83 @@ class ImportForm(forms.Form):
         return {self.fields[name].label: upload for name, upload in self.cleaned_data.items() if upload}
 
 
+class RecordsReads:
+    """A change page that shows a review's content records one read (``ReadEvent``) per page view: of the
+    review, naming the record shown."""
+
+    def review_id_of(self, obj):
+        return obj.review_id
+
+    def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
+        if change and obj is not None and request.method == "GET":
+            ReadEvent.objects.create(
+                user=request.user,
+                review_id=self.review_id_of(obj),
+                kind=ReadEvent.Kind.ADMIN,
+                detail=f"{obj._meta.verbose_name} {obj.pk}",
+            )
+        return super().render_change_form(request, context, add=add, change=change, form_url=form_url, obj=obj)
+
+
+class ReviewVersionForm(forms.ModelForm):
+    """A form of a review (or of one of its rows) with the review's version it was loaded at.
+
+    Board staff's saves bump ``Review.version`` (reviews/editing.py), and so do the admin's (``save_model``):
+    a save based on an older version is refused with nothing saved, inlines included. ``clean`` locks the
+    review's row until the admin's save transaction ends, so no other save can slip in between.
+    """
+
+    loaded_version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+
+    def review_pk(self):
+        """The review this form changes, or None when it adds one."""
+        if self.instance.pk is None:
+            return None
+        return self.instance.pk if isinstance(self.instance, Review) else self.instance.review_id
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if isinstance(self.instance, Review):
+            self.fields["loaded_version"].initial = self.instance.version
+        elif (pk := self.review_pk()) is not None:
+            self.fields["loaded_version"].initial = Review.objects.filter(pk=pk).values_list("version", flat=True)[0]
+
+    def clean(self):
+        cleaned = super().clean()
+        if (pk := self.review_pk()) is None:
+            return cleaned
+        saved = Review.objects.select_for_update().filter(pk=pk).values_list("version", flat=True).first()
+        if cleaned.get("loaded_version") is None or cleaned["loaded_version"] != saved:
+            raise forms.ValidationError(
+                "Someone changed this review after you opened this page. Nothing has been saved. "
+                "Open the review again to see their changes, then make yours.",
+                code="conflict",
+            )
+        return cleaned
+
+
+def bump_version(*review_ids):
+    """A new version of the reviews, so that a board's form left open on an old one is refused."""
+    Review.objects.filter(pk__in=review_ids).update(version=F("version") + 1)
+
+
+class DateDrillDownChangeList(ChangeList):
+    """Django's list, where a year a date cannot hold (``?completed_date__year=99999``) is a bad lookup, not a 500."""
+
+    def get_filters(self, request):
+        try:
+            return super().get_filters(request)
+        except (OverflowError, ValueError) as error:
+            raise IncorrectLookupParameters(error) from error
+
+
+class DateDrillDownAdmin(admin.ModelAdmin):
+    """A list with a ``date_hierarchy``: Django's drill-down by year, month and day, bad values refused."""
+
+    def get_changelist(self, request, **kwargs):
+        return DateDrillDownChangeList
+
+
 class LatestJudgementFilter(admin.SimpleListFilter):
     """The latest evaluation's judgement, by its official wording (the denormalised field has no choices)."""
 
@@ -180,7 +259,8 @@ class LatestJudgementFilter(admin.SimpleListFilter):
 
 
 @admin.register(Review)
-class ReviewAdmin(admin.ModelAdmin):
+class ReviewAdmin(RecordsReads, DateDrillDownAdmin):
+    form = ReviewVersionForm
     list_display = [
         "reference",
         "title",
@@ -213,7 +293,14 @@ class ReviewAdmin(admin.ModelAdmin):
         (None, {"fields": ["summary"]}),
         (
             "Kept by the system",
-            {"fields": [("judgement", "latest_evaluated_date"), "version", ("created_at", "updated_at")]},
+            {
+                "fields": [
+                    ("judgement", "latest_evaluated_date"),
+                    "version",
+                    ("created_at", "updated_at"),
+                    "loaded_version",
+                ]
+            },
         ),
     ]
     inlines = [ContributionInline, ChildInline, AgencyInvolvementInline, FindingInline, EvaluationInline]
@@ -221,6 +308,9 @@ class ReviewAdmin(admin.ModelAdmin):
     @admin.display(description="latest judgement", ordering="latest_judgement")
     def judgement(self, review):
         return Judgement(review.latest_judgement).label if review.latest_judgement else "Not evaluated"
+
+    def review_id_of(self, review):
+        return review.pk
 
     def save_model(self, request, obj, form, change):
         if change:
@@ -270,12 +360,26 @@ class ReviewAdmin(admin.ModelAdmin):
         return TemplateResponse(request, "admin/reviews/review/import.html", context, status=400 if errors else 200)
 
 
-class ReviewRowAdmin(admin.ModelAdmin):
+class ReviewRowAdmin(RecordsReads, admin.ModelAdmin):
     """Rows that belong to a review, listed across reviews."""
 
     list_select_related = ["review"]
     autocomplete_fields = ["review"]
     search_fields = ["review__reference", "review__title"]
+    form = ReviewVersionForm
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        bump_version(obj.review_id, form.initial.get("review"))  # and the review it moved from, if it moved
+
+    def delete_model(self, request, obj):
+        super().delete_model(request, obj)
+        bump_version(obj.review_id)
+
+    def delete_queryset(self, request, queryset):
+        review_ids = set(queryset.values_list("review_id", flat=True))
+        super().delete_queryset(request, queryset)
+        bump_version(*review_ids)
 
 
 @admin.register(Contribution)
@@ -312,7 +416,7 @@ class FindingAdmin(ReviewRowAdmin):
 
 
 @admin.register(Evaluation)
-class EvaluationAdmin(ReviewRowAdmin):
+class EvaluationAdmin(ReviewRowAdmin, DateDrillDownAdmin):
     list_display = ["review", "sequence", "judgement", "received_date", "completed_date", "evaluated_by"]
     list_filter = ["judgement", "completed_date"]
     list_select_related = ["review", "evaluated_by"]
@@ -323,7 +427,7 @@ class EvaluationAdmin(ReviewRowAdmin):
 
 
 @admin.register(ReadEvent)
-class ReadEventAdmin(admin.ModelAdmin):
+class ReadEventAdmin(DateDrillDownAdmin):
     """Who read what: written by the app, never edited."""
 
     list_display = ["at", "user", "kind", "review", "detail"]
@@ -353,33 +457,54 @@ class SavedViewAdmin(admin.ModelAdmin):
     ordering = ["owner__username", "name"]
 
 
-@admin.register(ReviewSearch)
-class ReviewSearchAdmin(admin.ModelAdmin):
-    """A review's search document: derived data kept by triggers on Review, so read only here."""
+def _model(label):
+    """The model named ``app_label.model_name``, or None."""
+    try:
+        return apps.get_model(label)
+    except (LookupError, ValueError):
+        return None
 
-    list_display = ["review"]
-    search_fields = ["review__reference"]
-    list_select_related = ["review"]
-    ordering = ["review__reference"]
-    show_full_result_count = False
 
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
+def _object_exists(label, pk):
+    model = _model(label)
+    try:
+        return model is not None and model._default_manager.filter(pk=pk).exists()
+    except (ValueError, TypeError, ValidationError):  # not a value of the model's key
         return False
 
 
-class EventAdmin(pghistory.admin.EventModelAdmin):
-    """One audited model's trigger-written history (read only); pghistory's Events page spans them all."""
+class CheckedEventLinks:
+    """pghistory's event lists read ``obj`` (``app_label.model:pk``, the object whose trail is shown) and
+    ``event_model``: a value naming no such object or event model is a 400, not pghistory's 500."""
+
+    def changelist_view(self, request, extra_context=None):
+        if "obj" in request.GET:
+            label, colon, pk = request.GET["obj"].partition(":")
+            if not colon or not _object_exists(label, pk):
+                raise BadRequest("The audit trail link names no object")
+        if request.GET.get("event_model") and _model(request.GET["event_model"]) not in pghistory.core.event_models():
+            raise BadRequest("The audit trail link names no event model")
+        return super().changelist_view(request, extra_context=extra_context)
+
+
+class AuditTrailAdmin(CheckedEventLinks, pghistory.admin.EventsAdmin):
+    """pghistory's Events page across every audited model (``PGHISTORY_ADMIN_CLASS``)."""
+
+
+class EventAdmin(RecordsReads, CheckedEventLinks, pghistory.admin.EventModelAdmin):
+    """One audited model's trigger-written history (read only); pghistory's Events page spans them all.
+
+    An event's page shows the review's content as it was: a read of the review, if it still exists.
+    """
 
     list_display = ["pgh_created_at", "pgh_label", "pgh_obj_id", "context"]
     list_select_related = ["pgh_context"]
     ordering = ["-pgh_created_at", "-pgh_id"]
     show_full_result_count = False
+
+    def review_id_of(self, event):
+        review_id = event.pgh_obj_id if self.model.pgh_tracked_model is Review else event.review_id
+        return review_id if Review.objects.filter(pk=review_id).exists() else None
 
     @admin.display(description="made by")
     def context(self, event):

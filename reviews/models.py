@@ -611,17 +611,23 @@ class Evaluation(models.Model):
 
 
 class ReadEvent(models.Model):
-    """A read of review data (a review page, its history, an export): who looked at what, and when."""
+    """A read of review data (any page or file showing a review's content): who looked at what, and when."""
 
     class Kind(models.TextChoices):
         VIEW = "view", "Viewed a review"
         HISTORY = "history", "Viewed a review's history"
         EXPORT = "export", "Exported the register"
+        EDIT = "edit", "Opened a review to change it"
+        SUBMIT = "submit", "Checked a review before submitting it"
+        EVALUATE = "evaluate", "Opened a review to evaluate it"
+        ADMIN = "admin", "Opened a review in the admin"
 
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     review = models.ForeignKey(Review, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
     kind = models.CharField(max_length=8, choices=Kind)
-    detail = models.TextField(blank=True, help_text="For exports: the format, filters and number of rows.")
+    detail = models.TextField(
+        blank=True, help_text="For exports: the format, filters and number of rows; in the admin: the record shown."
+    )
     at = models.DateTimeField(auto_now_add=True, db_index=True)
 
     class Meta:

@@ -17,7 +17,9 @@ from urllib.parse import quote
 
 import segno
 from django import forms
+from django.contrib import admin
 from django.contrib.auth.decorators import login_not_required
+from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.http import HttpResponseRedirect
 from django.shortcuts import redirect, render
@@ -221,5 +223,13 @@ def _confirm(device):
 
 @login_not_required
 def admin_login(request):
-    """The admin signs in through the service's own sign-in (and its second factor)."""
+    """The admin signs in through the service's own sign-in (and its second factor).
+
+    A signed-in user the admin sends here has no admin access: the service's 403 page, not the sign-in
+    page (which would send them straight back to the admin, and round again).
+    """
+    if request.user.is_authenticated:
+        if not admin.site.has_permission(request):
+            raise PermissionDenied
+        return HttpResponseRedirect(_safe_next(request))
     return redirect(f"{reverse('login')}?next={quote(_safe_next(request))}")

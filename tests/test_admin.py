@@ -56,7 +56,7 @@ def admin_client(client, admin_user):
     return client
 
 
-def test_every_model_of_the_register_has_an_admin():
+def test_every_model_of_the_register_has_an_admin_but_derived_search_documents():
     models = {
         Region,
         LocalAuthority,
@@ -68,7 +68,6 @@ def test_every_model_of_the_register_has_an_admin():
         Finding,
         Evaluation,
         ReadEvent,
-        ReviewSearch,
         SavedView,
     }
     assert models <= set(admin.site._registry)
@@ -125,12 +124,10 @@ def test_the_review_change_page_does_not_query_once_per_child_or_finding(
     assert response.status_code == 200
 
 
-@pytest.mark.django_db
-def test_saving_a_review_in_the_admin_bumps_its_version(admin_client, one_of_each):
-    page = admin_client.get(admin_url(Review, "change", one_of_each.pk))
+def change_form_data(page):
+    """What the admin's change page posts back as loaded: the form and every inline row."""
     form = page.context["adminform"].form
     data = {name: form[name].value() or "" for name in form.fields}
-    data.update({"title": "Retitled in the admin", "board": one_of_each.board_id})
     for formset in page.context["inline_admin_formsets"]:
         management = formset.formset.management_form
         for name in management.fields:
@@ -139,10 +136,98 @@ def test_saving_a_review_in_the_admin_bumps_its_version(admin_client, one_of_eac
             for name in inline_form.fields:
                 value = inline_form[name].value()
                 data[f"{formset.formset.prefix}-{index}-{name}"] = "" if value is None else value
+    return data
+
+
+@pytest.mark.django_db
+def test_saving_a_review_in_the_admin_bumps_its_version(admin_client, one_of_each):
+    page = admin_client.get(admin_url(Review, "change", one_of_each.pk))
+    data = change_form_data(page)
+    data.update({"title": "Retitled in the admin", "board": one_of_each.board_id})
     response = admin_client.post(admin_url(Review, "change", one_of_each.pk), data)
     assert response.status_code == 302, response.context["adminform"].form.errors if response.context else ""
     one_of_each.refresh_from_db()
     assert (one_of_each.title, one_of_each.version) == ("Retitled in the admin", 2)
+
+
+@pytest.mark.django_db
+def test_the_admin_cannot_overwrite_a_change_board_staff_saved_after_the_page_was_opened(admin_client, birmingham):
+    from tests.review_pages import ORIGIN, edit_data, edit_url
+
+    review = ReviewFactory(board=birmingham, status=Review.Status.DRAFT, submitted_date=None)
+    ChildFactory(review=review, pseudonym="Child A")
+    page = admin_client.get(admin_url(Review, "change", review.pk))
+    client = HTTPSClient()
+    client.force_login(UserFactory(role="board_staff", boards=["E08000025"]))
+    board_save = client.post(edit_url(review), edit_data(review, title="Board's newer title"), headers=ORIGIN)
+    assert board_save.status_code == 302
+    data = change_form_data(page)
+    data.update({"title": "Admin's title", "board": review.board_id, "children-0-pseudonym": "Child Z"})
+    response = admin_client.post(admin_url(Review, "change", review.pk), data)
+    assert response.status_code == 200
+    content = response.content.decode()
+    assert "Someone changed this review after you opened this page" in content
+    assert "Admin&#x27;s title" in content  # kept as typed
+    review.refresh_from_db()
+    assert (review.title, review.version) == ("Board's newer title", 2)
+    assert list(review.children.values_list("pseudonym", flat=True)) == ["Child A"]  # the inlines not saved either
+
+
+@pytest.mark.django_db
+def test_a_board_form_opened_before_an_admin_save_is_refused_rather_than_reverting_it(admin_client, birmingham):
+    from tests.review_pages import ORIGIN, edit_data, edit_url
+
+    review = ReviewFactory(board=birmingham, status=Review.Status.DRAFT, submitted_date=None)
+    ChildFactory(review=review)
+    client = HTTPSClient()
+    client.force_login(UserFactory(role="board_staff", boards=["E08000025"]))
+    stale = edit_data(review, title="Board's title")
+    page = admin_client.get(admin_url(Review, "change", review.pk))
+    data = change_form_data(page)
+    data.update({"title": "Admin's title", "board": review.board_id})
+    assert admin_client.post(admin_url(Review, "change", review.pk), data).status_code == 302
+    assert client.post(edit_url(review), stale, headers=ORIGIN).status_code == 409
+    review.refresh_from_db()
+    assert review.title == "Admin's title"
+
+
+@pytest.mark.django_db
+def test_a_childs_admin_page_cannot_overwrite_a_newer_board_save_and_its_own_save_refuses_older_board_forms(
+    admin_client, birmingham
+):
+    from tests.review_pages import ORIGIN, edit_data, edit_url
+
+    review = ReviewFactory(board=birmingham, status=Review.Status.DRAFT, submitted_date=None)
+    child = ChildFactory(review=review, pseudonym="Child A")
+    board_client = HTTPSClient()
+    board_client.force_login(UserFactory(role="board_staff", boards=["E08000025"]))
+    page = admin_client.get(admin_url(Child, "change", child.pk))
+    data = {**change_form_data(page), "pseudonym": "Child from the admin"}
+    stale = edit_data(review, title="Board's title")
+    assert board_client.post(edit_url(review), edit_data(review), headers=ORIGIN).status_code == 302
+    response = admin_client.post(admin_url(Child, "change", child.pk), data)
+    assert response.status_code == 200
+    assert "Someone changed this review after you opened this page" in response.content.decode()
+    child.refresh_from_db()
+    assert child.pseudonym == "Child A"
+
+    data["loaded_version"] = Review.objects.get(pk=review.pk).version
+    assert admin_client.post(admin_url(Child, "change", child.pk), data).status_code == 302
+    assert board_client.post(edit_url(review), stale, headers=ORIGIN).status_code == 409
+    child.refresh_from_db()
+    assert child.pseudonym == "Child from the admin"
+
+
+@pytest.mark.django_db
+def test_an_admin_save_without_the_version_it_was_based_on_is_refused(admin_client, one_of_each):
+    page = admin_client.get(admin_url(Review, "change", one_of_each.pk))
+    data = change_form_data(page)
+    data.pop("loaded_version")
+    data.update({"title": "Admin's title", "board": one_of_each.board_id})
+    response = admin_client.post(admin_url(Review, "change", one_of_each.pk), data)
+    assert response.status_code == 200
+    one_of_each.refresh_from_db()
+    assert one_of_each.title != "Admin's title"
 
 
 @pytest.mark.django_db
@@ -373,3 +458,92 @@ def test_the_import_page_explains_the_upload_limit(admin_client):
     assert "Each file may be at most 10 MB" in content
     assert 'enctype="multipart/form-data"' in content
     assert "csrfmiddlewaretoken" in content
+
+
+# Bad query strings, access and labels --------------------------------------------------------------------
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/admin/reviews/review/?review_type__exact=%00",
+        "/admin/reviews/review/?q=Birmingham%00",
+        "/admin/reviews/reviewevent/?pgh_label=%00",
+        "/admin/pghistory/events/?label=%00",
+        "/admin/pghistory/events/?event_model=%00",
+        "/admin/reviews/review/?%00=1",
+    ],
+)
+def test_a_nul_byte_in_an_admin_query_string_is_refused_with_a_bad_request_page(admin_client, url):
+    admin_client.raise_request_exception = False
+    response = admin_client.get(url)
+    assert response.status_code == 400
+    assert "There is a problem with your request" in response.content.decode()
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("path", ["/admin/pghistory/events/", "/admin/reviews/reviewevent/"])
+@pytest.mark.parametrize(
+    "query",
+    [
+        {"obj": "reviews.review:abc"},
+        {"obj": "reviews.review:999999", "method": "tracks"},
+        {"obj": "reviews.review:999999"},
+        {"obj": "reviews.nosuch:1", "method": "tracks"},
+        {"obj": "reviews.review:", "method": "references"},
+        {"event_model": "reviews.nosuch"},
+    ],
+)
+def test_an_audit_trail_link_naming_no_object_is_refused_with_a_bad_request_page(admin_client, path, query):
+    admin_client.raise_request_exception = False
+    response = admin_client.get(path, query)
+    assert response.status_code == 400
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("year", ["9999", "99999999999", "-5"])
+def test_a_year_out_of_range_in_the_date_drill_down_is_a_bad_lookup_not_a_server_error(admin_client, year):
+    admin_client.raise_request_exception = False
+    response = admin_client.get(admin_url(Review, "changelist"), {"latest_evaluated_date__year": year})
+    assert response.status_code == 302
+    assert response.url.endswith("?e=1")
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("role", ["board_staff", "inspector", "manager"])
+@pytest.mark.parametrize("path", ["/admin/", "/admin/reviews/review/", "/admin/login/?next=/admin/"])
+def test_signed_in_users_without_admin_access_get_the_403_page_not_a_redirect_loop(role, path):
+    client = HTTPSClient()
+    client.force_login(UserFactory(role=role, boards=["E08000025"] if role == "board_staff" else []))
+    response = client.get(path, follow=True)
+    assert response.status_code == 403
+    assert "You do not have permission to do this" in response.content.decode()
+
+
+@pytest.mark.django_db
+def test_the_admin_sign_in_page_sends_a_signed_in_admin_on_to_the_admin(admin_client):
+    response = admin_client.get("/admin/login/?next=/admin/reviews/review/")
+    assert response.status_code == 302
+    assert response.url == "/admin/reviews/review/"
+
+
+@pytest.mark.django_db
+def test_the_admin_names_the_service_and_shows_plain_labels(admin_client):
+    content = admin_client.get(reverse("admin:index")).content.decode()
+    assert "<title>Administration | SCR Register administration</title>" in content
+    assert "SCR Register administration" in content
+    for raw in ("Django administration", "Django site admin", "Otp_", "OTP_", "Pghistory", "searchs", ">Axes<"):
+        assert raw not in content
+    for plain in ("Two-factor sign-in", "Audit trail", "Sign-in attempts", "Serious case reviews"):
+        assert plain in content
+
+
+@pytest.mark.django_db
+def test_internal_models_are_hidden_and_authenticators_stay_manageable(admin_client):
+    from django_otp.plugins.otp_static.models import StaticDevice
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    assert ReviewSearch not in admin.site._registry
+    assert StaticDevice not in admin.site._registry
+    assert admin_client.get(admin_url(TOTPDevice, "changelist")).status_code == 200

@@ -139,6 +139,7 @@ def review_edit(request, pk):
     if request.method != "POST":
         if not _can_edit(request.user, review):
             return _edit_refusal(request, review)
+        ReadEvent.objects.create(user=request.user, review=review, kind=ReadEvent.Kind.EDIT)
         return _form_page(request, ReviewEditor(user=request.user, review=review))
     _audit(request)
     editor = ReviewEditor(user=request.user, review=review, data=request.POST)
@@ -344,6 +345,8 @@ def review_submit(request, pk):
             else:
                 messages.success(request, f"Review {review.reference} submitted to Ofsted")
                 return redirect(review)
+    else:
+        ReadEvent.objects.create(user=request.user, review=review, kind=ReadEvent.Kind.SUBMIT)
     context = _review_pages_context(review)
     context.update(errors=errors, notice=notice, edit_url=reverse("reviews:edit", args=[review.pk]))
     return render(request, "reviews/review_submit.html", context)
@@ -399,6 +402,7 @@ def review_evaluate(request, pk):
     )
     kwargs = {"review": review, "sequence": sequence, "earliest_received": earliest}
     if request.method != "POST":
+        ReadEvent.objects.create(user=request.user, review=review, kind=ReadEvent.Kind.EVALUATE)
         form = EvaluationForm(**kwargs)
     else:
         _audit(request)

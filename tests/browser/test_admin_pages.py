@@ -43,7 +43,7 @@ def test_an_admin_sets_up_two_factor_sign_in_and_reaches_the_admin_and_the_servi
     audit.scan("backup codes")
 
     page.get_by_role("button", name="Continue").click()
-    expect(page.get_by_role("heading", level=1)).to_have_text("Site administration")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Administration")
     audit.scan("admin index")
     screenshot(page, "admin-index")
 
