@@ -795,7 +795,7 @@ def _row_format(linked, judged):
     return (
         '<tr class="govuk-table__row">\n'
         f'<td class="govuk-table__cell app-table__cell--nowrap">{reference}</td>\n'
-        '<td class="govuk-table__cell">{}</td>\n'
+        '<td class="govuk-table__cell app-table__cell--text">{}</td>\n'
         '<td class="govuk-table__cell">{}</td>\n'
         '<td class="govuk-table__cell app-table__cell--nowrap">{}</td>\n'
         '<td class="govuk-table__cell"><strong class="govuk-tag govuk-tag--{}">{}</strong></td>\n'

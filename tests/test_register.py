@@ -400,6 +400,33 @@ def test_invalid_input_shows_an_error_summary_and_no_rows(as_inspector, query, m
         assert page.find(id=link["href"].removeprefix("#")), link["href"]
 
 
+DOWNLOADS = ("Download this list (CSV)", "Download this list (Excel)")
+
+
+def test_filters_that_match_nothing_offer_no_downloads_but_a_way_to_clear_them(as_inspector):
+    response = as_inspector.get("/reviews/", {"q": "no such review anywhere"})
+    assert listed(response) == []
+    page = soup(response)
+    assert page.find(id="register-count").get_text() == "No reviews match these filters"
+    assert not [link for link in page.select("#register-results a") if link.get_text() in DOWNLOADS]
+    clear = page.select_one("#register-results").find("a", string="clear the filters")
+    assert clear["href"] == "/reviews/"
+
+
+def test_an_empty_register_offers_no_downloads(client, board_user):
+    client.force_login(board_user)
+    page = soup(client.get("/reviews/"))
+    assert page.find(id="register-count").get_text() == "There are no reviews to show"
+    assert not [link for link in page.select("#register-results a") if link.get_text() in DOWNLOADS]
+
+
+@pytest.mark.parametrize("query", [{"judgement": "excellent"}, {"page": "9"}])
+def test_invalid_input_offers_no_downloads(as_inspector, query):
+    page = soup(as_inspector.get("/reviews/", query))
+    assert page.select_one(".govuk-error-summary") is not None
+    assert not [link for link in page.select("a") if link.get_text() in DOWNLOADS]
+
+
 def test_inspectors_are_not_offered_drafts_and_asking_for_them_is_an_error(as_inspector):
     page = soup(as_inspector.get("/reviews/"))
     assert not page.find("input", attrs={"name": "status", "value": "draft"})

@@ -66,6 +66,21 @@ def test_phase_banner_says_the_service_is_in_beta(board_page):
     assert "new service" in banner.get_text()
 
 
+def test_phase_banner_asks_for_feedback_with_a_link_to_the_feedback_address(board_page):
+    link = board_page.select_one(".govuk-phase-banner__text a")
+    assert link.get_text(strip=True) == "feedback"
+    assert "govuk-link" in link["class"]
+    assert link["href"] == "mailto:scr-register@example.org"
+
+
+def test_the_feedback_link_goes_where_the_setting_says_even_on_the_server_error_page(db, settings):
+    settings.FEEDBACK_URL = "https://forms.example.org/scr-register-feedback"
+    request = RequestFactory().get("/")
+    request.user = AnonymousUser()
+    page = soup(defaults.server_error(request))
+    assert page.select_one(".govuk-phase-banner__text a")["href"] == "https://forms.example.org/scr-register-feedback"
+
+
 def test_footer_carries_the_open_government_licence(board_page):
     footer = board_page.select_one(".govuk-footer")
     licence = footer.find("a", rel="license")

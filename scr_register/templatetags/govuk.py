@@ -6,6 +6,7 @@
 - ``{% sortable_header "Reference" "reference" %}``: a table header cell that sorts the list on the server.
 - ``{% pagination page_obj "Pages of reviews" %}``: GOV.UK pagination whose links keep the query string.
 - ``{% service_navigation as items %}``: the signed-in user's navigation links by role (base.html).
+- ``{% feedback_url %}``: where the beta banner's feedback link goes (settings.FEEDBACK_URL, base.html).
 - ``{{ value|tag_colour }}``: the GOV.UK tag colour for a judgement or status slug.
 - ``{{ classes|govuk_modifiers:"govuk-radios--" }}``: the modifier classes in a class list (" govuk-radios--inline").
 """
@@ -13,6 +14,7 @@
 from urllib.parse import urlencode
 
 from django import forms, template
+from django.conf import settings
 from django.forms.formsets import BaseFormSet
 from django.utils.html import format_html, format_html_join
 
@@ -195,6 +197,12 @@ def service_navigation(context):
         {"text": text, "href": href, "current": ("page" if path == href else "true") if href == best else ""}
         for text, href in links
     ]
+
+
+@register.simple_tag
+def feedback_url():
+    """The beta banner's feedback address (``DJANGO_FEEDBACK_URL``); needs no request, so error pages have it too."""
+    return settings.FEEDBACK_URL
 
 
 TAG_COLOURS = {
