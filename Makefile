@@ -6,6 +6,10 @@ MANAGE := $(BIN)/python manage.py
 # Tests and CI run with production settings; this key only ever signs test sessions.
 TEST_ENV := DJANGO_SECRET_KEY=test-only-secret-key-not-for-production DJANGO_DEBUG=false
 
+# Runs a command with the embedded PostgreSQL up when DATABASE_URL is unset, and stops the server when the command
+# ends however it ends (SIGTERM to make or to the command, Ctrl-C, an error): scr_register/embedded_db.py.
+WITH_DB := exec env $(BIN)/python -m scr_register.embedded_db
+
 .PHONY: run test install migrate seed lint format serve clean-db frontend
 
 $(BIN)/.installed: requirements.txt requirements-dev.txt
@@ -19,13 +23,12 @@ install: $(BIN)/.installed
 
 ## make run: set everything up and serve the app with demo data on http://127.0.0.1:8000
 run: install
-	DJANGO_DEBUG=true $(MANAGE) migrate --noinput
-	DJANGO_DEBUG=true $(MANAGE) seed_demo --if-empty
-	DJANGO_DEBUG=true $(MANAGE) runserver 127.0.0.1:8000
+	DJANGO_DEBUG=true $(WITH_DB) sh -c '$(MANAGE) migrate --noinput && $(MANAGE) seed_demo --if-empty && \
+		exec $(MANAGE) runserver 127.0.0.1:8000'
 
 ## make test: the whole suite on PostgreSQL (embedded unless DATABASE_URL is set)
 test: install
-	$(TEST_ENV) $(BIN)/pytest --create-db $(PYTEST_ARGS)
+	$(TEST_ENV) $(WITH_DB) $(BIN)/pytest --create-db $(PYTEST_ARGS)
 
 lint: install
 	$(BIN)/ruff check .
@@ -36,10 +39,10 @@ format: install
 	$(BIN)/ruff format .
 
 migrate: install
-	DJANGO_DEBUG=true $(MANAGE) migrate --noinput
+	DJANGO_DEBUG=true $(WITH_DB) $(MANAGE) migrate --noinput
 
 seed: install
-	DJANGO_DEBUG=true $(MANAGE) seed_demo
+	DJANGO_DEBUG=true $(WITH_DB) $(MANAGE) seed_demo
 
 ## make serve: run as production does (debug off, hashed static files, gunicorn); needs DJANGO_SECRET_KEY
 serve: install

@@ -1,17 +1,18 @@
 """Scale-out drill (issue 6): the multi-machine topology on one machine, with real parts.
 
-Usage (as root, from the project folder; about 3 to 6 minutes, most of it copying the primary):
+Usage (as root, from the project folder; a few minutes):
 
-    .venv/bin/python ops/scale_out.py [--database-url postgres://postgres@127.0.0.1:5432/scr_bench]
-        [--replica-port 5433] [--nginx-port 8100] [--app-ports 8101,8102] [--duration 10] [--markdown out.md]
+    .venv/bin/python -m ops.scale_out [--reviews 2000] [--primary-port 0] [--replica-port 0]
+        [--nginx-port 8100] [--app-ports 8101,8102] [--duration 10] [--markdown out.md]
 
-1. A PostgreSQL 15 streaming replica of the local primary (127.0.0.1:5432): ``pg_basebackup -R`` into a
-   temporary folder owned by the postgres user, started with pg_ctl on 127.0.0.1:5433 as a hot standby.
-   Physical replication copies the whole cluster (every database), as a production replica would. When the
-   primary's pg_hba.conf has no replication entry for 127.0.0.1, one marked line is added and the primary
-   reloaded; the line is taken out again (and the primary reloaded) at the end.
+1. Its own two PostgreSQL clusters, and no other server touched: a primary made with ``initdb`` in a
+   temporary folder, on a free 127.0.0.1 port (or ``--primary-port``), given the app's schema
+   (``manage.py migrate``) and demo data (``manage.py seed_demo --reviews N``: no users, debug is off);
+   then a streaming replica of it, ``pg_basebackup -R`` into the same folder, started on another free
+   port as a hot standby. As root both run as the postgres user. The PostgreSQL server the project's
+   DATABASE_URL names (or any other) is never connected to, configured or copied.
 2. Two gunicorn instances (127.0.0.1:8101 and :8102, production settings, DEBUG off) whose ``default``
-   database is the primary and whose ``reporting`` alias (REPORTING_DATABASE_URL) is the replica; each
+   database is the drill's primary and whose ``reporting`` alias (REPORTING_DATABASE_URL) its replica; each
    connection names itself (application_name ``scr-web-PORT`` / ``scr-reporting-PORT``).
 3. nginx (Debian's) on 127.0.0.1:8100 as the load balancer in front of both, setting X-Forwarded-Proto
    as a TLS-terminating proxy would, retrying an idempotent request on the other instance when one fails.
@@ -22,8 +23,8 @@ Usage (as root, from the project folder; about 3 to 6 minutes, most of it copyin
    replica (its statement log, ``pg_stat_database`` and ``pg_stat_activity`` on both servers); the load
    test (bench/loadtest.py) through nginx; one instance is stopped while the signed-in user keeps
    requesting pages through nginx.
-5. Cleanup on any exit: nginx, both instances and the replica stopped, the temporary folder removed,
-   pg_hba.conf as it was, the drill's sessions and saved views deleted.
+5. Cleanup on any exit (a failed step, Ctrl-C, SIGTERM): nginx, both instances, the replica and the primary
+   stopped, and the temporary folder with both clusters deleted.
 """
 
 import argparse
@@ -46,12 +47,13 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "bench"))
+sys.path.insert(0, str(ROOT))
 import loadtest  # noqa: E402  (bench/loadtest.py: servers, sessions, wrk)
 
-PG_BIN = Path("/usr/lib/postgresql/15/bin")
-HBA_MARK = "# scr-scale-out-drill"
+from ops import pgtools  # noqa: E402
+
 NGINX_USER = "www-data"
-HBA_LINE = f"host replication all 127.0.0.1/32 trust {HBA_MARK}"
+DRILL_DATABASE = "scr_drill"
 DRILL_USER = "ops-drill-inspector"
 SAVED_VIEW_NAME = "Scale-out drill"
 
@@ -59,27 +61,11 @@ SAVED_VIEW_NAME = "Scale-out drill"
 # --- Pure helpers (tested in tests/test_ops_scripts.py) ----------------------------------------------------------
 
 
-def hba_allows_local_replication(rules):
-    """Whether pg_hba rules (rows of pg_hba_file_rules: type, database[], address, auth_method) let a
-    replication connection from 127.0.0.1 in without a password."""
-    for kind, databases, address, method in rules:
-        if kind != "host" or "replication" not in (databases or []):
-            continue
-        if address in ("127.0.0.1", "all", "samehost") and method == "trust":
-            return True
-    return False
-
-
-def hba_with_drill_line(text):
-    """pg_hba.conf with the drill's replication line first (rules match top down), added once."""
-    if HBA_MARK in text:
-        return text
-    return f"{HBA_LINE}\n{text}"
-
-
-def hba_without_drill_line(text):
-    """pg_hba.conf with the drill's own line(s) taken out, every other byte as it was."""
-    return "".join(line for line in text.splitlines(keepends=True) if HBA_MARK not in line)
+def primary_conf(*, port, socket_dir):
+    """The drill primary's own settings: its port and socket folder, and WAL for one streaming replica."""
+    return pgtools.local_settings(port=port, socket_dir=socket_dir) + "\n".join(
+        ["wal_level = replica", "max_wal_senders = 4", "log_line_prefix = '%m [%p] %a %d '", ""]
+    )
 
 
 def replica_conf(*, port, socket_dir):
@@ -104,7 +90,8 @@ def replica_conf(*, port, socket_dir):
     )
 
 
-REPLICA_HBA = "local all all trust\nhost all all 127.0.0.1/32 trust\nhost replication all 127.0.0.1/32 trust\n"
+# Both clusters are the drill's own, reachable on 127.0.0.1 only: trust, replication included.
+CLUSTER_HBA = "local all all trust\nhost all all 127.0.0.1/32 trust\nhost replication all 127.0.0.1/32 trust\n"
 
 
 def nginx_conf(*, prefix, listen_port, app_ports, expensive_per_instance=None):
@@ -244,17 +231,19 @@ def with_port(url, port, **query):
 class Drill:
     def __init__(self, args):
         self.args = args
-        self.primary_url = args.database_url
-        self.database = urllib.parse.urlsplit(self.primary_url).path.lstrip("/")
         self.folder = Path(tempfile.mkdtemp(prefix="scr-scale-out-"))
         os.chmod(self.folder, 0o711)  # noqa: S103  # nosec B103 - traverse only: postgres and nginx reach their own folders
         self.pg_folder = self.folder / "pg"
-        self.replica_dir = self.pg_folder / "replica"
-        self.replica_log = self.pg_folder / "replica.log"
-        self.replica_url = with_port(self.primary_url, args.replica_port)
-        self.hba_file = None
-        self.hba_changed = False
-        self.replica_started = False
+        primary_port = args.primary_port or pgtools.free_port()
+        replica_port = args.replica_port or pgtools.free_port()
+        while replica_port == primary_port:
+            replica_port = pgtools.free_port()
+        self.primary = pgtools.Cluster(self.pg_folder / "primary", port=primary_port)
+        self.replica = pgtools.Cluster(self.pg_folder / "replica", port=replica_port)
+        self.database = DRILL_DATABASE
+        self.primary_url = self.primary.url(DRILL_DATABASE)
+        self.replica_url = self.replica.url(DRILL_DATABASE)
+        self.replica_log = self.replica.log
         self.gunicorns = {}
         self.envs = {}
         self.nginx = None
@@ -270,100 +259,72 @@ class Drill:
 
     # -- cleanup
     def cleanup(self):
+        """Stop everything the drill started, its two clusters included, and delete its folder (once)."""
         for process in [self.nginx, *self.gunicorns.values()]:
             if process is not None:
                 loadtest.stop_process(process)
-        if self.replica_started:
-            run(
-                [str(PG_BIN / "pg_ctl"), "-D", str(self.replica_dir), "-m", "fast", "-w", "-t", "60", "stop"],
-                user="postgres",
-                timeout=90,
-                check=False,
-            )
-            self.replica_started = False
-        if self.hba_changed and self.hba_file:
-            text = Path(self.hba_file).read_text()
-            Path(self.hba_file).write_text(hba_without_drill_line(text))
-            psql(self.primary_url, "SELECT pg_reload_conf()")
-            self.hba_changed = False
-            print(f"pg_hba.conf restored ({self.hba_file}) and the primary reloaded", flush=True)
-        try:
-            from django.contrib.sessions.models import Session
-
-            from reviews.models import SavedView
-
-            Session.objects.filter(session_key__in=self.session_keys).delete()
-            SavedView.objects.filter(owner__username=DRILL_USER, name__startswith=SAVED_VIEW_NAME).delete()
-        except Exception as error:  # Django may not be set up yet; nothing of ours to delete then
-            print(f"(no drill rows deleted: {error})", flush=True)
+        self.nginx, self.gunicorns = None, {}
+        for cluster in (self.replica, self.primary):
+            try:
+                cluster.stop()
+            except (RuntimeError, subprocess.TimeoutExpired) as error:
+                print(f"could not stop the cluster in {cluster.data_dir}: {error}", flush=True)
         if not self.args.keep:
             shutil.rmtree(self.folder, ignore_errors=True)
 
-    # -- 1. the replica
-    def ensure_replication_allowed(self):
-        self.hba_file = psql(self.primary_url, "SHOW hba_file")[0][0]
-        rows = psql(
-            self.primary_url,
-            "SELECT type, array_to_string(database, ','), coalesce(address, ''), auth_method "
-            "FROM pg_hba_file_rules WHERE error IS NULL",
+    # -- 1. the drill's own primary and replica
+    def manage(self, *command, timeout=900):
+        """``manage.py COMMAND`` against the drill's primary (production settings, debug off)."""
+        env = {
+            key: value
+            for key, value in os.environ.items()
+            if not key.startswith(("DJANGO_", "DATABASE_URL", "REPORTING_DATABASE_URL", "PG"))
+        }
+        env.update(DATABASE_URL=self.primary_url, DJANGO_SECRET_KEY=self.secret_key, DJANGO_DEBUG="false")
+        return run([str(loadtest.VENV_BIN / "python"), str(ROOT / "manage.py"), *command], timeout=timeout, env=env)
+
+    def make_primary(self):
+        self.pg_folder.mkdir(mode=0o700)
+        self.primary.own(self.pg_folder)
+        started = time.monotonic()
+        self.primary.initdb()
+        self.primary.configure(primary_conf(port=self.primary.port, socket_dir=self.pg_folder), CLUSTER_HBA)
+        self.primary.start()
+        psql(self.primary.url(), f"CREATE DATABASE {DRILL_DATABASE}")
+        self.load_app()
+        version = psql(self.primary_url, "SHOW server_version")[0][0]
+        reviews = psql(self.primary_url, "SELECT count(*) FROM reviews_review")[0][0]
+        self.figures["primary_s"] = time.monotonic() - started
+        self.say(
+            f"- primary: the drill's own cluster (initdb, PostgreSQL {version}) on 127.0.0.1:{self.primary.port} "
+            f"in {self.pg_folder}, database {DRILL_DATABASE} with the app's schema and {reviews} demo reviews, in "
+            f"{self.figures['primary_s']:.0f} s; no other PostgreSQL server is connected to or changed"
         )
-        rules = [(kind, databases.split(","), address, method) for kind, databases, address, method in rows]
-        if hba_allows_local_replication(rules):
-            self.say(f"- pg_hba.conf already lets replication in from 127.0.0.1: not changed ({self.hba_file})")
-            return
-        text = Path(self.hba_file).read_text()
-        self.hba_changed = True
-        Path(self.hba_file).write_text(hba_with_drill_line(text))
-        psql(self.primary_url, "SELECT pg_reload_conf()")
-        self.say(f"- pg_hba.conf: added `{HBA_LINE}` and reloaded the primary (taken out again at the end)")
+
+    def load_app(self):
+        """The app's schema and a small register on the drill's primary."""
+        self.manage("migrate", "--noinput")
+        self.manage("seed_demo", "--reviews", str(self.args.reviews), "--seed", "2009")
 
     def make_replica(self):
-        self.pg_folder.mkdir(mode=0o700)
-        shutil.chown(self.pg_folder, "postgres", "postgres")
-        self.ensure_replication_allowed()
         size = psql(self.primary_url, "SELECT pg_size_pretty(sum(pg_database_size(datname))) FROM pg_database")[0][0]
         started = time.monotonic()
-        host, port = urllib.parse.urlsplit(self.primary_url).hostname, urllib.parse.urlsplit(self.primary_url).port
-        run(
-            [
-                str(PG_BIN / "pg_basebackup"),
-                "-d",
-                f"host={host} port={port or 5432} user=postgres application_name=scr_drill_replica",
-                "-D",
-                str(self.replica_dir),
-                "-R",
-                "-X",
-                "stream",
-                "-c",
-                "fast",
-            ],
-            user="postgres",
+        self.replica.run(
+            "pg_basebackup",
+            "-d",
+            f"host=127.0.0.1 port={self.primary.port} user=postgres application_name=scr_drill_replica",
+            "-D",
+            self.replica.data_dir,
+            "-R",
+            "-X",
+            "stream",
+            "-c",
+            "fast",
             timeout=self.args.basebackup_timeout,
         )
         copy_seconds = time.monotonic() - started
-        (self.replica_dir / "postgresql.conf").write_text(
-            replica_conf(port=self.args.replica_port, socket_dir=self.pg_folder)
-        )
-        (self.replica_dir / "pg_hba.conf").write_text(REPLICA_HBA)
-        (self.replica_dir / "pg_ident.conf").write_text("")
-        for name in ("postgresql.conf", "pg_hba.conf", "pg_ident.conf"):
-            shutil.chown(self.replica_dir / name, "postgres", "postgres")
-        run(
-            [
-                str(PG_BIN / "pg_ctl"),
-                "-D",
-                str(self.replica_dir),
-                "-l",
-                str(self.replica_log),
-                "-w",
-                "-t",
-                "120",
-                "start",
-            ],
-            user="postgres",
-            timeout=150,
-        )
-        self.replica_started = True
+        self.replica.configure(replica_conf(port=self.replica.port, socket_dir=self.pg_folder), CLUSTER_HBA)
+        self.replica.start()
         in_recovery = psql(self.replica_url, "SELECT pg_is_in_recovery()")[0][0]
         deadline = time.monotonic() + 60
         state = []
@@ -376,9 +337,10 @@ class Drill:
                 break
             time.sleep(1)
         self.figures["basebackup_s"] = copy_seconds
+        self.figures["replica_streaming"] = bool(state) and state[0][0] == "streaming"
         self.say(
-            f"- replica: `pg_basebackup -R -X stream -c fast` copied the primary's cluster ({size}) in "
-            f"{copy_seconds:.0f} s; started on 127.0.0.1:{self.args.replica_port}; pg_is_in_recovery() = "
+            f"- replica: `pg_basebackup -R -X stream -c fast` copied the drill primary's cluster ({size}) in "
+            f"{copy_seconds:.0f} s; started on 127.0.0.1:{self.replica.port}; pg_is_in_recovery() = "
             f"{in_recovery}; the primary's pg_stat_replication says {state[0] if state else 'nothing'}"
         )
 
@@ -410,14 +372,8 @@ class Drill:
             loadtest.collectstatic(base_env, log)
         for port in self.args.app_ports:
             self.envs[port] = loadtest.server_env(
-                database_url=with_port(
-                    self.primary_url,
-                    urllib.parse.urlsplit(self.primary_url).port or 5432,
-                    application_name=f"scr-web-{port}",
-                ),
-                reporting_url=with_port(
-                    self.replica_url, self.args.replica_port, application_name=f"scr-reporting-{port}"
-                ),
+                database_url=self.primary.url(DRILL_DATABASE, application_name=f"scr-web-{port}"),
+                reporting_url=self.replica.url(DRILL_DATABASE, application_name=f"scr-reporting-{port}"),
                 secret_key=self.secret_key,
                 settings_folder=self.folder,
             )
@@ -442,8 +398,8 @@ class Drill:
         self.say(
             f"- web: gunicorn on {', '.join(f'127.0.0.1:{p}' for p in self.args.app_ports)} "
             f"({self.args.workers_per_instance} worker(s) each, DEBUG off, DJANGO_SECURE_PROXY=true) behind nginx on "
-            f"{self.base}; default database = primary :5432, REPORTING_DATABASE_URL = replica "
-            f":{self.args.replica_port}"
+            f"{self.base}; default database = the drill's primary :{self.primary.port}, REPORTING_DATABASE_URL = its "
+            f"replica :{self.replica.port}"
         )
 
     # -- 3. checks
@@ -794,10 +750,17 @@ class Drill:
         atexit.register(self.cleanup)
         for sig in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
             signal.signal(sig, lambda *_: sys.exit(1))
+        try:
+            return self.checks()
+        finally:
+            self.cleanup()
+
+    def checks(self):
         self.say(
             f"## Scale-out drill run {time.strftime('%Y-%m-%d %H:%M %Z')} (load average "
             f"{os.getloadavg()[0]:.1f}, {os.cpu_count()} CPUs)\n"
         )
+        self.make_primary()
         self.make_replica()
         self.start_web()
         self.django()
@@ -889,8 +852,9 @@ def csrf_token(html):
 
 def parse_args(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--database-url", default=loadtest.DEFAULT_DATABASE)
-    parser.add_argument("--replica-port", type=int, default=5433)
+    parser.add_argument("--reviews", type=int, default=2000, help="demo reviews in the drill's primary")
+    parser.add_argument("--primary-port", type=int, default=0, help="the drill primary's port (0: a free one)")
+    parser.add_argument("--replica-port", type=int, default=0, help="the drill replica's port (0: a free one)")
     parser.add_argument("--nginx-port", type=int, default=8100)
     parser.add_argument("--app-ports", default="8101,8102", type=lambda value: [int(p) for p in value.split(",")])
     parser.add_argument("--workers-per-instance", type=int, default=2)
@@ -910,10 +874,14 @@ def parse_args(argv=None):
 def main(argv=None):
     args = parse_args(argv)
     if os.geteuid() != 0:
-        sys.exit("run as root: the replica runs as the postgres user and pg_hba.conf may need a line")
-    for program in ("nginx", "wrk", str(PG_BIN / "pg_basebackup")):
+        sys.exit("run as root: the drill's PostgreSQL clusters run as the postgres user, nginx's workers as www-data")
+    for program in ("nginx", "wrk"):
         if not shutil.which(program):
             sys.exit(f"{program} is needed")
+    try:
+        pgtools.server_bin_dir()
+    except FileNotFoundError as error:
+        sys.exit(str(error))
     drill = Drill(args)
     ok = drill.main()
     sys.exit(0 if ok else 1)

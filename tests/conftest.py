@@ -18,12 +18,17 @@ pytest_plugins = ["tests.dashboard_data"]
 def _static_files_by_plain_name():
     """Pages name static files without a `collectstatic` manifest (production serves hashed names).
 
+    No STATIC_ROOT: WhiteNoise would serve the `collectstatic` folder, which a fresh clone does not have (it
+    warned "No directory at: .../staticfiles/" for every test client); no test serves static files through it
+    (the browser tests' live server finds them in static/).
+
     Passwords are hashed with a fast hasher: production's PBKDF2 costs most of a second per user on a busy
     machine, and the suite creates and signs in many users.
     """
     plain = {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}
     fast = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-    with override_settings(STORAGES={**settings.STORAGES, "staticfiles": plain}, PASSWORD_HASHERS=fast):
+    storages = {**settings.STORAGES, "staticfiles": plain}
+    with override_settings(STORAGES=storages, STATIC_ROOT=None, PASSWORD_HASHERS=fast):
         yield
 
 

@@ -1,13 +1,17 @@
 """The load test's and the scale-out drill's own parts, on small inputs (the runs themselves stay out of CI)."""
 
 import importlib.util
+import os
 import shutil
+import signal
 import subprocess
 import sys
 import threading
+import urllib.parse
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
+import psycopg2
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -15,7 +19,7 @@ sys.path.insert(0, str(ROOT / "bench"))
 
 import loadtest  # noqa: E402
 
-from ops import scale_out  # noqa: E402
+from ops import pgtools, scale_out  # noqa: E402
 
 WRK_OUTPUT = """Running 20s test @ http://127.0.0.1:8090
   2 threads and 16 connections
@@ -169,22 +173,127 @@ def test_wrk_script_counts_each_status_class(tmp_path):
 
 # --- The scale-out drill -----------------------------------------------------------------------------------------
 
-HBA = "local all all trust\nhost all all 127.0.0.1/32 trust\n"
+
+def test_drill_primary_listens_on_its_own_loopback_port_and_streams_wal(tmp_path):
+    conf = scale_out.primary_conf(port=45432, socket_dir=tmp_path)
+
+    assert "port = 45432" in conf
+    assert "listen_addresses = '127.0.0.1'" in conf
+    assert f"unix_socket_directories = '{tmp_path}'" in conf
+    assert "wal_level = replica" in conf
 
 
-def test_drill_adds_its_replication_line_once_and_takes_exactly_it_out():
-    changed = scale_out.hba_with_drill_line(HBA)
+def test_the_drill_has_no_option_to_use_a_server_it_did_not_start():
+    with pytest.raises(SystemExit):
+        scale_out.parse_args(["--database-url", "postgres://postgres@127.0.0.1:5432/scr_bench"])
+    args = scale_out.parse_args([])
+    assert (args.primary_port, args.replica_port) == (0, 0)  # free ports, found when the drill starts
 
-    assert changed.splitlines()[0] == scale_out.HBA_LINE
-    assert scale_out.hba_with_drill_line(changed) == changed
-    assert scale_out.hba_without_drill_line(changed) == HBA
+
+def configured_server():
+    """Host and port of the server the suite's DATABASE_URL names (the one the drill must leave alone)."""
+    from django.db import connection
+
+    return str(connection.settings_dict["HOST"]), str(connection.settings_dict["PORT"] or 5432)
 
 
-def test_replication_from_localhost_needs_a_replication_rule_not_all():
-    assert not scale_out.hba_allows_local_replication([("host", ["all"], "127.0.0.1", "trust")])
-    assert scale_out.hba_allows_local_replication([("host", ["replication"], "127.0.0.1", "trust")])
-    assert not scale_out.hba_allows_local_replication([("host", ["replication"], "127.0.0.1", "scram-sha-256")])
-    assert not scale_out.hba_allows_local_replication([("local", ["replication"], "", "trust")])
+def hba_text():
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("SHOW hba_file")
+        path = Path(cursor.fetchone()[0])
+    return path.read_text() if path.exists() else None
+
+
+@pytest.fixture
+def drill(monkeypatch):
+    """A drill (nothing started yet) whose every psql connection and subprocess is recorded."""
+    try:
+        pgtools.server_bin_dir()
+    except FileNotFoundError:
+        pytest.skip("no PostgreSQL server binaries under /usr/lib/postgresql")
+    if os.geteuid() == 0 and not shutil.which("runuser"):
+        pytest.skip("no runuser to start PostgreSQL as the postgres user")
+    connected, commands = [], []
+    real_psql, real_run = scale_out.psql, subprocess.run
+
+    def psql(url, *args, **kwargs):
+        connected.append(url)
+        return real_psql(url, *args, **kwargs)
+
+    def run(command, *args, **kwargs):
+        commands.append((command, (kwargs.get("env") or {}).get("DATABASE_URL")))
+        return real_run(command, *args, **kwargs)
+
+    monkeypatch.setattr(scale_out, "psql", psql)
+    monkeypatch.setattr(subprocess, "run", run)
+    handlers = {sig: signal.getsignal(sig) for sig in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)}
+    drill = scale_out.Drill(scale_out.parse_args(["--reviews", "5"]))
+    drill.connected, drill.commands = connected, commands
+    yield drill
+    drill.cleanup()
+    for sig, handler in handlers.items():
+        signal.signal(sig, handler)
+
+
+def server_pids(drill):
+    return [
+        int(path.read_text().split()[0])
+        for path in (drill.primary.data_dir / "postmaster.pid", drill.replica.data_dir / "postmaster.pid")
+        if path.exists()
+    ]
+
+
+@pytest.mark.django_db
+def test_the_drill_starts_its_own_primary_and_replica_and_never_touches_the_configured_server(drill):
+    host, port = configured_server()
+    hba_before = hba_text()
+
+    drill.make_primary()
+    drill.make_replica()
+
+    ports = {str(drill.primary.port), str(drill.replica.port)}
+    assert port not in ports
+    assert drill.figures["replica_streaming"]
+    assert scale_out.psql(drill.replica_url, "SELECT pg_is_in_recovery(), count(*) FROM reviews_review") == [
+        ["True", "5"]
+    ]
+    pids = server_pids(drill)
+    assert len(pids) == 2
+    # Every connection and every command went to the drill's own clusters, none to the configured server.
+    assert drill.connected and all(urllib.parse.urlsplit(url).port in map(int, ports) for url in drill.connected)
+    for command, database_url in drill.commands:
+        assert f"port={port}" not in " ".join(map(str, command)), command
+        if database_url:
+            assert str(urllib.parse.urlsplit(database_url).port) in ports, database_url
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT count(*) FROM pg_stat_replication WHERE application_name = 'scr_drill_replica'")
+        assert cursor.fetchone() == (0,)
+    assert hba_text() == hba_before
+
+    drill.cleanup()
+
+    assert not drill.folder.exists()
+    for pid in pids:
+        assert not Path(f"/proc/{pid}").exists() or "zombie" in Path(f"/proc/{pid}/status").read_text().lower()
+
+
+def test_a_drill_that_fails_stops_and_deletes_the_cluster_it_started(drill, monkeypatch):
+    def broken_load():
+        raise RuntimeError("migrate failed")
+
+    monkeypatch.setattr(drill, "load_app", broken_load)
+
+    with pytest.raises(RuntimeError, match="migrate failed"):
+        drill.main()
+
+    assert drill.primary.port and not drill.primary.started
+    assert not drill.folder.exists()
+    with pytest.raises(psycopg2.OperationalError):  # nothing listens there any more
+        scale_out.psql(drill.primary.url(), "SELECT 1")
 
 
 def test_replica_is_a_hot_standby_on_its_own_loopback_port(tmp_path):

@@ -1,8 +1,10 @@
 """`manage.py seed_demo`: deterministic, realistic synthetic data and one demo login per role."""
 
+import base64
 import io
 import re
 from collections import Counter, defaultdict
+from pathlib import Path
 
 import pytest
 from django.apps import apps
@@ -11,6 +13,9 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.db import connection
 from django.db.models import Count
+from django.test import override_settings
+from django_otp.plugins.otp_static.models import StaticToken
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from reviews import demo
 from reviews.models import AgencyInvolvement, Board, Child, Contribution, Evaluation, Finding, Region, Review
@@ -370,8 +375,28 @@ def test_seeding_outside_a_transaction_vacuums_so_counts_can_read_indexes_alone(
 # Demo users and --if-empty --------------------------------------------------------------------------
 
 
-def test_demo_users_have_their_roles_and_sign_in_with_the_printed_passwords(seeded, client):
-    logins = printed_logins(seeded)
+@pytest.fixture
+def seeded_debug(db):
+    """300 demo reviews from seed 7 on a debug install (`make run`), which makes the demo users."""
+    with override_settings(DEBUG=True):
+        return seed("--reviews", "300", "--seed", "7")
+
+
+def printed_codes(output):
+    """{username: [backup codes]} from the two-factor table the command prints."""
+    return {
+        line.split()[0]: line.split()[1:]
+        for line in output.split("Two-factor sign-in")[1].splitlines()[1:]
+        if line.strip()
+    }
+
+
+def printed_key(output):
+    return re.search(r"add the key ([A-Z2-7]+) to an authenticator app", output).group(1)
+
+
+def test_demo_users_have_their_roles_and_sign_in_with_the_printed_passwords(seeded_debug, client):
+    logins = printed_logins(seeded_debug)
     assert {name: role for name, (_, role) in logins.items()} == {
         "demo-board": "board_staff",
         "demo-inspector": "inspector",
@@ -388,16 +413,12 @@ def test_demo_users_have_their_roles_and_sign_in_with_the_printed_passwords(seed
         client.logout()
 
 
-def test_demo_users_who_need_a_second_factor_can_use_a_printed_backup_code(seeded):
+def test_demo_users_who_need_a_second_factor_can_use_a_printed_backup_code(seeded_debug):
     from tests.conftest import HTTPSClient
 
-    codes = {
-        line.split()[0]: line.split()[1:]
-        for line in seeded.split("Two-factor sign-in")[1].splitlines()[1:]
-        if line.strip()
-    }
+    codes = printed_codes(seeded_debug)
     assert set(codes) == {"demo-inspector", "demo-manager", "demo-admin"}
-    password, _ = printed_logins(seeded)["demo-inspector"]
+    password, _ = printed_logins(seeded_debug)["demo-inspector"]
     client = HTTPSClient()
     client.post("/accounts/login/", {"username": "demo-inspector", "password": password})
     assert client.get("/reviews/").status_code == 302
@@ -405,7 +426,94 @@ def test_demo_users_who_need_a_second_factor_can_use_a_printed_backup_code(seede
     assert client.get("/reviews/").status_code == 200
 
 
-def test_demo_board_staff_have_drafts_and_reviews_in_both_their_boards(seeded):
+def test_demo_users_can_sign_in_with_a_code_from_the_printed_authenticator_key(seeded_debug):
+    from django_otp.oath import totp
+
+    from tests.conftest import HTTPSClient
+
+    key = base64.b32decode(printed_key(seeded_debug) + "=" * (-len(printed_key(seeded_debug)) % 8))
+    password, _ = printed_logins(seeded_debug)["demo-inspector"]
+    client = HTTPSClient()
+    client.post("/accounts/login/", {"username": "demo-inspector", "password": password})
+    assert client.post("/accounts/two-factor/", {"code": f"{totp(key):06d}"}).status_code == 302
+    assert client.get("/reviews/").status_code == 200
+
+
+def test_each_install_gets_its_own_demo_passwords_authenticator_key_and_backup_codes(seeded_debug):
+    User.objects.filter(username__startswith="demo-").delete()
+
+    with override_settings(DEBUG=True):
+        again = seed("--reviews", "300", "--seed", "7", "--replace")
+
+    first, second = printed_logins(seeded_debug), printed_logins(again)
+    assert set(first) == set(second)
+    assert all(first[name][0] != second[name][0] for name in first)
+    assert printed_key(seeded_debug) != printed_key(again)
+    assert printed_codes(seeded_debug)["demo-admin"] != printed_codes(again)["demo-admin"]
+
+
+def test_no_demo_password_or_authenticator_key_is_written_in_the_source(seeded_debug):
+    source = (Path(__file__).resolve().parent.parent / "reviews/management/commands/seed_demo.py").read_text()
+    hex_key = base64.b32decode(printed_key(seeded_debug) + "=" * (-len(printed_key(seeded_debug)) % 8)).hex()
+    for password, _ in printed_logins(seeded_debug).values():
+        assert password not in source
+    assert hex_key not in source and printed_key(seeded_debug) not in source
+    for old in ("amber-lantern-harbour-42", "silver-heron-quarry-93", "5343522d52656769737465722d64656d6f2d6b65"):
+        assert old not in source
+
+
+@pytest.mark.parametrize("debug", [False, True])
+def test_if_empty_on_a_populated_register_makes_and_changes_no_user(seeded_debug, client, debug):
+    admin = User.objects.get(username="demo-admin")
+    admin.set_password("someone-changed-it-99")
+    admin.save()
+    for _ in range(6):
+        client.post("/accounts/login/", {"username": "demo-manager", "password": "a-wrong-guess-123"})
+    users = list(User.objects.order_by("pk").values_list("username", "password", "is_superuser", "is_active"))
+    devices = list(TOTPDevice.objects.order_by("pk").values_list("user__username", "key"))
+    codes = list(StaticToken.objects.order_by("pk").values_list("token", flat=True))
+
+    with override_settings(DEBUG=debug):
+        output = seed("--reviews", "300", "--seed", "7", "--if-empty")
+
+    assert Review.objects.count() == 300
+    assert "already holds 300 reviews" in output and "Demo logins" not in output
+    assert "make clean-db" in output and "adduser" in output
+    assert list(User.objects.order_by("pk").values_list("username", "password", "is_superuser", "is_active")) == users
+    assert list(TOTPDevice.objects.order_by("pk").values_list("user__username", "key")) == devices
+    assert list(StaticToken.objects.order_by("pk").values_list("token", flat=True)) == codes
+    admin.refresh_from_db()
+    assert admin.check_password("someone-changed-it-99")
+    password, _ = printed_logins(seeded_debug)["demo-manager"]
+    locked = client.post("/accounts/login/", {"username": "demo-manager", "password": password})
+    assert locked.status_code != 302  # the lockout stays: seeding again unlocks nobody
+
+
+def test_seeding_with_debug_off_adds_reviews_but_no_user(db):
+    output = seed("--reviews", "50", "--if-empty")
+
+    assert Review.objects.count() == 50
+    assert not User.objects.exists()
+    assert not TOTPDevice.objects.exists()
+    assert "Demo logins" not in output
+    assert "No demo users made: DEBUG is off" in output
+
+
+def test_demo_seeding_leaves_an_existing_user_with_a_demo_username_as_it_is(db):
+    someone = User.objects.create_user("demo-admin", password="their-own-password-77")
+    with override_settings(DEBUG=True):
+        output = seed("--reviews", "50")
+
+    someone.refresh_from_db()
+    assert someone.check_password("their-own-password-77")
+    assert not someone.is_superuser
+    assert not TOTPDevice.objects.filter(user=someone).exists()
+    assert "demo-admin" not in printed_logins(output)
+    assert "Already users, left as they are: demo-admin." in output
+    assert set(printed_logins(output)) == {"demo-board", "demo-inspector", "demo-manager"}
+
+
+def test_demo_board_staff_have_drafts_and_reviews_in_both_their_boards(seeded_debug):
     user = User.objects.get(username="demo-board")
     assert sorted(user.boards.values_list("gss_code", flat=True)) == ["E08000025", "E08000026"]
     mine = Review.objects.for_user(user)
@@ -414,35 +522,9 @@ def test_demo_board_staff_have_drafts_and_reviews_in_both_their_boards(seeded):
         assert mine.filter(board__gss_code=gss, status="submitted").exists()
 
 
-def test_if_empty_adds_nothing_when_reviews_exist_but_resets_and_prints_the_logins(seeded):
-    inspector = User.objects.get(username="demo-inspector")
-    inspector.set_password("someone-changed-it-99")
-    inspector.save()
-
-    output = seed("--reviews", "300", "--seed", "7", "--if-empty")
-
-    assert Review.objects.count() == 300
-    assert "already holds 300 reviews" in output
-    password, _ = printed_logins(output)["demo-inspector"]
-    inspector.refresh_from_db()
-    assert inspector.check_password(password)
-    assert User.objects.filter(username__startswith="demo-").count() == 4
-
-
-def test_seeding_again_unlocks_a_demo_login_locked_out_by_wrong_passwords(seeded, client):
-    for _ in range(6):
-        client.post("/accounts/login/", {"username": "demo-manager", "password": "a-wrong-guess-123"})
-    password, _ = printed_logins(seeded)["demo-manager"]
-    assert client.post("/accounts/login/", {"username": "demo-manager", "password": password}).status_code != 302
-
-    seed("--if-empty")
-
-    response = client.post("/accounts/login/", {"username": "demo-manager", "password": password})
-    assert response.status_code == 302
-
-
 def test_if_empty_seeds_an_empty_register(db):
-    output = seed("--reviews", "50", "--if-empty")
+    with override_settings(DEBUG=True):
+        output = seed("--reviews", "50", "--if-empty")
 
     assert Review.objects.count() == 50
     assert "Added 50 reviews" in output

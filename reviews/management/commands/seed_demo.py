@@ -2,7 +2,13 @@
 
 Builds a deterministic, realistic register (reviews led by boards of every region over the reporting
 years 2007-08 to 2026-27, with children, agencies, findings, evaluations and re-evaluations after an
-inadequate judgement) and one demo user per role, then prints the demo logins.
+inadequate judgement) and, on a debug install only, one demo user per role, then prints their logins.
+
+Demo users are made only while demo reviews are being added with DEBUG on (``make run`` on an empty
+development database), and only under usernames nobody has yet: a user who already exists is never
+changed. Their passwords, the authenticator key and the backup codes are new random ones each time,
+printed once and stored nowhere else (passwords hashed). Nothing here is known from the source, so a
+register seeded by mistake with debug off, or seeded again, has no login anyone could read off GitHub.
 
 Speed (100,000 reviews and a million findings in about a minute): rows are generated in Python, by a
 worker thread one chunk ahead, and written with PostgreSQL COPY into the empty review tables, whose
@@ -22,34 +28,38 @@ evaluation (the generator sets both already, so they find nothing to fix). Delet
 """
 
 import base64
+import secrets
 import sys
 import time
 
 import pghistory
-from axes.utils import reset as axes_reset
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.password_validation import validate_password
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
+from django_otp.util import random_hex
 
 from reviews import demo, roles
 from reviews.accounts import assign_role
 from reviews.models import Board, Review
 from scr_register.two_factor import needs_second_factor
 
-# The demo users' authenticator key (20 bytes): development databases only, like the passwords below.
-DEMO_TOTP_KEY_HEX = "5343522d52656769737465722d64656d6f2d6b65"
-DEMO_TOTP_KEY_BASE32 = base64.b32encode(bytes.fromhex(DEMO_TOTP_KEY_HEX)).decode().rstrip("=")
-
-# Demo logins, reset to these passwords on every run. For development databases only: seed_demo is never
-# run in production (and `make run` uses the embedded development database).
+# The board staff demo user's boards, whose reviews the demo data makes sure include drafts of theirs.
+SHOWCASE_BOARDS = ("E08000025", "E08000026")
+# One demo user per role (username, role, boards); passwords and second factors are made when they are.
 DEMO_USERS = (
-    ("demo-board", "amber-lantern-harbour-42", roles.BOARD_STAFF, ("E08000025", "E08000026")),
-    ("demo-inspector", "violet-compass-meadow-17", roles.INSPECTOR, ()),
-    ("demo-manager", "copper-kettle-orchard-58", roles.MANAGER, ()),
-    ("demo-admin", "silver-heron-quarry-93", roles.ADMIN, ()),
+    ("demo-board", roles.BOARD_STAFF, SHOWCASE_BOARDS),
+    ("demo-inspector", roles.INSPECTOR, ()),
+    ("demo-manager", roles.MANAGER, ()),
+    ("demo-admin", roles.ADMIN, ()),
+)
+NEW_LOGINS = (
+    "The demo users' logins were printed once, when they were made. For new ones, start again from an empty "
+    "development database (`make clean-db`, then `make run`: this deletes all local data), or make a user of "
+    "your own with `python manage.py adduser USERNAME --role ROLE`."
 )
 DEFAULT_REVIEWS = 2000
 LARGE = 10_000  # show progress from this many reviews
@@ -57,9 +67,9 @@ LARGE = 10_000  # show progress from this many reviews
 
 class Command(BaseCommand):
     help = (
-        "Fill the register with deterministic synthetic demo data and create one demo user per role "
-        "(printing their logins). Refuses when reviews exist, unless --if-empty (then only the users are "
-        "reset) or --replace (delete every review first)."
+        "Fill the register with deterministic synthetic demo data and, with DEBUG on, make one demo user per "
+        "role whose username is free (printing their new logins once). Refuses when reviews exist, unless "
+        "--if-empty (then nothing is added or changed) or --replace (delete every review first)."
     )
 
     def add_arguments(self, parser):
@@ -80,8 +90,11 @@ class Command(BaseCommand):
                     Review.objects.all().delete()
                 self.stdout.write(f"Deleted {existing:,} reviews.")
             elif existing and if_empty:
-                self.stdout.write(f"The register already holds {existing:,} reviews: no demo reviews added.")
-                reviews = 0
+                self.stdout.write(
+                    f"The register already holds {existing:,} reviews: no demo reviews added and no user made "
+                    f"or changed.\n{NEW_LOGINS}"
+                )
+                return
             elif existing:
                 raise CommandError(
                     f"The register already holds {existing:,} reviews. Add --replace to delete them first, "
@@ -92,7 +105,7 @@ class Command(BaseCommand):
                 counts = demo.build(
                     count=reviews,
                     seed=seed,
-                    showcase=DEMO_USERS[0][3],
+                    showcase=SHOWCASE_BOARDS,
                     progress=self._progress if reviews >= LARGE else None,
                 )
                 self.stdout.write(
@@ -101,7 +114,15 @@ class Command(BaseCommand):
                     f"{counts['reviews_evaluation']:,} evaluations and {counts['reviews_contribution']:,} "
                     f"contributing boards in {time.monotonic() - started:.1f} s (seed {seed})."
                 )
-            self._demo_users()
+            if not reviews:
+                return
+            if settings.DEBUG:
+                self._demo_users()
+            else:
+                self.stdout.write(
+                    "No demo users made: DEBUG is off (demo logins are for development installs only; "
+                    "`python manage.py adduser` makes real users)."
+                )
 
     def _progress(self, done, total, seconds, stage="written"):
         end = "\r" if sys.stderr.isatty() and done < total else "\n"
@@ -109,42 +130,55 @@ class Command(BaseCommand):
         self.stderr.flush()
 
     def _demo_users(self):
-        """Create or reset one user per role (password, role, boards, lockouts), and print their logins."""
+        """Make each demo user whose username is free, with new random credentials, and print them once."""
         User = get_user_model()
-        rows, second_factors = [], []
+        key = random_hex(20)  # one authenticator key for this install's demo users
+        rows, second_factors, kept = [], [], []
         with transaction.atomic():
-            for username, password, role, codes in DEMO_USERS:
-                user = User.objects.filter(username=username).first() or User(username=username)
+            for username, role, codes in DEMO_USERS:
+                if User.objects.filter(username=username).exists():
+                    kept.append(username)
+                    continue
+                user = User(username=username)
+                password = new_password()
                 validate_password(password, user=user)
                 user.set_password(password)
-                user.is_active = True
                 user.save()
                 boards = list(Board.objects.filter(gss_code__in=codes).order_by("gss_code"))
                 assign_role(user, role=role, boards=boards)
-                axes_reset(username=username)  # a demo login locked out by wrong guesses works again
                 where = f" ({', '.join(b.name for b in boards)})" if boards else ""
                 rows.append((username, password, role + where))
                 if needs_second_factor(user):
-                    second_factors.append((username, self._demo_second_factor(user)))
+                    second_factors.append((username, self._demo_second_factor(user, key)))
+        if kept:
+            self.stdout.write(f"\nAlready users, left as they are: {', '.join(kept)}. {NEW_LOGINS}")
+        if not rows:
+            return
         width = max(len(r[0]) for r in rows) + 2
         pwidth = max(len(r[1]) for r in rows) + 2
-        self.stdout.write("\nDemo logins (development only):")
+        self.stdout.write("\nDemo logins (development only; shown this once, made new for this install):")
         self.stdout.write(f"  {'username':<{width}}{'password':<{pwidth}}role")
         for username, password, role in rows:
             self.stdout.write(f"  {username:<{width}}{password:<{pwidth}}{role}")
-        self.stdout.write(
-            f"\nTwo-factor sign-in: add the key {DEMO_TOTP_KEY_BASE32} to an authenticator app, or use one of "
-            "these single-use backup codes (new ones every run):"
-        )
-        for username, codes in second_factors:
-            self.stdout.write(f"  {username:<{width}}{' '.join(codes)}")
+        if second_factors:
+            key_base32 = base64.b32encode(bytes.fromhex(key)).decode().rstrip("=")
+            self.stdout.write(
+                f"\nTwo-factor sign-in: add the key {key_base32} to an authenticator app, or use one of "
+                "these single-use backup codes:"
+            )
+            for username, codes in second_factors:
+                self.stdout.write(f"  {username:<{width}}{' '.join(codes)}")
 
-    def _demo_second_factor(self, user):
-        """A confirmed authenticator with the shared demo key, and three fresh backup codes."""
-        TOTPDevice.objects.filter(user=user).delete()
-        TOTPDevice.objects.create(user=user, name="Demo authenticator", key=DEMO_TOTP_KEY_HEX, confirmed=True)
-        static, _ = StaticDevice.objects.get_or_create(user=user, name="Backup codes")
-        static.token_set.all().delete()
+    def _demo_second_factor(self, user, key):
+        """A confirmed authenticator with this install's demo key, and three backup codes."""
+        TOTPDevice.objects.create(user=user, name="Demo authenticator", key=key, confirmed=True)
+        static = StaticDevice.objects.create(user=user, name="Backup codes")
         codes = [StaticToken.random_token() for _ in range(3)]
         static.token_set.bulk_create([StaticToken(device=static, token=code) for code in codes])
         return codes
+
+
+def new_password():
+    """A random password for a demo user: four groups of four letters and digits (about 79 bits)."""
+    alphabet = "abcdefghjkmnpqrstuvwxyz23456789"
+    return "-".join("".join(secrets.choice(alphabet) for _ in range(4)) for _ in range(4))
