@@ -357,7 +357,9 @@ class ChildFormSet(RowFormSet):
         super().clean()
         seen = set()
         for form in self.filled_forms():
-            key = form.cleaned_data.get("pseudonym", "").casefold()
+            if "pseudonym" not in form.cleaned_data:
+                continue  # the row already says what is wrong with its pseudonym
+            key = form.cleaned_data["pseudonym"].casefold()
             if key in seen:
                 form.add_error("pseudonym", "Each child needs a different pseudonym, for example Child A and Child B")
             seen.add(key)
@@ -372,6 +374,8 @@ class AgencyFormSet(RowFormSet):
         seen = set()
         for form in self.filled_forms():
             agency = form.cleaned_data.get("agency")
+            if not agency:
+                continue  # no agency chosen: the row already says "Select the agency"
             if agency in seen:
                 form.add_error("agency", f"{Agency(agency).label} is already listed. List each agency once.")
             seen.add(agency)

@@ -337,3 +337,43 @@ def test_submitting_with_an_old_version_asks_to_check_again(signed_in, draft):
 
 def text_of_html(html):
     return " ".join(re.sub(r"<[^>]+>", " ", html).split())
+
+
+# Rows left without their required choice -----------------------------------------------------------------
+
+
+@pytest.mark.parametrize("action", ["save", "add-agencies"])
+def test_agency_rows_left_at_select_an_agency_are_errors_and_keep_what_was_typed(signed_in, birmingham, action):
+    data = review_data(
+        birmingham,
+        title="Typed title",
+        agencies=[agency_row("", notes="First note"), agency_row("", notes="Second note")],
+        action=action,
+    )
+    response = signed_in.post(NEW, data, headers=ORIGIN)
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert not Review.objects.exists()
+    assert 'value="Typed title"' in html
+    assert ">\nFirst note</textarea>" in html
+    assert ">\nSecond note</textarea>" in html
+    if action == "save":
+        assert "<title>Error: " in html
+        assert text_of(response).count("Select the agency") == 4  # the summary and each row, twice
+        assert 'href="#id_agencies-0-agency"' in html
+        assert 'href="#id_agencies-1-agency"' in html
+
+
+def test_agency_rows_left_blank_on_the_edit_page_are_errors_not_a_server_error(signed_in, draft):
+    data = edit_data(draft, agencies=[agency_row("", notes="First note"), agency_row("", notes="Second note")])
+    response = signed_in.post(edit_url(draft), data, headers=ORIGIN)
+    assert response.status_code == 200
+    assert "Select the agency" in text_of(response)
+    assert ">\nSecond note</textarea>" in response.content.decode()
+
+
+def test_children_left_without_a_pseudonym_are_asked_for_one_not_told_they_share_it(signed_in, birmingham):
+    data = review_data(birmingham, children=[child_row(""), child_row("")])
+    page = text_of(signed_in.post(NEW, data, headers=ORIGIN))
+    assert page.count("Enter a pseudonym for the child, for example Child A") == 4
+    assert "Each child needs a different pseudonym" not in page
