@@ -6,7 +6,7 @@ import re
 import pytest
 from django.urls import reverse
 
-from reviews.models import Child, Contribution, Finding, ReadEvent, Review
+from reviews.models import AgencyInvolvement, Child, Contribution, Finding, ReadEvent, Review
 from tests.factories import ChildFactory, EvaluationFactory, FindingFactory, ReviewFactory, UserFactory
 from tests.review_pages import (
     ORIGIN,
@@ -377,3 +377,21 @@ def test_children_left_without_a_pseudonym_are_asked_for_one_not_told_they_share
     page = text_of(signed_in.post(NEW, data, headers=ORIGIN))
     assert page.count("Enter a pseudonym for the child, for example Child A") == 4
     assert "Each child needs a different pseudonym" not in page
+
+
+# One order for rows everywhere ----------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("page", ["reviews:detail", "reviews:submit"])
+def test_agencies_and_findings_are_listed_in_the_order_they_were_entered_on_the_review_and_check_pages(
+    signed_in, draft, page
+):
+    for agency in ("police", "health", "education"):
+        AgencyInvolvement.objects.create(review=draft, agency=agency)
+    for category in ("risk_assessment", "child_focus"):
+        FindingFactory(review=draft, category=category)
+    entered = ["Police", "Health", "Education", "Weak management"]
+    entered += ["Not making adequate risk assessments", "Failure to focus on the needs of the child"]
+    page_text = text_of(signed_in.get(reverse(page, args=[draft.pk])))
+    positions = [page_text.index(label) for label in entered]
+    assert positions == sorted(positions)

@@ -18,7 +18,7 @@ from django.views.decorators.http import require_http_methods, require_safe
 
 from reviews import editing, history
 from reviews.forms import EvaluationForm, ReviewEditor, SubmitForm
-from reviews.models import Agency, Board, Child, Contribution, Evaluation, Finding, ReadEvent, Review
+from reviews.models import Agency, AgencyInvolvement, Board, Child, Contribution, Evaluation, Finding, ReadEvent, Review
 
 FORM_TEMPLATE = "reviews/review_form.html"
 
@@ -71,9 +71,10 @@ def review_detail(request, pk):
         .select_related("board__region")
         .prefetch_related(
             Prefetch("contributions", queryset=Contribution.objects.select_related("board").order_by("board__name")),
+            # Rows in the order they were entered, as on the edit and check-your-answers pages.
             Prefetch("children", queryset=Child.objects.order_by("pk")),
-            "agencies",
-            "findings",
+            Prefetch("agencies", queryset=AgencyInvolvement.objects.order_by("pk")),
+            Prefetch("findings", queryset=Finding.objects.order_by("pk")),
             Prefetch("evaluations", queryset=Evaluation.objects.select_related("evaluated_by").order_by("sequence")),
         ),
         pk=pk,
