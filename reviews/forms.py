@@ -135,24 +135,35 @@ class ReviewForm(forms.Form):
         return data
 
     def _check_reference(self, data):
+        """A reference the user chooses holds the lead board's GSS code and no other board's (docs/SECURITY.md).
+
+        So it can only clash with a review of the lead board, which the user can see: "already in use" then
+        tells them nothing about another board. A clash with a review they cannot see (a reference given
+        before this rule) gets the same answer as any reference they may not choose.
+        """
         reference, board = data.get("reference"), data.get("board")
-        if not reference or (self.review is not None and reference == self.review.reference):
-            if self.review is not None and not reference:
+        unchanged = self.review is not None and reference == self.review.reference
+        if not reference:
+            if self.review is not None:
                 self.add_error("reference", "Enter a reference")
             return
-        if board is not None and board.gss_code.lower() not in reference.lower():
-            self.add_error(
-                "reference",
-                f"The reference must include the lead board's GSS code, {board.gss_code}, "
-                f"for example SCR-2008-{board.gss_code}-0001",
-            )
+        if board is None or (unchanged and board == self.review.board):
             return
+        codes = editing.codes_in_reference(reference)
         others = Review.objects.filter(reference__iexact=reference)
         if self.review is not None:
             others = others.exclude(pk=self.review.pk)
-        if others.exists():
-            # Only the user's own boards' references can contain their board's code, so this tells them
-            # nothing about another board's reviews.
+        if (
+            (not unchanged and board.gss_code not in codes)
+            or Board.objects.filter(gss_code__in=codes - {board.gss_code}).exists()
+            or others.exclude(pk__in=Review.objects.for_user(self.user).values("pk")).exists()
+        ):
+            self.add_error(
+                "reference",
+                f"The reference must include the lead board's GSS code, {board.gss_code}, and no other board's "
+                f"code, for example SCR-2008-{board.gss_code}-0001",
+            )
+        elif others.exists():
             self.add_error("reference", "This reference is already in use. Choose another or leave it blank")
 
     def _check_date_order(self, data):

@@ -1,6 +1,7 @@
 """Logging, reading, editing and submitting a review: what board staff see and rely on."""
 
 import datetime
+import html
 import re
 
 import pytest
@@ -395,3 +396,59 @@ def test_agencies_and_findings_are_listed_in_the_order_they_were_entered_on_the_
     page_text = text_of(signed_in.get(reverse(page, args=[draft.pk])))
     positions = [page_text.index(label) for label in entered]
     assert positions == sorted(positions)
+
+
+# References tell board staff nothing about another board's reviews -------------------------------------------
+
+
+def reference_answer(client, board, reference):
+    """What board staff learn from choosing ``reference`` on the new review page: status and messages."""
+    response = client.post(NEW, review_data(board, reference=reference, children=[child_row()]), headers=ORIGIN)
+    messages = re.findall(r'class="govuk-error-message"[^>]*>(.*?)</p>', response.content.decode(), flags=re.S)
+    return response.status_code, [html.unescape(re.sub(r"<[^>]+>", "", message)).strip() for message in messages]
+
+
+def test_board_staff_cannot_tell_a_reference_another_board_holds_from_a_free_one(signed_in, birmingham, coventry):
+    # Coventry's reviews: one in its own namespace, and one an import gave Birmingham's code before the rule.
+    ReviewFactory(board=coventry, status="draft", submitted_date=None, reference="SCR-2008-E08000026-0007")
+    ReviewFactory(board=coventry, status="draft", submitted_date=None, reference="SCR-2008-E08000025-0007")
+    taken = reference_answer(signed_in, birmingham, "SCR-2008-E08000026-0007")
+    free = reference_answer(signed_in, birmingham, "SCR-2008-E08000026-0008")
+    taken_in_own_namespace = reference_answer(signed_in, birmingham, "scr-2008-e08000025-0007")
+    assert taken == free == taken_in_own_namespace
+    status, messages = free
+    assert status == 200
+    assert len(messages) == 1 and "must include the lead board's GSS code, E08000025" in messages[0]
+    assert "already in use" not in messages[0]
+    assert Review.objects.filter(board=birmingham).count() == 0
+
+
+def test_a_reference_holding_another_boards_code_is_refused_even_with_the_lead_boards(signed_in, birmingham):
+    status, messages = reference_answer(signed_in, birmingham, "SCR-E08000025-E08000026-1")
+    assert status == 200
+    assert "and no other board's code" in messages[0]
+
+
+def test_changing_the_lead_board_needs_a_reference_without_the_old_boards_code(client, birmingham, coventry):
+    user = UserFactory(role="board_staff", boards=["E08000025", "E08000026"])
+    client.force_login(user)
+    review = ReviewFactory(board=birmingham, status="draft", submitted_date=None, reference="SCR-2008-E08000025-0001")
+    data = edit_data(review)
+    data["board"] = str(coventry.pk)
+    response = client.post(edit_url(review), data, headers=ORIGIN)
+    assert "must include the lead board's GSS code, E08000026" in text_of(response)
+    review.refresh_from_db()
+    assert review.board == birmingham
+    data["reference"] = "SCR-2008-E08000026-0001"
+    assert client.post(edit_url(review), data, headers=ORIGIN).status_code == 302
+
+
+def test_changing_the_lead_board_keeps_a_reference_that_names_no_board(client, birmingham, coventry):
+    user = UserFactory(role="board_staff", boards=["E08000025", "E08000026"])
+    client.force_login(user)
+    review = ReviewFactory(board=birmingham, status="draft", submitted_date=None, reference="SCR-2008-001")
+    data = edit_data(review)
+    data["board"] = str(coventry.pk)
+    assert client.post(edit_url(review), data, headers=ORIGIN).status_code == 302
+    review.refresh_from_db()
+    assert (review.board, review.reference) == (coventry, "SCR-2008-001")
