@@ -339,6 +339,10 @@ class RowFormSet(BaseFormSet):
     kind = "rows"
     add_label = "Add another row"
 
+    @property
+    def non_form_error_anchor(self):
+        return self.prefix  # the rows' section on the review form
+
     def __init__(self, *args, allowed_ids=frozenset(), **kwargs):
         self.allowed_ids = frozenset(allowed_ids)
         super().__init__(*args, **kwargs)
@@ -464,6 +468,8 @@ class ReviewEditor:
     one row more or less and everything else as typed. ``save()`` calls ``reviews.editing``.
     """
 
+    checking_submission = False
+
     def __init__(self, *, user, review=None, data=None):
         self.user = user
         self.review = review
@@ -528,9 +534,16 @@ class ReviewEditor:
 
     @property
     def has_errors(self):
-        return self.data is not None and (
-            bool(self.form.errors) or any(formset.total_error_count() for formset in self.formsets)
-        )
+        return bool(self.form.errors) or any(formset.total_error_count() for formset in self.formsets)
+
+    def show_missing(self, missing):
+        """Show the saved review with what it lacks for submission (``editing.missing_for_submission``)."""
+        self.checking_submission = True
+        for name, message in missing:
+            if name in self.form.fields:
+                self.form.errors.setdefault(name, self.form.error_class(renderer=self.form.renderer)).append(message)
+            elif name == "children":
+                self.children.non_form_errors().append(message)
 
     def apply_row_action(self, action):
         """Handle "add-<kind>" or "remove-<kind>-<index>": True when the page should just be shown again."""

@@ -452,3 +452,39 @@ def test_changing_the_lead_board_keeps_a_reference_that_names_no_board(client, b
     assert client.post(edit_url(review), data, headers=ORIGIN).status_code == 302
     review.refresh_from_db()
     assert (review.board, review.reference) == (coventry, "SCR-2008-001")
+
+
+# From check-your-answers to the field that needs an answer ------------------------------------------------
+
+
+def test_each_missing_answer_links_to_the_edit_page_showing_that_fields_error_at_its_form_group(signed_in, birmingham):
+    review = ReviewFactory(board=birmingham, status="draft", completed_date=None, submitted_date=None, summary="")
+    response = signed_in.post(reverse("reviews:submit", args=[review.pk]), {"version": review.version}, headers=ORIGIN)
+    found = re.findall(r'<li><a href="([^"]+)">([^<]+)</a></li>', response.content.decode())
+    links = {text: href for href, text in found}
+    edit = f"/reviews/{review.pk}/edit/?check=submission"
+    assert links == {
+        "Enter the date the review was completed": f"{edit}#id_completed_date-group",
+        "Enter a summary of the review": f"{edit}#id_summary-group",
+        "Add at least one child": f"{edit}#children",
+    }
+    page = signed_in.get(links["Enter the date the review was completed"].split("#")[0])
+    html_ = page.content.decode()
+    assert page.status_code == 200
+    assert "<title>Error: " in html_
+    summary = re.search(r'class="govuk-error-summary".*?</ul>', html_, flags=re.S).group(0)
+    assert '<a href="#id_completed_date_0">Enter the date the review was completed</a>' in summary
+    assert '<a href="#id_summary">Enter a summary of the review</a>' in summary
+    assert '<a href="#children">Add at least one child</a>' in summary
+    for group in ("id_completed_date-group", "id_summary-group"):
+        form_group = re.search(rf'<div class="([^"]*)" id="{group}">', html_)
+        assert form_group and "govuk-form-group--error" in form_group.group(1)
+    assert 'id="id_completed_date_error"' in html_ and 'id="id_summary_error"' in html_
+    assert 'id="children_error"' in html_
+    assert 'data-disable-auto-focus="true"' in summary  # the browser stays at the linked field
+
+
+def test_the_edit_page_shows_no_errors_without_the_check(signed_in, birmingham):
+    review = ReviewFactory(board=birmingham, status="draft", completed_date=None, submitted_date=None, summary="")
+    html_ = signed_in.get(edit_url(review)).content.decode()
+    assert "govuk-error-summary" not in html_ and "govuk-error-message" not in html_

@@ -140,7 +140,11 @@ def review_edit(request, pk):
     if request.method != "POST":
         if not _can_edit(request.user, review):
             return _edit_refusal(request, review)
-        return _form_page(request, ReviewEditor(user=request.user, review=review))
+        editor = ReviewEditor(user=request.user, review=review)
+        if request.GET.get("check") == "submission":
+            # From a check-your-answers link: show what the review lacks for submission, field by field.
+            editor.show_missing(editing.missing_for_submission(review))
+        return _form_page(request, editor)
     _audit(request)
     editor = ReviewEditor(user=request.user, review=review, data=request.POST)
     stale = editor.posted_version() != review.version
@@ -350,17 +354,19 @@ def review_submit(request, pk):
     return render(request, "reviews/review_submit.html", context)
 
 
+# Each link lands on the field's form group (its label and error in view) on the edit page, which shows the
+# same errors when asked to check the review for submission.
 SUBMIT_ANCHORS = {
-    "title": "id_title",
-    "decision_date": "id_decision_date_0",
-    "completed_date": "id_completed_date_0",
-    "summary": "id_summary",
+    "title": "id_title-group",
+    "decision_date": "id_decision_date-group",
+    "completed_date": "id_completed_date-group",
+    "summary": "id_summary-group",
     "children": "children",
 }
 
 
 def _missing_errors(review):
-    edit = reverse("reviews:edit", args=[review.pk])
+    edit = reverse("reviews:edit", args=[review.pk]) + "?check=submission"
     return [
         (f"{edit}#{SUBMIT_ANCHORS.get(name, '')}", message) for name, message in editing.missing_for_submission(review)
     ]
