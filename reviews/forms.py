@@ -551,7 +551,8 @@ class ReviewEditor:
             return False
         parts = action.split("-")
         by_kind = {formset.kind: formset for formset in self.formsets}
-        if parts[0] == "add" and len(parts) == 2 and parts[1] in by_kind:
+        adding = parts[0] == "add" and len(parts) == 2 and parts[1] in by_kind
+        if adding:
             data = _with_extra_row(self.data, by_kind[parts[1]])
         elif parts[0] == "remove" and len(parts) == 3 and parts[1] in by_kind and parts[2].isdecimal():
             data = _without_row(self.data, by_kind[parts[1]], int(parts[2]))
@@ -559,7 +560,17 @@ class ReviewEditor:
             return False
         self.__init__(user=self.user, review=self.review, data=data)
         self.hide_errors()
+        if adding:
+            self._focus_last_row(parts[1])
         return True
+
+    def _focus_last_row(self, kind):
+        """Put the focus on the first field of the row just added (or the last row, at the limit), with or
+        without JavaScript: the browser focuses an ``autofocus`` field as the page loads."""
+        formset = next(formset for formset in self.formsets if formset.kind == kind)
+        if formset.forms:
+            first = formset.forms[-1].visible_fields()[0]
+            first.field.widget.attrs["autofocus"] = True
 
     def hide_errors(self):
         """Show the bound page without error messages (after adding or removing a row)."""

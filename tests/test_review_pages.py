@@ -488,3 +488,11 @@ def test_the_edit_page_shows_no_errors_without_the_check(signed_in, birmingham):
     review = ReviewFactory(board=birmingham, status="draft", completed_date=None, submitted_date=None, summary="")
     html_ = signed_in.get(edit_url(review)).content.decode()
     assert "govuk-error-summary" not in html_ and "govuk-error-message" not in html_
+
+
+def test_add_another_agency_gives_the_new_rows_first_field_the_focus(signed_in, birmingham):
+    data = review_data(birmingham, agencies=[agency_row("police")], action="add-agencies")
+    html_ = signed_in.post(NEW, data, headers=ORIGIN).content.decode()
+    assert html_.count("autofocus") == 1
+    assert re.search(r'<select name="agencies-1-agency"[^>]* autofocus[^>]*>', html_)
+    assert 'name="action" value="add-agencies" class=' in html_  # no #fragment: it would cancel the autofocus
