@@ -246,7 +246,7 @@ def review_form_posts(draw, review, board_ids):
 
 
 @pytest.mark.parametrize("page", ["new", "edit"])
-@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(data=st.data())
 def test_random_review_forms_with_rows_never_give_a_server_error(world, page, data):
     draft = world["draft"]
