@@ -6,6 +6,8 @@ the user may not write. Every change of a review row checks and bumps ``Review.v
 two people saving the same review cannot overwrite each other silently (``EditConflict``).
 """
 
+import re
+
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import F, Max
@@ -66,6 +68,19 @@ def own_boards(user):
     if not user.is_authenticated or not user.has_perm("reviews.add_review"):
         return Board.objects.none()
     return Board.objects.filter(members=user)
+
+
+# A GSS code inside a reference: a letter and eight digits, in either case, found at every position.
+_GSS_CODE_IN_TEXT = re.compile(r"(?=([A-Za-z][0-9]{8}))")
+
+
+def codes_in_reference(reference):
+    """The GSS-code-shaped parts of a reference, in upper case (``SCR-2008-e08000025-1`` gives E08000025).
+
+    A review's reference may hold no board's code but its lead board's (docs/SECURITY.md): then a
+    reference holding a board's code names that board's own review, which its staff can see anyway.
+    """
+    return {match.group(1).upper() for match in _GSS_CODE_IN_TEXT.finditer(reference)}
 
 
 def next_reference(board, year):

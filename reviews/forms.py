@@ -135,24 +135,35 @@ class ReviewForm(forms.Form):
         return data
 
     def _check_reference(self, data):
+        """A reference the user chooses holds the lead board's GSS code and no other board's (docs/SECURITY.md).
+
+        So it can only clash with a review of the lead board, which the user can see: "already in use" then
+        tells them nothing about another board. A clash with a review they cannot see (a reference given
+        before this rule) gets the same answer as any reference they may not choose.
+        """
         reference, board = data.get("reference"), data.get("board")
-        if not reference or (self.review is not None and reference == self.review.reference):
-            if self.review is not None and not reference:
+        unchanged = self.review is not None and reference == self.review.reference
+        if not reference:
+            if self.review is not None:
                 self.add_error("reference", "Enter a reference")
             return
-        if board is not None and board.gss_code.lower() not in reference.lower():
-            self.add_error(
-                "reference",
-                f"The reference must include the lead board's GSS code, {board.gss_code}, "
-                f"for example SCR-2008-{board.gss_code}-0001",
-            )
+        if board is None or (unchanged and board == self.review.board):
             return
+        codes = editing.codes_in_reference(reference)
         others = Review.objects.filter(reference__iexact=reference)
         if self.review is not None:
             others = others.exclude(pk=self.review.pk)
-        if others.exists():
-            # Only the user's own boards' references can contain their board's code, so this tells them
-            # nothing about another board's reviews.
+        if (
+            (not unchanged and board.gss_code not in codes)
+            or Board.objects.filter(gss_code__in=codes - {board.gss_code}).exists()
+            or others.exclude(pk__in=Review.objects.for_user(self.user).values("pk")).exists()
+        ):
+            self.add_error(
+                "reference",
+                f"The reference must include the lead board's GSS code, {board.gss_code}, and no other board's "
+                f"code, for example SCR-2008-{board.gss_code}-0001",
+            )
+        elif others.exists():
             self.add_error("reference", "This reference is already in use. Choose another or leave it blank")
 
     def _check_date_order(self, data):
@@ -328,6 +339,10 @@ class RowFormSet(BaseFormSet):
     kind = "rows"
     add_label = "Add another row"
 
+    @property
+    def non_form_error_anchor(self):
+        return self.prefix  # the rows' section on the review form
+
     def __init__(self, *args, allowed_ids=frozenset(), **kwargs):
         self.allowed_ids = frozenset(allowed_ids)
         super().__init__(*args, **kwargs)
@@ -357,7 +372,9 @@ class ChildFormSet(RowFormSet):
         super().clean()
         seen = set()
         for form in self.filled_forms():
-            key = form.cleaned_data.get("pseudonym", "").casefold()
+            if "pseudonym" not in form.cleaned_data:
+                continue  # the row already says what is wrong with its pseudonym
+            key = form.cleaned_data["pseudonym"].casefold()
             if key in seen:
                 form.add_error("pseudonym", "Each child needs a different pseudonym, for example Child A and Child B")
             seen.add(key)
@@ -372,6 +389,8 @@ class AgencyFormSet(RowFormSet):
         seen = set()
         for form in self.filled_forms():
             agency = form.cleaned_data.get("agency")
+            if not agency:
+                continue  # no agency chosen: the row already says "Select the agency"
             if agency in seen:
                 form.add_error("agency", f"{Agency(agency).label} is already listed. List each agency once.")
             seen.add(agency)
@@ -449,6 +468,8 @@ class ReviewEditor:
     one row more or less and everything else as typed. ``save()`` calls ``reviews.editing``.
     """
 
+    checking_submission = False
+
     def __init__(self, *, user, review=None, data=None):
         self.user = user
         self.review = review
@@ -513,9 +534,16 @@ class ReviewEditor:
 
     @property
     def has_errors(self):
-        return self.data is not None and (
-            bool(self.form.errors) or any(formset.total_error_count() for formset in self.formsets)
-        )
+        return bool(self.form.errors) or any(formset.total_error_count() for formset in self.formsets)
+
+    def show_missing(self, missing):
+        """Show the saved review with what it lacks for submission (``editing.missing_for_submission``)."""
+        self.checking_submission = True
+        for name, message in missing:
+            if name in self.form.fields:
+                self.form.errors.setdefault(name, self.form.error_class(renderer=self.form.renderer)).append(message)
+            elif name == "children":
+                self.children.non_form_errors().append(message)
 
     def apply_row_action(self, action):
         """Handle "add-<kind>" or "remove-<kind>-<index>": True when the page should just be shown again."""
@@ -523,7 +551,8 @@ class ReviewEditor:
             return False
         parts = action.split("-")
         by_kind = {formset.kind: formset for formset in self.formsets}
-        if parts[0] == "add" and len(parts) == 2 and parts[1] in by_kind:
+        adding = parts[0] == "add" and len(parts) == 2 and parts[1] in by_kind
+        if adding:
             data = _with_extra_row(self.data, by_kind[parts[1]])
         elif parts[0] == "remove" and len(parts) == 3 and parts[1] in by_kind and parts[2].isdecimal():
             data = _without_row(self.data, by_kind[parts[1]], int(parts[2]))
@@ -531,7 +560,17 @@ class ReviewEditor:
             return False
         self.__init__(user=self.user, review=self.review, data=data)
         self.hide_errors()
+        if adding:
+            self._focus_last_row(parts[1])
         return True
+
+    def _focus_last_row(self, kind):
+        """Put the focus on the first field of the row just added (or the last row, at the limit), with or
+        without JavaScript: the browser focuses an ``autofocus`` field as the page loads."""
+        formset = next(formset for formset in self.formsets if formset.kind == kind)
+        if formset.forms:
+            first = formset.forms[-1].visible_fields()[0]
+            first.field.widget.attrs["autofocus"] = True
 
     def hide_errors(self):
         """Show the bound page without error messages (after adding or removing a row)."""

@@ -26,6 +26,7 @@ from django.db import IntegrityError, OperationalError, ProgrammingError, connec
 from django.db.models import NOT_PROVIDED, Exists, F, OuterRef
 from django.utils import timezone
 
+from reviews.editing import codes_in_reference
 from reviews.models import Agency, Board, Child, Contribution, Evaluation, Finding, Judgement, Review
 
 logger = logging.getLogger(__name__)
@@ -603,6 +604,18 @@ def _check_review(file_name, row, errors, state):
             )
         else:
             first[reference] = row.line
+    if reference and board and (codes := codes_in_reference(reference) - {board}):
+        # Only the lead board's code: staff of another board could otherwise find the review by its reference.
+        if "board_codes" not in state:
+            state["board_codes"] = set(Board.objects.values_list("gss_code", flat=True))
+        if foreign := sorted(codes & state["board_codes"]):
+            errors.add(
+                file_name,
+                row.line,
+                "reference",
+                f"reference {reference} includes another board's GSS code, {', '.join(foreign)}; "
+                f"a reference may include only its lead board's code, {board}",
+            )
     _check_date_order(file_name, row, REVIEW_DATE_ORDER, errors)
 
 

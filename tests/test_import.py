@@ -450,6 +450,12 @@ BAD_CASES = [
         'evaluations.csv:2: judgement: unknown value "excellent"; use one of outstanding, good, adequate, inadequate',
         id="unknown judgement",
     ),
+    pytest.param(
+        with_reviews("SCR-2008-e08000025-0007,E08000026,,A,,,,,,,"),
+        "reviews.csv:2: reference: reference SCR-2008-e08000025-0007 includes another board's GSS code, E08000025; "
+        "a reference may include only its lead board's code, E08000026",
+        id="another board's code in the reference",
+    ),
 ]
 
 

@@ -1,12 +1,13 @@
 """Logging, reading, editing and submitting a review: what board staff see and rely on."""
 
 import datetime
+import html
 import re
 
 import pytest
 from django.urls import reverse
 
-from reviews.models import Child, Contribution, Finding, ReadEvent, Review
+from reviews.models import AgencyInvolvement, Child, Contribution, Finding, ReadEvent, Review
 from tests.factories import ChildFactory, EvaluationFactory, FindingFactory, ReviewFactory, UserFactory
 from tests.review_pages import (
     ORIGIN,
@@ -337,3 +338,161 @@ def test_submitting_with_an_old_version_asks_to_check_again(signed_in, draft):
 
 def text_of_html(html):
     return " ".join(re.sub(r"<[^>]+>", " ", html).split())
+
+
+# Rows left without their required choice -----------------------------------------------------------------
+
+
+@pytest.mark.parametrize("action", ["save", "add-agencies"])
+def test_agency_rows_left_at_select_an_agency_are_errors_and_keep_what_was_typed(signed_in, birmingham, action):
+    data = review_data(
+        birmingham,
+        title="Typed title",
+        agencies=[agency_row("", notes="First note"), agency_row("", notes="Second note")],
+        action=action,
+    )
+    response = signed_in.post(NEW, data, headers=ORIGIN)
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert not Review.objects.exists()
+    assert 'value="Typed title"' in html
+    assert ">\nFirst note</textarea>" in html
+    assert ">\nSecond note</textarea>" in html
+    if action == "save":
+        assert "<title>Error: " in html
+        assert text_of(response).count("Select the agency") == 4  # the summary and each row, twice
+        assert 'href="#id_agencies-0-agency"' in html
+        assert 'href="#id_agencies-1-agency"' in html
+
+
+def test_agency_rows_left_blank_on_the_edit_page_are_errors_not_a_server_error(signed_in, draft):
+    data = edit_data(draft, agencies=[agency_row("", notes="First note"), agency_row("", notes="Second note")])
+    response = signed_in.post(edit_url(draft), data, headers=ORIGIN)
+    assert response.status_code == 200
+    assert "Select the agency" in text_of(response)
+    assert ">\nSecond note</textarea>" in response.content.decode()
+
+
+def test_children_left_without_a_pseudonym_are_asked_for_one_not_told_they_share_it(signed_in, birmingham):
+    data = review_data(birmingham, children=[child_row(""), child_row("")])
+    page = text_of(signed_in.post(NEW, data, headers=ORIGIN))
+    assert page.count("Enter a pseudonym for the child, for example Child A") == 4
+    assert "Each child needs a different pseudonym" not in page
+
+
+# One order for rows everywhere ----------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("page", ["reviews:detail", "reviews:submit"])
+def test_agencies_and_findings_are_listed_in_the_order_they_were_entered_on_the_review_and_check_pages(
+    signed_in, draft, page
+):
+    for agency in ("police", "health", "education"):
+        AgencyInvolvement.objects.create(review=draft, agency=agency)
+    for category in ("risk_assessment", "child_focus"):
+        FindingFactory(review=draft, category=category)
+    entered = ["Police", "Health", "Education", "Weak management"]
+    entered += ["Not making adequate risk assessments", "Failure to focus on the needs of the child"]
+    page_text = text_of(signed_in.get(reverse(page, args=[draft.pk])))
+    positions = [page_text.index(label) for label in entered]
+    assert positions == sorted(positions)
+
+
+# References tell board staff nothing about another board's reviews -------------------------------------------
+
+
+def reference_answer(client, board, reference):
+    """What board staff learn from choosing ``reference`` on the new review page: status and messages."""
+    response = client.post(NEW, review_data(board, reference=reference, children=[child_row()]), headers=ORIGIN)
+    messages = re.findall(r'class="govuk-error-message"[^>]*>(.*?)</p>', response.content.decode(), flags=re.S)
+    return response.status_code, [html.unescape(re.sub(r"<[^>]+>", "", message)).strip() for message in messages]
+
+
+def test_board_staff_cannot_tell_a_reference_another_board_holds_from_a_free_one(signed_in, birmingham, coventry):
+    # Coventry's reviews: one in its own namespace, and one an import gave Birmingham's code before the rule.
+    ReviewFactory(board=coventry, status="draft", submitted_date=None, reference="SCR-2008-E08000026-0007")
+    ReviewFactory(board=coventry, status="draft", submitted_date=None, reference="SCR-2008-E08000025-0007")
+    taken = reference_answer(signed_in, birmingham, "SCR-2008-E08000026-0007")
+    free = reference_answer(signed_in, birmingham, "SCR-2008-E08000026-0008")
+    taken_in_own_namespace = reference_answer(signed_in, birmingham, "scr-2008-e08000025-0007")
+    assert taken == free == taken_in_own_namespace
+    status, messages = free
+    assert status == 200
+    assert len(messages) == 1 and "must include the lead board's GSS code, E08000025" in messages[0]
+    assert "already in use" not in messages[0]
+    assert Review.objects.filter(board=birmingham).count() == 0
+
+
+def test_a_reference_holding_another_boards_code_is_refused_even_with_the_lead_boards(signed_in, birmingham):
+    status, messages = reference_answer(signed_in, birmingham, "SCR-E08000025-E08000026-1")
+    assert status == 200
+    assert "and no other board's code" in messages[0]
+
+
+def test_changing_the_lead_board_needs_a_reference_without_the_old_boards_code(client, birmingham, coventry):
+    user = UserFactory(role="board_staff", boards=["E08000025", "E08000026"])
+    client.force_login(user)
+    review = ReviewFactory(board=birmingham, status="draft", submitted_date=None, reference="SCR-2008-E08000025-0001")
+    data = edit_data(review)
+    data["board"] = str(coventry.pk)
+    response = client.post(edit_url(review), data, headers=ORIGIN)
+    assert "must include the lead board's GSS code, E08000026" in text_of(response)
+    review.refresh_from_db()
+    assert review.board == birmingham
+    data["reference"] = "SCR-2008-E08000026-0001"
+    assert client.post(edit_url(review), data, headers=ORIGIN).status_code == 302
+
+
+def test_changing_the_lead_board_keeps_a_reference_that_names_no_board(client, birmingham, coventry):
+    user = UserFactory(role="board_staff", boards=["E08000025", "E08000026"])
+    client.force_login(user)
+    review = ReviewFactory(board=birmingham, status="draft", submitted_date=None, reference="SCR-2008-001")
+    data = edit_data(review)
+    data["board"] = str(coventry.pk)
+    assert client.post(edit_url(review), data, headers=ORIGIN).status_code == 302
+    review.refresh_from_db()
+    assert (review.board, review.reference) == (coventry, "SCR-2008-001")
+
+
+# From check-your-answers to the field that needs an answer ------------------------------------------------
+
+
+def test_each_missing_answer_links_to_the_edit_page_showing_that_fields_error_at_its_form_group(signed_in, birmingham):
+    review = ReviewFactory(board=birmingham, status="draft", completed_date=None, submitted_date=None, summary="")
+    response = signed_in.post(reverse("reviews:submit", args=[review.pk]), {"version": review.version}, headers=ORIGIN)
+    found = re.findall(r'<li><a href="([^"]+)">([^<]+)</a></li>', response.content.decode())
+    links = {text: href for href, text in found}
+    edit = f"/reviews/{review.pk}/edit/?check=submission"
+    assert links == {
+        "Enter the date the review was completed": f"{edit}#id_completed_date-group",
+        "Enter a summary of the review": f"{edit}#id_summary-group",
+        "Add at least one child": f"{edit}#children",
+    }
+    page = signed_in.get(links["Enter the date the review was completed"].split("#")[0])
+    html_ = page.content.decode()
+    assert page.status_code == 200
+    assert "<title>Error: " in html_
+    summary = re.search(r'class="govuk-error-summary".*?</ul>', html_, flags=re.S).group(0)
+    assert '<a href="#id_completed_date_0">Enter the date the review was completed</a>' in summary
+    assert '<a href="#id_summary">Enter a summary of the review</a>' in summary
+    assert '<a href="#children">Add at least one child</a>' in summary
+    for group in ("id_completed_date-group", "id_summary-group"):
+        form_group = re.search(rf'<div class="([^"]*)" id="{group}">', html_)
+        assert form_group and "govuk-form-group--error" in form_group.group(1)
+    assert 'id="id_completed_date_error"' in html_ and 'id="id_summary_error"' in html_
+    assert 'id="children_error"' in html_
+    assert 'data-disable-auto-focus="true"' in summary  # the browser stays at the linked field
+
+
+def test_the_edit_page_shows_no_errors_without_the_check(signed_in, birmingham):
+    review = ReviewFactory(board=birmingham, status="draft", completed_date=None, submitted_date=None, summary="")
+    html_ = signed_in.get(edit_url(review)).content.decode()
+    assert "govuk-error-summary" not in html_ and "govuk-error-message" not in html_
+
+
+def test_add_another_agency_gives_the_new_rows_first_field_the_focus(signed_in, birmingham):
+    data = review_data(birmingham, agencies=[agency_row("police")], action="add-agencies")
+    html_ = signed_in.post(NEW, data, headers=ORIGIN).content.decode()
+    assert html_.count("autofocus") == 1
+    assert re.search(r'<select name="agencies-1-agency"[^>]* autofocus[^>]*>', html_)
+    assert 'name="action" value="add-agencies" class=' in html_  # no #fragment: it would cancel the autofocus

@@ -18,7 +18,7 @@ from django.views.decorators.http import require_http_methods, require_safe
 
 from reviews import editing, history
 from reviews.forms import EvaluationForm, ReviewEditor, SubmitForm
-from reviews.models import Agency, Board, Child, Contribution, Evaluation, Finding, ReadEvent, Review
+from reviews.models import Agency, AgencyInvolvement, Board, Child, Contribution, Evaluation, Finding, ReadEvent, Review
 
 FORM_TEMPLATE = "reviews/review_form.html"
 
@@ -71,9 +71,10 @@ def review_detail(request, pk):
         .select_related("board__region")
         .prefetch_related(
             Prefetch("contributions", queryset=Contribution.objects.select_related("board").order_by("board__name")),
+            # Rows in the order they were entered, as on the edit and check-your-answers pages.
             Prefetch("children", queryset=Child.objects.order_by("pk")),
-            "agencies",
-            "findings",
+            Prefetch("agencies", queryset=AgencyInvolvement.objects.order_by("pk")),
+            Prefetch("findings", queryset=Finding.objects.order_by("pk")),
             Prefetch("evaluations", queryset=Evaluation.objects.select_related("evaluated_by").order_by("sequence")),
         ),
         pk=pk,
@@ -140,7 +141,11 @@ def review_edit(request, pk):
         if not _can_edit(request.user, review):
             return _edit_refusal(request, review)
         ReadEvent.objects.create(user=request.user, review=review, kind=ReadEvent.Kind.EDIT)
-        return _form_page(request, ReviewEditor(user=request.user, review=review))
+        editor = ReviewEditor(user=request.user, review=review)
+        if request.GET.get("check") == "submission":
+            # From a check-your-answers link: show what the review lacks for submission, field by field.
+            editor.show_missing(editing.missing_for_submission(review))
+        return _form_page(request, editor)
     _audit(request)
     editor = ReviewEditor(user=request.user, review=review, data=request.POST)
     stale = editor.posted_version() != review.version
@@ -352,17 +357,19 @@ def review_submit(request, pk):
     return render(request, "reviews/review_submit.html", context)
 
 
+# Each link lands on the field's form group (its label and error in view) on the edit page, which shows the
+# same errors when asked to check the review for submission.
 SUBMIT_ANCHORS = {
-    "title": "id_title",
-    "decision_date": "id_decision_date_0",
-    "completed_date": "id_completed_date_0",
-    "summary": "id_summary",
+    "title": "id_title-group",
+    "decision_date": "id_decision_date-group",
+    "completed_date": "id_completed_date-group",
+    "summary": "id_summary-group",
     "children": "children",
 }
 
 
 def _missing_errors(review):
-    edit = reverse("reviews:edit", args=[review.pk])
+    edit = reverse("reviews:edit", args=[review.pk]) + "?check=submission"
     return [
         (f"{edit}#{SUBMIT_ANCHORS.get(name, '')}", message) for name, message in editing.missing_for_submission(review)
     ]

@@ -39,7 +39,8 @@ def _errors_from(source):
     if source is None or source == "":
         return []
     if isinstance(source, BaseFormSet):
-        items = [{"href": "", "text": error} for error in source.non_form_errors()]
+        anchor = getattr(source, "non_form_error_anchor", "")
+        items = [{"href": f"#{anchor}" if anchor else "", "text": error} for error in source.non_form_errors()]
         for form in source.forms:
             items.extend(_form_errors(form))
         return items

@@ -120,11 +120,11 @@ def test_board_staff_log_and_submit_a_review_with_the_keyboard_alone(page, live_
     keys.type("Child K")
     keys.tab_to(id="id_children-0-outcome_0")
     keys.press("Space")
-    # Adding a row brings the page back at the new row: the next Tab is its first field.
+    # Adding a row brings the page back with the focus on the new row's first field.
     keys.tab_to(text="Add another child", limit=10)
     keys.press("Enter")
     expect(page.get_by_role("group", name="Child 2", exact=True)).to_be_visible()
-    keys.tab_to(id="id_children-1-pseudonym", limit=1)
+    keys.expect_focus(id="id_children-1-pseudonym")
     keys.type("Child L")
     keys.tab_to(id="id_children-1-outcome_0")
     keys.press("ArrowRight")  # moves to, and chooses, "Seriously harmed"
@@ -136,7 +136,7 @@ def test_board_staff_log_and_submit_a_review_with_the_keyboard_alone(page, live_
             keys.tab_to(text="Add another finding")
             keys.press("Enter")
             expect(page.get_by_role("group", name=f"Finding {number + 1}", exact=True)).to_be_visible()
-            keys.tab_to(id=f"id_findings-{number}-category", limit=1)
+            keys.expect_focus(id=f"id_findings-{number}-category")
         else:
             keys.tab_to(id="id_findings-0-category")
         keys.type(category)
