@@ -14,6 +14,9 @@ filters aside, and django-filter's) render GOV.UK markup without any per-form wo
   the HTML ``required`` attribute: the server validates, with GOV.UK's messages, not the browser's.
   ``bound_field.govuk_anchor`` is the id the error summary links to (the first radio, the day input...).
 - ``templates/includes/error_summary.html`` lists a page's errors, each linking to its field.
+- A textarea whose field has a ``max_length`` gets GOV.UK's character count: the ``govuk-character-count``
+  module on its form group (``data-maxlength``), ``govuk-js-character-count`` on the textarea and the count
+  message (id ``<field id>-info``), which the textarea's ``aria-describedby`` names.
 
 Form options (class attributes, all optional):
 
@@ -74,11 +77,33 @@ class GOVUKBoundField(BoundField):
         attrs = super().build_widget_attrs(attrs, widget)
         attrs.pop("required", None)
         classes = [*_govuk_classes(widget, bool(self.errors)), widget.attrs.get("class", ""), attrs.get("class", "")]
+        if self.character_count:
+            classes.append("govuk-js-character-count")
         if joined := " ".join(c for c in classes if c):
             attrs["class"] = joined
         if isinstance(widget, GOVUKDateInput) and self.errors:
             attrs[GOVUKDateInput.ERROR_PARTS_ATTR] = self.date_error_parts
         return attrs
+
+    @property
+    def aria_describedby(self):
+        """Django's (the hint, the error), and the character count's message when there is one."""
+        described_by = super().aria_describedby
+        if described_by is not None and self.character_count:
+            return f"{self.auto_id}-info {described_by}".strip()
+        return described_by
+
+    @property
+    def character_count(self):
+        """The most characters a textarea takes, for GOV.UK's character count (field.html), or None."""
+        if self.auto_id and isinstance(self.field.widget, forms.Textarea):
+            return getattr(self.field, "max_length", None)
+        return None
+
+    @property
+    def character_count_message(self):
+        """What the page says before its script runs (and what a screen reader hears): the limit."""
+        return f"You can enter up to {self.character_count:,} characters"
 
     @property
     def errors(self):
