@@ -29,7 +29,7 @@ from reviews.models import (
     Review,
 )
 from reviews.validators import validate_xml_text
-from scr_register.forms import GOVUKDateField
+from scr_register.forms import GOVUKDateField, GOVUKTextField
 
 MAX_ROWS = 50
 # Serious case reviews ("Part 8 reviews" before 2006) began in 1991: earlier dates are typing mistakes.
@@ -50,31 +50,6 @@ def text_errors(name, limit=None, **messages):
     if limit:
         errors["max_length"] = f"{name} must be {limit:,} characters or fewer"
     return errors | messages
-
-
-class TextAreaField(forms.CharField):
-    """Free text typed in a textarea (shown with GOV.UK's character count when it has a ``max_length``).
-
-    Browsers send each line break as CR LF, but count it (as GOV.UK's character count does) as one
-    character: line breaks are kept as LF, so the limit the page counts down to is the one checked here.
-    """
-
-    widget = forms.Textarea
-
-    def __init__(self, **kwargs):
-        kwargs.setdefault("validators", [validate_xml_text])
-        super().__init__(**kwargs)
-
-    def to_python(self, value):
-        value = super().to_python(value)
-        return value.replace("\r\n", "\n").replace("\r", "\n") if value else value
-
-    def widget_attrs(self, widget):
-        # No maxlength: a browser would cut pasted text short without a word. The character count says how
-        # far over the text is, and the server refuses it with everything typed kept.
-        attrs = super().widget_attrs(widget)
-        attrs.pop("maxlength", None)
-        return attrs
 
 
 class YesNoNotKnownField(forms.TypedChoiceField):
@@ -159,7 +134,8 @@ class ReviewForm(forms.Form):
     )
     independent_chair = YesNoNotKnownField(label="Was the chair of the review panel independent?")
     independent_author = YesNoNotKnownField(label="Was the author of the overview report independent?")
-    summary = TextAreaField(
+    summary = GOVUKTextField(
+        validators=[validate_xml_text],
         label="Summary",
         required=False,
         max_length=REVIEW_SUMMARY_MAX_LENGTH,
@@ -337,7 +313,8 @@ class AgencyForm(RowForm):
         error_messages={"required": "Select the agency", "invalid_choice": "Select an agency from the list"},
     )
     imr_submitted = forms.BooleanField(label="The agency wrote an individual management review (IMR)", required=False)
-    notes = TextAreaField(
+    notes = GOVUKTextField(
+        validators=[validate_xml_text],
         label="Notes (optional)",
         required=False,
         max_length=AGENCY_NOTES_MAX_LENGTH,
@@ -361,7 +338,8 @@ class FindingForm(RowForm):
         required=False,
         error_messages={"invalid_choice": "Select an agency from the list"},
     )
-    description = TextAreaField(
+    description = GOVUKTextField(
+        validators=[validate_xml_text],
         label="Description (optional)",
         required=False,
         max_length=FINDING_DESCRIPTION_MAX_LENGTH,
@@ -715,7 +693,8 @@ class EvaluationForm(forms.Form):
             "invalid_choice": "Select the overall judgement",
         },
     )
-    summary = TextAreaField(
+    summary = GOVUKTextField(
+        validators=[validate_xml_text],
         label="Summary of the evaluation",
         required=False,
         max_length=EVALUATION_SUMMARY_MAX_LENGTH,

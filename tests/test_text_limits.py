@@ -4,14 +4,16 @@ never written to an export, whatever is already stored."""
 
 import datetime
 import html
+import importlib
 import io
 import re
 import zipfile
 
 import openpyxl
 import pytest
+from django.apps import apps
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 
 from reviews.models import AgencyInvolvement, Evaluation, Finding, Review
 from reviews.validators import ILLEGAL_XML_CHARACTERS
@@ -280,6 +282,15 @@ def test_the_database_refuses_text_over_the_limit_even_from_a_bulk_update(make, 
     rows.update(**{column: "x" * limit})  # at the limit
     with pytest.raises(IntegrityError, match=constraint), transaction.atomic():
         rows.update(**{column: "x" * (limit + 1)})
+
+
+def test_the_migration_stops_and_names_the_rows_when_stored_text_is_already_over_a_limit():
+    with connection.cursor() as cursor:  # as the database was before 0014 (rolled back with the test)
+        cursor.execute('ALTER TABLE "reviews_review" DROP CONSTRAINT "review_summary_max_length"')
+    review = ReviewFactory(summary="x" * 5001)
+    migration = importlib.import_module("reviews.migrations.0014_text_limits")
+    with pytest.raises(RuntimeError, match=rf"reviews_review.summary of id {review.pk}: 5001 characters, limit 5000"):
+        migration.refuse_text_over_the_limits(apps, connection.schema_editor())
 
 
 def test_model_validation_refuses_a_summary_over_the_limit_so_the_admin_does_too(birmingham):
