@@ -26,6 +26,7 @@ from django.db.models import F, Func, IntegerField, OuterRef, Subquery
 from django.dispatch import receiver
 
 from reviews.models import Child, Contribution, Evaluation, Finding
+from reviews.validators import ILLEGAL_XML_CHARACTERS
 from reviews.years import reporting_year
 
 REPORTING_DB = "reporting"
@@ -224,6 +225,12 @@ def rows(queryset):
         yield [write(value) for write, value in zip(writers, row, strict=True)]
 
 
+def _without_illegal_characters(text):
+    """Text stored before the forms and the import refused characters XML 1.0 cannot carry, with U+FFFD (the
+    replacement character) in their place: an export then imports again, and opens in any spreadsheet."""
+    return ILLEGAL_XML_CHARACTERS.sub("\ufffd", text) if ILLEGAL_XML_CHARACTERS.search(text) else text
+
+
 def csv_chunks(queryset, rows_per_chunk=500):
     """The CSV file in pieces of a few hundred rows: the body of a StreamingHttpResponse."""
     buffer = io.StringIO()
@@ -234,12 +241,12 @@ def csv_chunks(queryset, rows_per_chunk=500):
         writer.writerow(row)
         pending += 1
         if pending >= rows_per_chunk:
-            yield buffer.getvalue()
+            yield _without_illegal_characters(buffer.getvalue())
             buffer.seek(0)
             buffer.truncate()
             pending = 0
     if buffer.tell():
-        yield buffer.getvalue()
+        yield _without_illegal_characters(buffer.getvalue())
 
 
 # XLSX: a minimal SpreadsheetML workbook (one sheet, inline strings, one date style), its sheet written row by
@@ -289,10 +296,14 @@ _SHEET_END = "</sheetData></worksheet>"
 _EXCEL_EPOCH = datetime.date(1899, 12, 30)
 _COLUMN_LETTERS = [chr(ord("A") + index) for index in range(len(COLUMNS))]  # 20 columns: A to T
 # Text in XML: the markup characters as entities; control characters (XML 1.0 cannot hold them, and a parser
-# would turn a carriage return into a line feed) as the _xHHHH_ escapes Excel reads back.
-_XML_TEXT = {ord("&"): "&amp;", ord("<"): "&lt;", ord(">"): "&gt;"} | {
-    code: f"_x{code:04X}_" for code in (*range(0x00, 0x09), 0x0B, 0x0C, 0x0D, *range(0x0E, 0x20))
-}
+# would turn a carriage return into a line feed) as the _xHHHH_ escapes Excel reads back; the other characters
+# XML 1.0 cannot hold (U+FFFE, U+FFFF, lone surrogates: text stored before the forms refused them) as U+FFFD,
+# the replacement character. With these, no text can make the workbook invalid.
+_XML_TEXT = (
+    {ord("&"): "&amp;", ord("<"): "&lt;", ord(">"): "&gt;"}
+    | {code: f"_x{code:04X}_" for code in (*range(0x00, 0x09), 0x0B, 0x0C, 0x0D, *range(0x0E, 0x20))}
+    | dict.fromkeys((*range(0xD800, 0xE000), 0xFFFE, 0xFFFF), "\ufffd")
+)
 
 
 def _inline_string(ref, text, style=""):

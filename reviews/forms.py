@@ -15,8 +15,21 @@ from django.forms.formsets import BaseFormSet, formset_factory
 from django.utils.formats import date_format
 
 from reviews import editing
-from reviews.models import Agency, AgencyInvolvement, Board, Child, Evaluation, Finding, Review
-from scr_register.forms import GOVUKDateField
+from reviews.models import (
+    AGENCY_NOTES_MAX_LENGTH,
+    EVALUATION_SUMMARY_MAX_LENGTH,
+    FINDING_DESCRIPTION_MAX_LENGTH,
+    REVIEW_SUMMARY_MAX_LENGTH,
+    Agency,
+    AgencyInvolvement,
+    Board,
+    Child,
+    Evaluation,
+    Finding,
+    Review,
+)
+from reviews.validators import validate_xml_text
+from scr_register.forms import GOVUKDateField, GOVUKTextField
 
 MAX_ROWS = 50
 # Serious case reviews ("Part 8 reviews" before 2006) began in 1991: earlier dates are typing mistakes.
@@ -25,6 +38,18 @@ EARLIEST_DATE = datetime.date(1990, 1, 1)
 
 def long_date(day):
     return date_format(day, "j F Y")
+
+
+def text_errors(name, limit=None, **messages):
+    """GOV.UK messages for free text named ``name`` ("Summary"): too long, or holding a character that cannot
+    be saved (``validate_xml_text``); ``messages`` adds or replaces any."""
+    errors = {
+        "illegal_character": f"{name} must not include the character %(character)s, which cannot be saved "
+        "(it is character %(position)s)"
+    }
+    if limit:
+        errors["max_length"] = f"{name} must be {limit:,} characters or fewer"
+    return errors | messages
 
 
 class YesNoNotKnownField(forms.TypedChoiceField):
@@ -71,15 +96,18 @@ class ReviewForm(forms.Form):
             "A reference you choose must include the lead board's GSS code."
         ),
         widget=forms.TextInput(attrs={"class": "govuk-input--width-20", "spellcheck": "false"}),
-        error_messages={"max_length": "The reference must be 40 characters or fewer"},
+        validators=[validate_xml_text],
+        error_messages=text_errors("The reference", max_length="The reference must be 40 characters or fewer"),
     )
     title = forms.CharField(
         label="Title",
         max_length=200,
-        error_messages={
-            "required": "Enter the title of the review",
-            "max_length": "The title must be 200 characters or fewer",
-        },
+        validators=[validate_xml_text],
+        error_messages=text_errors(
+            "The title",
+            required="Enter the title of the review",
+            max_length="The title must be 200 characters or fewer",
+        ),
     )
     incident_date = GOVUKDateField(
         label="Date of the incident",
@@ -106,11 +134,14 @@ class ReviewForm(forms.Form):
     )
     independent_chair = YesNoNotKnownField(label="Was the chair of the review panel independent?")
     independent_author = YesNoNotKnownField(label="Was the author of the overview report independent?")
-    summary = forms.CharField(
+    summary = GOVUKTextField(
+        validators=[validate_xml_text],
         label="Summary",
         required=False,
+        max_length=REVIEW_SUMMARY_MAX_LENGTH,
         widget=forms.Textarea(attrs={"rows": 6}),
         help_text="What happened and what the review found, without naming anyone. You need it to submit the review.",
+        error_messages=text_errors("Summary", REVIEW_SUMMARY_MAX_LENGTH),
     )
 
     def __init__(self, data=None, *, user, review=None, **kwargs):
@@ -237,10 +268,12 @@ class ChildForm(RowForm):
         max_length=40,
         help_text="For example, Child A. Never enter a child's name.",
         widget=forms.TextInput(attrs={"class": "govuk-input--width-10", "autocomplete": "off", "spellcheck": "false"}),
-        error_messages={
-            "required": "Enter a pseudonym for the child, for example Child A",
-            "max_length": "The pseudonym must be 40 characters or fewer",
-        },
+        validators=[validate_xml_text],
+        error_messages=text_errors(
+            "The pseudonym",
+            required="Enter a pseudonym for the child, for example Child A",
+            max_length="The pseudonym must be 40 characters or fewer",
+        ),
     )
     sex = forms.ChoiceField(
         label="Sex",
@@ -291,10 +324,13 @@ class AgencyForm(RowForm):
         error_messages={"required": "Select the agency", "invalid_choice": "Select an agency from the list"},
     )
     imr_submitted = forms.BooleanField(label="The agency wrote an individual management review (IMR)", required=False)
-    notes = forms.CharField(
+    notes = GOVUKTextField(
+        validators=[validate_xml_text],
         label="Notes (optional)",
         required=False,
+        max_length=AGENCY_NOTES_MAX_LENGTH,
         widget=forms.Textarea(attrs={"rows": 3}),
+        error_messages=text_errors("Notes", AGENCY_NOTES_MAX_LENGTH),
     )
 
 
@@ -313,8 +349,13 @@ class FindingForm(RowForm):
         required=False,
         error_messages={"invalid_choice": "Select an agency from the list"},
     )
-    description = forms.CharField(
-        label="Description (optional)", required=False, widget=forms.Textarea(attrs={"rows": 3})
+    description = GOVUKTextField(
+        validators=[validate_xml_text],
+        label="Description (optional)",
+        required=False,
+        max_length=FINDING_DESCRIPTION_MAX_LENGTH,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        error_messages=text_errors("Description", FINDING_DESCRIPTION_MAX_LENGTH),
     )
 
 
@@ -691,8 +732,13 @@ class EvaluationForm(forms.Form):
             "invalid_choice": "Select the overall judgement",
         },
     )
-    summary = forms.CharField(
-        label="Summary of the evaluation", required=False, widget=forms.Textarea(attrs={"rows": 6})
+    summary = GOVUKTextField(
+        validators=[validate_xml_text],
+        label="Summary of the evaluation",
+        required=False,
+        max_length=EVALUATION_SUMMARY_MAX_LENGTH,
+        widget=forms.Textarea(attrs={"rows": 6}),
+        error_messages=text_errors("Summary of the evaluation", EVALUATION_SUMMARY_MAX_LENGTH),
     )
     terms_of_reference = forms.ChoiceField(label="Terms of reference", choices=ASPECT_CHOICES, required=False)
     overview_and_imrs = forms.ChoiceField(

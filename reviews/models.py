@@ -7,9 +7,28 @@ from django.contrib.postgres.indexes import GinIndex
 from django.contrib.postgres.search import SearchVectorField
 from django.db import models
 from django.db.models import Case, F, Q, Value, When
+from django.db.models.functions import Length
+from django.db.models.lookups import LessThanOrEqual
 from django.urls import reverse
 
 from reviews.querysets import EvaluationQuerySet, ReviewQuerySet
+from reviews.validators import validate_xml_text
+
+# The longest free text each field holds, in characters (docs/DATA.md says why each is enough). The database
+# holds them too (text_max_length below), so raw SQL and bulk writes cannot go past them either.
+REVIEW_SUMMARY_MAX_LENGTH = 5_000
+EVALUATION_SUMMARY_MAX_LENGTH = 5_000
+AGENCY_NOTES_MAX_LENGTH = 2_000
+FINDING_DESCRIPTION_MAX_LENGTH = 2_000
+
+
+def text_max_length(field, limit, name):
+    """A named CHECK constraint: ``field`` holds at most ``limit`` characters (char_length, as Python's len)."""
+    return models.CheckConstraint(
+        condition=LessThanOrEqual(Length(field), limit),
+        name=name,
+        violation_error_message=f"{field.capitalize()} must be {limit:,} characters or fewer",
+    )
 
 
 # Every model that holds review data keeps a trigger-written history of inserts, updates and deletes,
@@ -112,7 +131,7 @@ class Review(models.Model):
     class ReviewType(models.TextChoices):
         SCR = "scr", "Serious case review"
 
-    reference = models.CharField(max_length=40, unique=True)
+    reference = models.CharField(max_length=40, unique=True, validators=[validate_xml_text])
     review_type = models.CharField(max_length=8, choices=ReviewType, default=ReviewType.SCR)
     board = models.ForeignKey(Board, on_delete=models.PROTECT, related_name="reviews", verbose_name="lead board")
     other_boards = models.ManyToManyField(
@@ -122,14 +141,14 @@ class Review(models.Model):
         blank=True,
         verbose_name="contributing boards",
     )
-    title = models.CharField(max_length=200)
+    title = models.CharField(max_length=200, validators=[validate_xml_text])
     incident_date = models.DateField(null=True, blank=True)
     decision_date = models.DateField("date of decision to hold the review", null=True, blank=True)
     completed_date = models.DateField(null=True, blank=True)
     submitted_date = models.DateField("date submitted to Ofsted", null=True, blank=True)
     independent_chair = models.BooleanField(null=True, blank=True)
     independent_author = models.BooleanField(null=True, blank=True)
-    summary = models.TextField(blank=True)
+    summary = models.TextField(blank=True, max_length=REVIEW_SUMMARY_MAX_LENGTH, validators=[validate_xml_text])
     status = models.CharField(max_length=10, choices=Status, default=Status.DRAFT)
     # Denormalised from the latest evaluation by a database trigger (see Evaluation.Meta.triggers),
     # so the register can filter and sort on them with an index, whatever wrote the evaluation.
@@ -200,6 +219,7 @@ class Review(models.Model):
             models.CheckConstraint(
                 condition=Q(status__in=["draft", "submitted", "evaluated"]), name="review_status_valid"
             ),
+            text_max_length("summary", REVIEW_SUMMARY_MAX_LENGTH, "review_summary_max_length"),
         ]
         indexes = [
             models.Index(fields=["board", "reference"], name="review_board_ref_idx"),
@@ -405,7 +425,9 @@ class Child(models.Model):
         SERIOUS_HARM = "serious_harm", "Seriously harmed"
 
     review = models.ForeignKey(Review, on_delete=models.CASCADE, related_name="children")
-    pseudonym = models.CharField(max_length=40, help_text="For example, Child A. Never enter a child's name.")
+    pseudonym = models.CharField(
+        max_length=40, help_text="For example, Child A. Never enter a child's name.", validators=[validate_xml_text]
+    )
     sex = models.CharField(max_length=10, choices=Sex, default=Sex.NOT_KNOWN)
     age_band = models.CharField(max_length=10, choices=AgeBand, default=AgeBand.NOT_KNOWN)
     ethnicity = models.CharField("ethnicity (DfE code)", max_length=4, choices=Ethnicity, blank=True)
@@ -463,13 +485,14 @@ class AgencyInvolvement(models.Model):
     review = models.ForeignKey(Review, on_delete=models.CASCADE, related_name="agencies")
     agency = models.CharField(max_length=24, choices=Agency)
     imr_submitted = models.BooleanField("individual management review written", default=False)
-    notes = models.TextField(blank=True)
+    notes = models.TextField(blank=True, max_length=AGENCY_NOTES_MAX_LENGTH, validators=[validate_xml_text])
 
     class Meta:
         verbose_name_plural = "agency involvement"
         ordering = ["review", "agency"]
         constraints = [
             models.UniqueConstraint(fields=["review", "agency"], name="agency_involvement_unique"),
+            text_max_length("notes", AGENCY_NOTES_MAX_LENGTH, "agency_involvement_notes_max_length"),
         ]
 
     def __str__(self):
@@ -495,10 +518,15 @@ class Finding(models.Model):
     review = models.ForeignKey(Review, on_delete=models.CASCADE, related_name="findings")
     category = models.CharField(max_length=24, choices=Category)
     agency = models.CharField(max_length=24, choices=Agency, blank=True)
-    description = models.TextField(blank=True)
+    description = models.TextField(
+        blank=True, max_length=FINDING_DESCRIPTION_MAX_LENGTH, validators=[validate_xml_text]
+    )
 
     class Meta:
         ordering = ["review", "category", "id"]
+        constraints = [
+            text_max_length("description", FINDING_DESCRIPTION_MAX_LENGTH, "finding_description_max_length"),
+        ]
         indexes = [
             models.Index(fields=["review", "category"], name="finding_review_category_idx"),
             models.Index(fields=["category", "review"], name="finding_category_review_idx"),
@@ -547,7 +575,7 @@ class Evaluation(models.Model):
     received_date = models.DateField("date Ofsted received the review")
     completed_date = models.DateField("date the evaluation was completed")
     judgement = models.CharField("overall judgement", max_length=12, choices=Judgement)
-    summary = models.TextField(blank=True)
+    summary = models.TextField(blank=True, max_length=EVALUATION_SUMMARY_MAX_LENGTH, validators=[validate_xml_text])
     terms_of_reference = models.CharField(max_length=12, choices=Judgement, blank=True)
     overview_and_imrs = models.CharField("overview report and IMRs", max_length=12, choices=Judgement, blank=True)
     timescales = models.CharField(max_length=12, choices=Judgement, blank=True)
@@ -573,6 +601,7 @@ class Evaluation(models.Model):
                 condition=Q(judgement__in=["outstanding", "good", "adequate", "inadequate"]),
                 name="evaluation_judgement_valid",
             ),
+            text_max_length("summary", EVALUATION_SUMMARY_MAX_LENGTH, "evaluation_summary_max_length"),
         ]
         indexes = [
             models.Index(fields=["completed_date"], name="evaluation_completed_idx"),

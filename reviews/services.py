@@ -28,6 +28,7 @@ from django.utils import timezone
 
 from reviews.editing import codes_in_reference
 from reviews.models import Agency, Board, Child, Contribution, Evaluation, Finding, Judgement, Review
+from reviews.validators import ILLEGAL_XML_CHARACTERS, first_illegal_character
 
 logger = logging.getLogger(__name__)
 
@@ -85,7 +86,7 @@ SPECS = {
         Column("submitted_date", "date", blank=None),
         Column("independent_chair", "bool", blank=None),
         Column("independent_author", "bool", blank=None),
-        Column("summary"),
+        Column("summary", max_length=Review._meta.get_field("summary").max_length),
     ),
     CHILDREN: (
         Column("review", "code", True, True),
@@ -102,7 +103,7 @@ SPECS = {
         Column("review", "code", True, True),
         _choice("category", Finding.Category, required=True),
         _choice("agency", Agency),
-        Column("description"),
+        Column("description", max_length=Finding._meta.get_field("description").max_length),
     ),
     EVALUATIONS: (
         Column("review", "code", True, True),
@@ -110,7 +111,7 @@ SPECS = {
         Column("received_date", "date", True, True, blank=None),
         Column("completed_date", "date", True, True, blank=None),
         _choice("judgement", Judgement, required=True),
-        Column("summary"),
+        Column("summary", max_length=Evaluation._meta.get_field("summary").max_length),
         # Optional aspect judgements, so an evaluation recorded in the app survives a round trip.
         _choice("terms_of_reference", Judgement),
         _choice("overview_and_imrs", Judgement),
@@ -433,7 +434,7 @@ def _convert_column(file_name, spec, raw, lines, convert, boards, errors):
             not any(map(str.isspace, cells))
             and (not spec.required_value or all(cells))
             and (not spec.max_length or max(map(len, cells), default=0) <= spec.max_length)
-            and _NUL not in "".join(cells)
+            and not ILLEGAL_XML_CHARACTERS.search("".join(cells))
         ):
             values = cells
     elif kind in ("choice", "board", "bool"):
@@ -503,6 +504,9 @@ def _converter(spec, boards):
     def checked_text(value):
         if _NUL in value:
             raise _Invalid(blank, "contains a NUL character, which cannot be stored")
+        if found := first_illegal_character(value):
+            position, character = found
+            raise _Invalid(blank, f"contains the character {character} (character {position}), which cannot be stored")
         if max_length and len(value) > max_length:
             raise _Invalid(blank, f"must be at most {max_length} characters (this has {len(value)})")
         return value

@@ -14,6 +14,9 @@ filters aside, and django-filter's) render GOV.UK markup without any per-form wo
   the HTML ``required`` attribute: the server validates, with GOV.UK's messages, not the browser's.
   ``bound_field.govuk_anchor`` is the id the error summary links to (the first radio, the day input...).
 - ``templates/includes/error_summary.html`` lists a page's errors, each linking to its field.
+- A ``GOVUKTextField`` with a ``max_length`` gets GOV.UK's character count: the ``govuk-character-count``
+  module on its form group (``data-maxlength``), ``govuk-js-character-count`` on the textarea and the count
+  message (id ``<field id>-info``), which the textarea's ``aria-describedby`` names.
 
 Form options (class attributes, all optional):
 
@@ -28,6 +31,9 @@ Fields and widgets:
   to fix in GOV.UK's words: "Enter the date of decision", "Date of decision must include a month",
   "Date of decision must be a real date", "Year must include 4 numbers", "Date of decision must be today or
   in the past". Only the inputs at fault get the error style.
+- ``GOVUKTextField(max_length=5000)``: free text in a textarea, with GOV.UK's character count; line breaks
+  kept as LF (browsers send CR LF, the count counts one), and no ``maxlength`` attribute (a browser would cut
+  pasted text short without a word: the count says how far over it is, and the server refuses it).
 - ``GOVUKDateInput``: its widget (a ``MultiWidget`` named ``<name>_day``, ``<name>_month``, ``<name>_year``;
   ids ``<id>_0``, ``<id>_1``, ``<id>_2``).
 """
@@ -74,11 +80,33 @@ class GOVUKBoundField(BoundField):
         attrs = super().build_widget_attrs(attrs, widget)
         attrs.pop("required", None)
         classes = [*_govuk_classes(widget, bool(self.errors)), widget.attrs.get("class", ""), attrs.get("class", "")]
+        if self.character_count:
+            classes.append("govuk-js-character-count")
         if joined := " ".join(c for c in classes if c):
             attrs["class"] = joined
         if isinstance(widget, GOVUKDateInput) and self.errors:
             attrs[GOVUKDateInput.ERROR_PARTS_ATTR] = self.date_error_parts
         return attrs
+
+    @property
+    def aria_describedby(self):
+        """Django's (the hint, the error), and the character count's message when there is one."""
+        described_by = super().aria_describedby
+        if described_by is not None and self.character_count:
+            return f"{self.auto_id}-info {described_by}".strip()
+        return described_by
+
+    @property
+    def character_count(self):
+        """The most characters a ``GOVUKTextField`` takes, for GOV.UK's character count (field.html), or None."""
+        if self.auto_id and isinstance(self.field, GOVUKTextField):
+            return self.field.max_length
+        return None
+
+    @property
+    def character_count_message(self):
+        """What the page says before its script runs (and what a screen reader hears): the limit."""
+        return f"You can enter up to {self.character_count:,} characters"
 
     @property
     def errors(self):
@@ -152,6 +180,27 @@ class GOVUKFormRenderer(TemplatesSetting):
     formset_template_name = "django/forms/formsets/govuk.html"
     field_template_name = "django/forms/field.html"
     bound_field_class = GOVUKBoundField
+
+
+class GOVUKTextField(forms.CharField):
+    """Free text typed in a textarea, shown with GOV.UK's character count when it has a ``max_length``.
+
+    Browsers send each line break as CR LF, but count it (as GOV.UK's character count does) as one
+    character: line breaks are kept as LF, so the limit the page counts down to is the one checked here.
+    """
+
+    widget = forms.Textarea
+
+    def to_python(self, value):
+        value = super().to_python(value)
+        return value.replace("\r\n", "\n").replace("\r", "\n") if value else value
+
+    def widget_attrs(self, widget):
+        # No maxlength: a browser would cut pasted text short without a word. The character count says how
+        # far over the text is, and the server refuses it with everything typed kept.
+        attrs = super().widget_attrs(widget)
+        attrs.pop("maxlength", None)
+        return attrs
 
 
 class GOVUKDateInput(forms.MultiWidget):
