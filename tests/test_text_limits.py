@@ -288,7 +288,7 @@ def test_the_migration_stops_and_names_the_rows_when_stored_text_is_already_over
     with connection.cursor() as cursor:  # as the database was before 0014 (rolled back with the test)
         cursor.execute('ALTER TABLE "reviews_review" DROP CONSTRAINT "review_summary_max_length"')
     review = ReviewFactory(summary="x" * 5001)
-    migration = importlib.import_module("reviews.migrations.0014_text_limits")
+    migration = importlib.import_module("reviews.migrations.0015_text_limits")
     with pytest.raises(RuntimeError, match=rf"reviews_review.summary of id {review.pk}: 5001 characters, limit 5000"):
         migration.refuse_text_over_the_limits(apps, connection.schema_editor())
 

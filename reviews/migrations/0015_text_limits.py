@@ -53,7 +53,7 @@ class Migration(migrations.Migration):
     atomic = False
 
     dependencies = [
-        ("reviews", "0013_review_child_known_idx"),
+        ("reviews", "0014_readevent_kinds"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
