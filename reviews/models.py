@@ -13,11 +13,14 @@ from reviews.querysets import EvaluationQuerySet, ReviewQuerySet
 
 
 # Every model that holds review data keeps a trigger-written history of inserts, updates and deletes,
-# so bulk writes and raw SQL are seen too.
+# so bulk writes and raw SQL are seen too. The history is append-only in the database itself: a trigger on
+# each event table refuses every UPDATE and DELETE of its rows, whatever the SQL.
 def audited(exclude=None):
     """Fresh trackers for one model (a tracker binds to the model it first tracks); ``exclude`` names fields
     that are not snapshot (derived ones, such as a generated search vector)."""
-    return pghistory.track(pghistory.InsertEvent(), pghistory.UpdateEvent(), pghistory.DeleteEvent(), exclude=exclude)
+    return pghistory.track(
+        pghistory.InsertEvent(), pghistory.UpdateEvent(), pghistory.DeleteEvent(), exclude=exclude, append_only=True
+    )
 
 
 class Region(models.Model):
@@ -619,7 +622,11 @@ class ReadEvent(models.Model):
         EXPORT = "export", "Exported the register"
 
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
-    review = models.ForeignKey(Review, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    # Like the change history, reads outlive the review: deleting it leaves them naming its id (SET_NULL would
+    # rewrite them, which the append-only trigger refuses).
+    review = models.ForeignKey(
+        Review, on_delete=models.DO_NOTHING, db_constraint=False, null=True, blank=True, related_name="+"
+    )
     kind = models.CharField(max_length=8, choices=Kind)
     detail = models.TextField(blank=True, help_text="For exports: the format, filters and number of rows.")
     at = models.DateTimeField(auto_now_add=True, db_index=True)
@@ -627,6 +634,8 @@ class ReadEvent(models.Model):
     class Meta:
         ordering = ["-at"]
         indexes = [models.Index(fields=["review", "at"], name="readevent_review_idx")]
+        # Reads are history too: append-only, as the change history's event tables are.
+        triggers = [pgtrigger.Protect(name="append_only", operation=pgtrigger.Update | pgtrigger.Delete)]
 
     def __str__(self):
         return f"{self.user} {self.get_kind_display().lower()} at {self.at:%Y-%m-%d %H:%M}"

@@ -3,9 +3,21 @@
 import datetime
 
 import pytest
+from django.db import DatabaseError, connection, transaction
 from django.urls import reverse
+from pghistory.models import Context
 
-from reviews.models import Child, ChildEvent, EvaluationEvent, ReadEvent, Review, ReviewEvent
+from reviews.models import (
+    AgencyInvolvementEvent,
+    Child,
+    ChildEvent,
+    ContributionEvent,
+    EvaluationEvent,
+    FindingEvent,
+    ReadEvent,
+    Review,
+    ReviewEvent,
+)
 from tests.factories import ChildFactory, EvaluationFactory, FindingFactory, ReviewFactory, UserFactory
 from tests.review_pages import ORIGIN, child_row, edit_data, edit_url, review_data, text_of
 
@@ -86,6 +98,67 @@ def test_reading_a_review_and_its_history_is_recorded(signed_in, alex, draft):
         "history",
         "view",
     ]
+
+
+# Append-only -------------------------------------------------------------------------------------------
+
+EVENT_MODELS = [ReviewEvent, ContributionEvent, ChildEvent, AgencyInvolvementEvent, FindingEvent, EvaluationEvent]
+
+
+def refused(sql, params=()):
+    """True if the database refuses this statement (in a savepoint, so the test goes on)."""
+    try:
+        with transaction.atomic(), connection.cursor() as cursor:
+            cursor.execute(sql, params)
+    except DatabaseError:
+        return True
+    return False
+
+
+@pytest.mark.parametrize("model", EVENT_MODELS, ids=lambda model: model.__name__)
+def test_no_sql_can_rewrite_or_delete_a_history_event(model, signed_in, birmingham, coventry):
+    signed_in.post("/reviews/new/", review_data(birmingham, children=[child_row("Child A")]), headers=ORIGIN)
+    review = Review.objects.get()
+    EvaluationFactory(review=review, sequence=1)
+    FindingFactory(review=review)
+    review.agencies.create(agency="police")
+    review.contributions.create(board=coventry)
+    table = model._meta.db_table
+    assert model.objects.exists()
+    count = model.objects.count()
+    assert refused(f"UPDATE {table} SET pgh_label = 'insert', pgh_created_at = NOW()")  # noqa: S608
+    assert refused(f"DELETE FROM {table}")  # noqa: S608
+    assert refused(f"DELETE FROM {table} WHERE pgh_id = %s", [model.objects.first().pk])  # noqa: S608
+    assert model.objects.count() == count
+
+
+def test_no_sql_can_rewrite_or_delete_a_read(signed_in, alex, draft):
+    signed_in.get(draft.get_absolute_url())
+    read = ReadEvent.objects.get(user=alex, review=draft)
+    assert refused("UPDATE reviews_readevent SET kind = 'export', at = NOW() WHERE id = %s", [read.pk])
+    assert refused("DELETE FROM reviews_readevent WHERE id = %s", [read.pk])
+    assert ReadEvent.objects.get(pk=read.pk).kind == "view"
+
+
+def test_no_sql_can_delete_an_audit_context_or_rewrite_who_acted(signed_in, alex, draft):
+    signed_in.post(edit_url(draft), edit_data(draft, summary="Second summary."), headers=ORIGIN)
+    context = ReviewEvent.objects.filter(pgh_obj_id=draft.pk).latest("pgh_id").pgh_context
+    assert refused("DELETE FROM pghistory_context WHERE id = %s", [context.pk])
+    assert refused(
+        "UPDATE pghistory_context SET metadata = jsonb_set(metadata, '{username}', '\"someone\"') WHERE id = %s",
+        [context.pk],
+    )
+    assert refused("UPDATE pghistory_context SET metadata = '{}'::jsonb WHERE id = %s", [context.pk])
+    assert Context.objects.get(pk=context.pk).metadata["username"] == "alex"
+
+
+def test_deleting_a_review_keeps_its_history_and_who_read_it(signed_in, alex, draft):
+    signed_in.get(draft.get_absolute_url())
+    pk = draft.pk
+    draft.delete()
+    assert ReviewEvent.objects.filter(pgh_obj_id=pk, pgh_label="delete").exists()
+    assert ChildEvent.objects.filter(review_id=pk, pgh_label="delete").count() == 2
+    assert ReadEvent.objects.filter(user=alex, review_id=pk, kind="view").exists()
 
 
 # The history page in words -------------------------------------------------------------------------------
