@@ -58,7 +58,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
-    "pghistory.middleware.HistoryMiddleware",
+    "scr_register.audit.HistoryMiddleware",  # pghistory's, also recording the user's name at the time
     "axes.middleware.AxesMiddleware",
 ]
 

@@ -192,8 +192,32 @@ def test_long_texts_show_before_and_after_in_full(signed_in, draft):
 def test_changes_made_outside_the_website_say_so(signed_in, draft):
     Review.objects.filter(pk=draft.pk).update(title="Renamed in bulk")
     page = text_of(signed_in.get(history_url(draft)))
-    assert "The system (not through the website) changed the title from" in page
+    assert "A command or a change made directly in the database (not through the website) changed the title" in page
     assert "to Renamed in bulk" in page
+
+
+def test_renaming_a_user_leaves_their_past_changes_under_the_name_they_had(signed_in, alex, draft):
+    signed_in.post(edit_url(draft), edit_data(draft, completed=datetime.date(2008, 6, 3)), headers=ORIGIN)
+    alex.first_name, alex.last_name, alex.username = "Alexandra", "Jones", "ajones"
+    alex.save()
+    page = text_of(signed_in.get(history_url(draft)))
+    assert "Alex Smith changed the completion date from 1 June 2008 to 3 June 2008" in page
+    assert "Alexandra Jones changed" not in page
+
+
+def test_every_write_through_the_website_records_the_users_name_at_the_time(rf, alex, draft):
+    from scr_register.audit import HistoryMiddleware
+
+    def view(request):
+        Review.objects.filter(pk=draft.pk).update(title="Retitled")  # any page's write, the admin's included
+        return None
+
+    request = rf.post("/admin/reviews/review/1/change/")
+    request.user = alex
+    HistoryMiddleware(view)(request)
+    event = ReviewEvent.objects.filter(pgh_obj_id=draft.pk, title="Retitled").get()
+    metadata = event.pgh_context.metadata
+    assert (metadata["user"], metadata["username"], metadata["name"]) == (alex.pk, "alex", "Alex Smith")
 
 
 def test_evaluations_are_in_the_history_with_their_number_and_judgement(client, inspector):
