@@ -105,6 +105,14 @@ def test_reading_a_review_and_its_history_is_recorded(signed_in, alex, draft):
 EVENT_MODELS = [ReviewEvent, ContributionEvent, ChildEvent, AgencyInvolvementEvent, FindingEvent, EvaluationEvent]
 
 
+def test_every_history_table_is_covered_by_the_append_only_tests():
+    from django.apps import apps
+    from pghistory.models import Event
+
+    event_models = {model for model in apps.get_app_config("reviews").get_models() if issubclass(model, Event)}
+    assert event_models == set(EVENT_MODELS)
+
+
 def refused(sql, params=()):
     """True if the database refuses this statement (in a savepoint, so the test goes on)."""
     try:
@@ -129,6 +137,9 @@ def test_no_sql_can_rewrite_or_delete_a_history_event(model, signed_in, birmingh
     assert refused(f"UPDATE {table} SET pgh_label = 'insert', pgh_created_at = NOW()")  # noqa: S608
     assert refused(f"DELETE FROM {table}")  # noqa: S608
     assert refused(f"DELETE FROM {table} WHERE pgh_id = %s", [model.objects.first().pk])  # noqa: S608
+    # Not even by asking pgtrigger's triggers to step aside.
+    every_trigger = "SELECT set_config('pgtrigger.ignore', '{' || string_agg(tgname, ',') || '}', true) FROM pg_trigger"
+    assert refused(f"{every_trigger}; DELETE FROM {table}")  # noqa: S608
     assert model.objects.count() == count
 
 
