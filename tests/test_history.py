@@ -207,6 +207,18 @@ def test_changes_made_outside_the_website_say_so(signed_in, draft):
     assert "to Renamed in bulk" in page
 
 
+def test_changes_made_in_the_django_shell_name_who_ran_it(signed_in, draft, monkeypatch):
+    import getpass
+
+    from django.core.management import call_command
+
+    monkeypatch.setattr(getpass, "getuser", lambda: "deploy")
+    change = f"from reviews.models import Review; Review.objects.filter(pk={draft.pk}).update(title='Shell title')"
+    call_command("shell", command=change)
+    page = text_of(signed_in.get(history_url(draft)))
+    assert "deploy (with the manage.py shell command) changed the title from" in page
+
+
 def test_renaming_a_user_leaves_their_past_changes_under_the_name_they_had(signed_in, alex, draft):
     signed_in.post(edit_url(draft), edit_data(draft, completed=datetime.date(2008, 6, 3)), headers=ORIGIN)
     alex.first_name, alex.last_name, alex.username = "Alexandra", "Jones", "ajones"
