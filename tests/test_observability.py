@@ -85,11 +85,12 @@ def console_log():
 
     handler = next(h for h in logging.getLogger().handlers if h.get_name() == "console")
     buffer = io.StringIO()
-    previous = handler.setStream(buffer)
+    # Swapped without setStream, which flushes the old stream: under pytest it may be a closed capture file.
+    previous, handler.stream = handler.stream, buffer
     try:
         yield buffer
     finally:
-        handler.setStream(previous)
+        handler.stream = previous
 
 
 def test_djangos_security_log_of_a_bad_host_has_no_query_string(client, console_log):
