@@ -628,6 +628,9 @@ class ReadEvent(models.Model):
     review = models.ForeignKey(
         Review, on_delete=models.DO_NOTHING, db_constraint=False, null=True, blank=True, related_name="+"
     )
+    # Who read, as they were named then: written by the trigger below from the user row at insert (blank on
+    # reads recorded before names were kept).
+    user_name = models.TextField(blank=True, db_default="", editable=False)
     kind = models.CharField(max_length=8, choices=Kind)
     detail = models.TextField(blank=True, help_text="For exports: the format, filters and number of rows.")
     at = models.DateTimeField(auto_now_add=True, db_index=True)
@@ -635,6 +638,16 @@ class ReadEvent(models.Model):
     class Meta:
         ordering = ["-at"]
         indexes = [models.Index(fields=["review", "at"], name="readevent_review_idx")]
+        triggers = [
+            pgtrigger.Trigger(
+                name="readevent_user_name",
+                operation=pgtrigger.Insert,
+                when=pgtrigger.Before,
+                # The name the history shows: the full name, else the username (User.get_full_name).
+                func="NEW.user_name := (SELECT COALESCE(NULLIF(TRIM(first_name || ' ' || last_name), ''), username) "
+                "FROM auth_user WHERE id = NEW.user_id); RETURN NEW;",
+            )
+        ]
 
     def __str__(self):
         return f"{self.user} {self.get_kind_display().lower()} at {self.at:%Y-%m-%d %H:%M}"

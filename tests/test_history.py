@@ -228,6 +228,18 @@ def test_renaming_a_user_leaves_their_past_changes_under_the_name_they_had(signe
     assert "Alexandra Jones changed" not in page
 
 
+def test_renaming_a_user_leaves_their_past_reads_under_the_name_they_had(client, alex, admin_user, draft):
+    client.force_login(alex)
+    client.get(draft.get_absolute_url())
+    alex.first_name, alex.last_name = "Alexandra", "Jones"
+    alex.save()
+    assert ReadEvent.objects.get(user=alex, review=draft).user_name == "Alex Smith"
+    client.force_login(admin_user)
+    page = text_of(client.get(history_url(draft)))
+    assert "Alex Smith Viewed a review" in page
+    assert "Alexandra Jones Viewed" not in page
+
+
 def test_every_write_through_the_website_records_the_users_name_at_the_time(rf, alex, draft):
     from scr_register.audit import HistoryMiddleware
 
