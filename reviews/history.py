@@ -2,10 +2,11 @@
 
 django-pghistory's triggers write a snapshot row (``reviews.ReviewEvent``, ``reviews.ChildEvent``...) on
 every insert, update and delete of review data, whatever made the change (the browser, the import, the
-admin, bulk updates, raw SQL); ``pgh_context`` holds what the request put there (the user and the URL).
-``review_history(review)`` reads the snapshots of the review and of every row that belonged to it (deleted
-rows too), compares each snapshot with the one before it of the same row, and groups the changes by request
-into ``Entry`` items, newest first. Queries: one per event table, one for the people and one for the boards.
+admin, bulk updates, raw SQL); ``pgh_context`` holds what the request put there (the user, named as they
+were then, and the URL) or what the import recorded (who ran it). ``review_history(review)`` reads the
+snapshots of the review and of every row that belonged to it (deleted rows too), compares each snapshot
+with the one before it of the same row, and groups the changes by request into ``Entry`` items, newest
+first. Queries: one per event table, one for the people and one for the boards.
 """
 
 import datetime
@@ -166,8 +167,8 @@ def _entries(events):
     user_ids, board_ids = set(), set()
     for kind, event in events:
         context = _metadata(event)
-        if isinstance(context.get("user"), int):
-            user_ids.add(context["user"])
+        if isinstance(context.get("user"), int) and not _recorded_name(context):
+            user_ids.add(context["user"])  # recorded before names were: named as they are now
         if kind in ("review", "contribution"):
             board_ids.add(event.board_id)
         if kind == "evaluation" and event.evaluated_by_id:
@@ -217,6 +218,11 @@ def _tidy(entry):
         entry.changes = [change for change in entry.changes if not change.evaluated_status]
 
 
+def _recorded_name(context):
+    """The name the user had when they made the change (kept since names are recorded), else ""."""
+    return context.get("name") or context.get("username") or ""
+
+
 def _metadata(event):
     context = getattr(event, "pgh_context", None)
     return (context.metadata or {}) if context is not None else {}
@@ -238,15 +244,24 @@ class Names:
     boards: dict
 
     def actor(self, context):
+        """Who made the changes of one audit context, as they were named then."""
         user_id = context.get("user")
-        if user_id is not None:
+        name = _recorded_name(context)
+        if user_id is not None and not name:  # recorded before names were
             user = self.users.get(user_id)
-            if user is not None:
-                return display_name(user)
-            return f"{context.get('username') or 'A user'} (whose account has since been removed)"
-        if context.get("command"):
-            return f"The {context['command']} command"
-        return "The system (not through the website)"
+            name = display_name(user) if user is not None else "A user (whose account has since been removed)"
+        if context.get("source") == "import":
+            if name:
+                return f"{name} (importing CSV files in the admin)"
+            operator = context.get("operator")
+            return f"{operator} (with the import_reviews command)" if operator else "The import_reviews command"
+        if name:
+            return name
+        command = context.get("command") or context.get("source")
+        if command:
+            operator = context.get("operator")
+            return f"{operator} (with the {command} command)" if operator else f"The {command} command"
+        return "A command or a change made directly in the database (not through the website)"
 
     def board(self, pk):
         board = self.boards.get(pk)
@@ -393,5 +408,6 @@ def last_change(review):
         return None
     context = _metadata(event)
     user_id = context.get("user")
-    users = {user.pk: user for user in get_user_model().objects.filter(pk=user_id)} if user_id else {}
+    wanted = user_id if user_id and not _recorded_name(context) else None
+    users = {user.pk: user for user in get_user_model().objects.filter(pk=wanted)} if wanted else {}
     return Entry(at=event.pgh_created_at, actor=Names(users=users, boards={}).actor(context), user_id=user_id)

@@ -32,7 +32,9 @@ def text_max_length(field, limit, name):
 
 
 # Every model that holds review data keeps a trigger-written history of inserts, updates and deletes,
-# so bulk writes and raw SQL are seen too.
+# so bulk writes and raw SQL are seen too. The history is append-only in the database itself: a trigger on
+# each event table refuses every UPDATE and DELETE of its rows, whatever the SQL (migration 0014; a new
+# event table needs it too, as tests/test_history.py checks).
 def audited(exclude=None):
     """Fresh trackers for one model (a tracker binds to the model it first tracks); ``exclude`` names fields
     that are not snapshot (derived ones, such as a generated search vector)."""
@@ -640,7 +642,9 @@ class Evaluation(models.Model):
 
 
 class ReadEvent(models.Model):
-    """A read of review data (any page or file showing a review's content): who looked at what, and when."""
+    """A read of review data (any page or file showing a review's content): who looked at what, and when.
+
+    Reads are history too: append-only in the database, as the change history's event tables are."""
 
     class Kind(models.TextChoices):
         VIEW = "view", "Viewed a review"
@@ -652,7 +656,14 @@ class ReadEvent(models.Model):
         ADMIN = "admin", "Opened a review in the admin"
 
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
-    review = models.ForeignKey(Review, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    # Like the change history, reads outlive the review: deleting it leaves them naming its id (SET_NULL would
+    # rewrite them, which the append-only trigger refuses).
+    review = models.ForeignKey(
+        Review, on_delete=models.DO_NOTHING, db_constraint=False, null=True, blank=True, related_name="+"
+    )
+    # Who read, as they were named then: written by the trigger below from the user row at insert (blank on
+    # reads recorded before names were kept).
+    user_name = models.TextField(blank=True, db_default="", editable=False)
     kind = models.CharField(max_length=8, choices=Kind)
     detail = models.TextField(
         blank=True, help_text="For exports: the format, filters and number of rows; in the admin: the record shown."
@@ -662,6 +673,16 @@ class ReadEvent(models.Model):
     class Meta:
         ordering = ["-at"]
         indexes = [models.Index(fields=["review", "at"], name="readevent_review_idx")]
+        triggers = [
+            pgtrigger.Trigger(
+                name="readevent_user_name",
+                operation=pgtrigger.Insert,
+                when=pgtrigger.Before,
+                # The name the history shows: the full name, else the username (User.get_full_name).
+                func="NEW.user_name := (SELECT COALESCE(NULLIF(TRIM(first_name || ' ' || last_name), ''), username) "
+                "FROM auth_user WHERE id = NEW.user_id); RETURN NEW;",
+            )
+        ]
 
     def __str__(self):
         return f"{self.user} {self.get_kind_display().lower()} at {self.at:%Y-%m-%d %H:%M}"

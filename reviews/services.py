@@ -219,15 +219,17 @@ class _Errors:
 
 
 def import_reviews(
-    *, files: dict[str, IO], user=None, progress=None, progress_every=1000, statement_timeout_ms=None
+    *, files: dict[str, IO], user=None, operator=None, progress=None, progress_every=1000, statement_timeout_ms=None
 ) -> ImportResult:
     """Import a bundle of CSV files (SPEC section 4): everything, or nothing and every error.
 
     ``files`` maps a file name (``reviews.csv``, ``children.csv``, ``findings.csv``, ``evaluations.csv``)
     to an open stream: binary (UTF-8 bytes, as uploads are) or text opened with ``newline=""``.
-    ``progress(file_name, rows_read)`` is called every ``progress_every`` rows of a file. ``user`` is
-    recorded in the audit trail. ``statement_timeout_ms`` replaces the connection's statement timeout for
-    the import's transaction (web requests run with a short one; one COPY of a large file may take longer).
+    ``progress(file_name, rows_read)`` is called every ``progress_every`` rows of a file. ``user`` (the
+    signed-in user of the admin's import page) or ``operator`` (who ran the command) is recorded in the
+    audit trail as named at the time of the import. ``statement_timeout_ms`` replaces the connection's
+    statement timeout for the import's transaction (web requests run with a short one; one COPY of a large
+    file may take longer).
     """
     result = ImportResult()
     errors = _Errors()
@@ -247,6 +249,11 @@ def import_reviews(
         return result
 
     metadata = {"source": "import", "user": getattr(user, "pk", user), "files": sorted(parsed)}
+    if hasattr(user, "get_username"):  # as the history middleware records a signed-in user
+        metadata |= {"username": user.get_username(), "name": user.get_full_name() or user.get_username()}
+        operator = operator or user.get_username()
+    if operator:
+        metadata["operator"] = operator
     try:
         with transaction.atomic(), pghistory.context(**metadata):
             with connection.cursor() as cursor:

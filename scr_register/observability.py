@@ -9,6 +9,7 @@ failed sign-ins (with the client's address, :func:`client_address`) are logged a
 """
 
 import contextvars
+import copy
 import ipaddress
 import logging
 import re
@@ -18,6 +19,7 @@ import uuid
 from django.conf import settings
 from django.contrib.auth.signals import user_login_failed
 from django.dispatch import receiver
+from django.http import HttpRequest
 from django.utils.cache import patch_cache_control
 
 request_id_var = contextvars.ContextVar("request_id", default="-")
@@ -33,6 +35,31 @@ class RequestIdFilter(logging.Filter):
     def filter(self, record):
         record.request_id = request_id_var.get()
         return True
+
+
+# A path followed by its query string, in a message: "/reviews/?q=name" (up to a space or a quote).
+_QUERY_STRING = re.compile(r"(/[^\s?#'\"]*)\?[^\s#'\"]*")
+
+
+class NoQueryStringFilter(logging.Filter):
+    """Drops query strings from what Django's own loggers write (``django.request``, ``django.security.*``,
+    ``django.server``): their messages name the URL ("Forbidden (CSRF cookie not set.): /reviews/?q=...",
+    "GET /reviews/?q=... HTTP/1.1") and ``record.request`` is shown with its full path. The handler gets a
+    copy with the path alone; other handlers and the caller's record are left as they were."""
+
+    def filter(self, record):
+        if not record.name.startswith("django"):
+            return True
+        message = record.getMessage()
+        stripped = _QUERY_STRING.sub(r"\1", message)
+        request = getattr(record, "request", None)
+        if stripped == message and not isinstance(request, HttpRequest):
+            return True
+        record = copy.copy(record)
+        record.msg, record.args = stripped, None
+        if isinstance(request, HttpRequest):
+            record.request = f"{request.method} {request.path}"
+        return record
 
 
 class RequestMiddleware:

@@ -60,7 +60,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
-    "pghistory.middleware.HistoryMiddleware",
+    "scr_register.audit.HistoryMiddleware",  # pghistory's, also recording the user's name at the time
     "axes.middleware.AxesMiddleware",
 ]
 
@@ -227,7 +227,10 @@ if env.bool("DJANGO_SECURE_PROXY", default=False):
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "filters": {"request_id": {"()": "scr_register.observability.RequestIdFilter"}},
+    "filters": {
+        "request_id": {"()": "scr_register.observability.RequestIdFilter"},
+        "no_query_string": {"()": "scr_register.observability.NoQueryStringFilter"},
+    },
     "formatters": {
         "json": {
             "()": "pythonjsonlogger.json.JsonFormatter",
@@ -239,7 +242,7 @@ LOGGING = {
     "handlers": {
         "console": {
             "class": "logging.StreamHandler",
-            "filters": ["request_id"],
+            "filters": ["request_id", "no_query_string"],
             "formatter": env.str("DJANGO_LOG_FORMAT", default="plain" if DEBUG else "json"),
         }
     },
@@ -251,5 +254,9 @@ LOGGING = {
         "axes": {"level": "WARNING"},
         # Django's own request logger repeats every 4xx with the full URL (query string included).
         "django.request": {"level": "ERROR"},
+        # Django's loggers write through the console handler alone, whose filter drops query strings (not
+        # also through Django's default handlers, which would write them in full).
+        "django": {"handlers": [], "level": "INFO"},
+        "django.server": {"handlers": ["console"], "level": "INFO", "propagate": False},
     },
 }

@@ -3,9 +3,21 @@
 import datetime
 
 import pytest
+from django.db import DatabaseError, connection, transaction
 from django.urls import reverse
+from pghistory.models import Context
 
-from reviews.models import Child, ChildEvent, EvaluationEvent, ReadEvent, Review, ReviewEvent
+from reviews.models import (
+    AgencyInvolvementEvent,
+    Child,
+    ChildEvent,
+    ContributionEvent,
+    EvaluationEvent,
+    FindingEvent,
+    ReadEvent,
+    Review,
+    ReviewEvent,
+)
 from tests.factories import ChildFactory, EvaluationFactory, FindingFactory, ReviewFactory, UserFactory
 from tests.review_pages import ORIGIN, child_row, edit_data, edit_url, review_data, text_of
 
@@ -88,6 +100,78 @@ def test_reading_a_review_and_its_history_is_recorded(signed_in, alex, draft):
     ]
 
 
+# Append-only -------------------------------------------------------------------------------------------
+
+EVENT_MODELS = [ReviewEvent, ContributionEvent, ChildEvent, AgencyInvolvementEvent, FindingEvent, EvaluationEvent]
+
+
+def test_every_history_table_is_covered_by_the_append_only_tests():
+    from django.apps import apps
+    from pghistory.models import Event
+
+    event_models = {model for model in apps.get_app_config("reviews").get_models() if issubclass(model, Event)}
+    assert event_models == set(EVENT_MODELS)
+
+
+def refused(sql, params=()):
+    """True if the database refuses this statement (in a savepoint, so the test goes on)."""
+    try:
+        with transaction.atomic(), connection.cursor() as cursor:
+            cursor.execute(sql, params)
+    except DatabaseError:
+        return True
+    return False
+
+
+@pytest.mark.parametrize("model", EVENT_MODELS, ids=lambda model: model.__name__)
+def test_no_sql_can_rewrite_or_delete_a_history_event(model, signed_in, birmingham, coventry):
+    signed_in.post("/reviews/new/", review_data(birmingham, children=[child_row("Child A")]), headers=ORIGIN)
+    review = Review.objects.get()
+    EvaluationFactory(review=review, sequence=1)
+    FindingFactory(review=review)
+    review.agencies.create(agency="police")
+    review.contributions.create(board=coventry)
+    table = model._meta.db_table
+    assert model.objects.exists()
+    count = model.objects.count()
+    assert refused(f"UPDATE {table} SET pgh_label = 'insert', pgh_created_at = NOW()")  # noqa: S608
+    assert refused(f"DELETE FROM {table}")  # noqa: S608
+    assert refused(f"DELETE FROM {table} WHERE pgh_id = %s", [model.objects.first().pk])  # noqa: S608
+    # Not even by asking pgtrigger's triggers to step aside.
+    every_trigger = "SELECT set_config('pgtrigger.ignore', '{' || string_agg(tgname, ',') || '}', true) FROM pg_trigger"
+    assert refused(f"{every_trigger}; DELETE FROM {table}")  # noqa: S608
+    assert model.objects.count() == count
+
+
+def test_no_sql_can_rewrite_or_delete_a_read(signed_in, alex, draft):
+    signed_in.get(draft.get_absolute_url())
+    read = ReadEvent.objects.get(user=alex, review=draft)
+    assert refused("UPDATE reviews_readevent SET kind = 'export', at = NOW() WHERE id = %s", [read.pk])
+    assert refused("DELETE FROM reviews_readevent WHERE id = %s", [read.pk])
+    assert ReadEvent.objects.get(pk=read.pk).kind == "view"
+
+
+def test_no_sql_can_delete_an_audit_context_or_rewrite_who_acted(signed_in, alex, draft):
+    signed_in.post(edit_url(draft), edit_data(draft, summary="Second summary."), headers=ORIGIN)
+    context = ReviewEvent.objects.filter(pgh_obj_id=draft.pk).latest("pgh_id").pgh_context
+    assert refused("DELETE FROM pghistory_context WHERE id = %s", [context.pk])
+    assert refused(
+        "UPDATE pghistory_context SET metadata = jsonb_set(metadata, '{username}', '\"someone\"') WHERE id = %s",
+        [context.pk],
+    )
+    assert refused("UPDATE pghistory_context SET metadata = '{}'::jsonb WHERE id = %s", [context.pk])
+    assert Context.objects.get(pk=context.pk).metadata["username"] == "alex"
+
+
+def test_deleting_a_review_keeps_its_history_and_who_read_it(signed_in, alex, draft):
+    signed_in.get(draft.get_absolute_url())
+    pk = draft.pk
+    draft.delete()
+    assert ReviewEvent.objects.filter(pgh_obj_id=pk, pgh_label="delete").exists()
+    assert ChildEvent.objects.filter(review_id=pk, pgh_label="delete").count() == 2
+    assert ReadEvent.objects.filter(user=alex, review_id=pk, kind="view").exists()
+
+
 # The history page in words -------------------------------------------------------------------------------
 
 
@@ -119,8 +203,56 @@ def test_long_texts_show_before_and_after_in_full(signed_in, draft):
 def test_changes_made_outside_the_website_say_so(signed_in, draft):
     Review.objects.filter(pk=draft.pk).update(title="Renamed in bulk")
     page = text_of(signed_in.get(history_url(draft)))
-    assert "The system (not through the website) changed the title from" in page
+    assert "A command or a change made directly in the database (not through the website) changed the title" in page
     assert "to Renamed in bulk" in page
+
+
+def test_changes_made_in_the_django_shell_name_who_ran_it(signed_in, draft, monkeypatch):
+    import getpass
+
+    from django.core.management import call_command
+
+    monkeypatch.setattr(getpass, "getuser", lambda: "deploy")
+    change = f"from reviews.models import Review; Review.objects.filter(pk={draft.pk}).update(title='Shell title')"
+    call_command("shell", command=change)
+    page = text_of(signed_in.get(history_url(draft)))
+    assert "deploy (with the manage.py shell command) changed the title from" in page
+
+
+def test_renaming_a_user_leaves_their_past_changes_under_the_name_they_had(signed_in, alex, draft):
+    signed_in.post(edit_url(draft), edit_data(draft, completed=datetime.date(2008, 6, 3)), headers=ORIGIN)
+    alex.first_name, alex.last_name, alex.username = "Alexandra", "Jones", "ajones"
+    alex.save()
+    page = text_of(signed_in.get(history_url(draft)))
+    assert "Alex Smith changed the completion date from 1 June 2008 to 3 June 2008" in page
+    assert "Alexandra Jones changed" not in page
+
+
+def test_renaming_a_user_leaves_their_past_reads_under_the_name_they_had(client, alex, admin_user, draft):
+    client.force_login(alex)
+    client.get(draft.get_absolute_url())
+    alex.first_name, alex.last_name = "Alexandra", "Jones"
+    alex.save()
+    assert ReadEvent.objects.get(user=alex, review=draft).user_name == "Alex Smith"
+    client.force_login(admin_user)
+    page = text_of(client.get(history_url(draft)))
+    assert "Alex Smith Viewed a review" in page
+    assert "Alexandra Jones Viewed" not in page
+
+
+def test_every_write_through_the_website_records_the_users_name_at_the_time(rf, alex, draft):
+    from scr_register.audit import HistoryMiddleware
+
+    def view(request):
+        Review.objects.filter(pk=draft.pk).update(title="Retitled")  # any page's write, the admin's included
+        return None
+
+    request = rf.post("/admin/reviews/review/1/change/")
+    request.user = alex
+    HistoryMiddleware(view)(request)
+    event = ReviewEvent.objects.filter(pgh_obj_id=draft.pk, title="Retitled").get()
+    metadata = event.pgh_context.metadata
+    assert (metadata["user"], metadata["username"], metadata["name"]) == (alex.pk, "alex", "Alex Smith")
 
 
 def test_evaluations_are_in_the_history_with_their_number_and_judgement(client, inspector):

@@ -153,6 +153,9 @@ def test_every_write_is_in_the_audit_trail_with_the_import_as_its_context():
     assert contexts[0].metadata == {
         "source": "import",
         "user": user.pk,
+        "username": user.username,
+        "name": user.get_full_name() or user.username,
+        "operator": user.username,
         "files": ["children.csv", "evaluations.csv", "findings.csv", "reviews.csv"],
     }
     events = pghistory.models.Events.objects.all()
@@ -738,14 +741,70 @@ def test_the_command_prints_every_error_to_stderr_and_exits_non_zero(tmp_path, c
 
 
 @pytest.mark.django_db
-def test_the_command_reports_a_missing_folder_or_reviews_csv_clearly(tmp_path):
+def test_the_command_reports_a_missing_folder_clearly(tmp_path):
     from django.core.management import CommandError
 
     with pytest.raises(CommandError, match="is not a folder"):
         call_command("import_reviews", str(tmp_path / "nowhere"))
+
+
+@pytest.mark.django_db
+def test_the_command_reports_a_missing_reviews_csv_as_file_line_column_message(tmp_path, capsys):
     folder = write(tmp_path / "bundle", {"children.csv": CHILDREN_HEADER + "\n"})
-    with pytest.raises(CommandError, match="reviews.csv not found"):
+    before = snapshot()
+    with pytest.raises(SystemExit) as exit_info:
         call_command("import_reviews", str(folder))
+    assert exit_info.value.code == 1
+    assert capsys.readouterr().err.splitlines() == [
+        "reviews.csv:1: -: the file is missing; every import needs reviews.csv",
+        "1 error: nothing was imported.",
+    ]
+    assert snapshot() == before
+
+
+def history_actors(reference):
+    from reviews.history import review_history
+
+    return {entry.actor for entry in review_history(Review.objects.get(reference=reference))}
+
+
+@pytest.mark.django_db
+def test_the_command_records_who_ran_it_and_the_history_names_them(tmp_path):
+    call_command("import_reviews", str(write(tmp_path / "bundle", GOOD)), operator="jsmith")
+    context = pghistory.models.Context.objects.get()
+    assert (context.metadata["source"], context.metadata["operator"]) == ("import", "jsmith")
+    assert history_actors("SCR-2008-001") == {"jsmith (with the import_reviews command)"}
+
+
+@pytest.mark.django_db
+def test_the_command_without_an_operator_records_the_operating_system_user(tmp_path, monkeypatch):
+    import getpass
+
+    monkeypatch.setattr(getpass, "getuser", lambda: "deploy")
+    call_command("import_reviews", str(write(tmp_path / "bundle", GOOD)))
+    assert pghistory.models.Context.objects.get().metadata["operator"] == "deploy"
+    assert history_actors("SCR-2008-002") == {"deploy (with the import_reviews command)"}
+
+
+@pytest.mark.django_db
+def test_an_import_in_the_admin_is_recorded_under_the_admins_name_at_the_time(client, admin_user):
+    from django.urls import reverse
+
+    from tests.test_admin import uploads
+
+    admin_user.first_name, admin_user.last_name = "Ada", "Admin"
+    admin_user.save()
+    client.force_login(admin_user)
+    client.post(reverse("admin:reviews_review_import"), uploads(GOOD))
+    metadata = pghistory.models.Context.objects.get().metadata
+    assert (metadata["user"], metadata["operator"], metadata["name"]) == (
+        admin_user.pk,
+        admin_user.username,
+        "Ada Admin",
+    )
+    admin_user.first_name = "Renamed"
+    admin_user.save()
+    assert history_actors("SCR-2008-001") == {"Ada Admin (importing CSV files in the admin)"}
 
 
 @pytest.mark.django_db

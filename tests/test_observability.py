@@ -89,3 +89,45 @@ def test_session_and_csrf_cookies_are_host_only_secure_cookies(client, board_use
     session = signed_in.cookies["__Host-sessionid"]
     assert session["secure"] and session["httponly"] and session["path"] == "/" and not session["domain"]
     assert session["samesite"] == "Lax"
+
+
+@pytest.fixture
+def console_log():
+    """What the console handler (the one the deployment's logs are read from) writes during the test."""
+    import io
+
+    handler = next(h for h in logging.getLogger().handlers if h.get_name() == "console")
+    buffer = io.StringIO()
+    # Swapped without setStream, which flushes the old stream: under pytest it may be a closed capture file.
+    previous, handler.stream = handler.stream, buffer
+    try:
+        yield buffer
+    finally:
+        handler.stream = previous
+
+
+def test_djangos_security_log_of_a_bad_host_has_no_query_string(client, console_log):
+    assert client.get("/reviews/?q=Zebedee+Quux", headers={"Host": "evil.example"}).status_code == 400
+    written = console_log.getvalue()
+    assert "DisallowedHost" in written and "/reviews/" in written
+    assert "Zebedee" not in written and "?q=" not in written
+
+
+def test_djangos_csrf_refusal_log_has_no_query_string(console_log):
+    from tests.conftest import HTTPSClient
+
+    strict = HTTPSClient(enforce_csrf_checks=True)
+    assert strict.post("/accounts/login/?next=/reviews/%3Fq%3DZebedee&q=Zebedee", {}).status_code == 403
+    written = console_log.getvalue()
+    assert "django.security.csrf" in written and "/accounts/login/" in written
+    assert "Zebedee" not in written and "?next" not in written
+
+
+def test_djangos_request_and_server_logs_have_no_query_string(rf, console_log):
+    # As Django's handler logs a 500 (the request, shown with its full path, rides along) and runserver a request.
+    request = rf.get("/reviews/", {"q": "Zebedee"})
+    logging.getLogger("django.request").error("Internal Server Error: %s", request.path, extra={"request": request})
+    logging.getLogger("django.server").info('"%s" %s %s', "GET /reviews/?q=Zebedee HTTP/1.1", "200", "512")
+    written = console_log.getvalue()
+    assert "Internal Server Error: /reviews/" in written and "GET /reviews/ HTTP/1.1" in written
+    assert "Zebedee" not in written
