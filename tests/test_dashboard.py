@@ -319,13 +319,13 @@ def test_board_staff_see_the_national_and_regional_aggregates(client, board_user
     [
         f"/dashboard/api/summary?year=2008-09&board={COVENTRY}",
         f"/dashboard/api/judgement-rates?group=board&board={COVENTRY}",
-        f"/dashboard/?board={COVENTRY}",
         f"/dashboard/judgement-rates.csv?board={COVENTRY}",
         f"/dashboard/judgement-rates.csv?group=board&board={COVENTRY}",
         f"/dashboard/summary.csv?year=2008-09&board={COVENTRY}",
     ],
 )
 def test_another_boards_figures_answer_404_to_board_staff(client, board_user, register, path):
+    # The page answers such a board with a form error instead, as it does an unknown one (test_dashboard_filters).
     response = signed_in(client, board_user).get(path)
     assert response.status_code == 404
     if "/api/" in path:  # the same answer as for a board that does not exist: no existence leak
