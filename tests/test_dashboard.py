@@ -377,6 +377,26 @@ def test_the_page_has_every_panel_with_a_chart_a_table_and_a_download(client, ma
     assert page.find(id="method").find("h2").get_text(strip=True) == "How these figures are calculated"
 
 
+def test_the_panels_are_a_govuk_accordion_with_only_the_summary_open(client, manager, register):
+    page = soup(signed_in(client, manager).get("/dashboard/", {"year": "2008-09"}))
+    accordion = page.find("div", attrs={"data-module": "govuk-accordion"})
+    sections = accordion.find_all("div", class_="govuk-accordion__section", recursive=False)
+    assert [section["id"] for section in sections] == [
+        "summary",
+        "judgement-rates",
+        "trend",
+        "themes",
+        "timeliness",
+        "children",
+        "method",
+    ]
+    assert ["govuk-accordion__section--expanded" in section["class"] for section in sections] == [True] + [False] * 6
+    for number, section in enumerate(sections, start=1):
+        # GOV.UK Frontend's script points each section's button at <accordion id>-content-<n>.
+        content = section.find("div", class_="govuk-accordion__section-content")
+        assert content["id"] == f"{accordion['id']}-content-{number}"
+
+
 def test_the_summary_headline_gives_the_years_figures(client, manager, register):
     page = soup(signed_in(client, manager).get("/dashboard/", {"year": "2008-09"}))
     headline = page.find(id="summary").find("p", class_="govuk-body-l").get_text(" ", strip=True)
