@@ -25,6 +25,10 @@ class BoardInfo:
     name: str
     region_id: int
     region: RegionInfo
+    # The authority's dates in force (valid_from 2009-01-01 means "existed before 2009"): boards that share a
+    # name (an authority reorganised under a new code) are told apart by them.
+    valid_from: object = None
+    valid_to: object = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -84,9 +88,22 @@ def viewer_for(user):
     rows = list(
         Board.objects.order_by("name", "gss_code")
         .annotate(is_member=Exists(member))
-        .values_list("pk", "gss_code", "name", "region_id", "region__code", "region__name", "is_member")
+        .values_list(
+            "pk",
+            "gss_code",
+            "name",
+            "region_id",
+            "region__code",
+            "region__name",
+            "authority__valid_from",
+            "authority__valid_to",
+            "is_member",
+        )
     )
-    regions = {region_id: RegionInfo(region_id, code, name) for _, _, _, region_id, code, name, _ in rows}
-    boards = {pk: BoardInfo(pk, code, name, region_id, regions[region_id]) for pk, code, name, region_id, *_ in rows}
+    regions = {region_id: RegionInfo(region_id, code, name) for _, _, _, region_id, code, name, *_ in rows}
+    boards = {
+        pk: BoardInfo(pk, code, name, region_id, regions[region_id], valid_from, valid_to)
+        for pk, code, name, region_id, _, _, valid_from, valid_to, _ in rows
+    }
     visible = frozenset(pk for pk, *_, is_member in rows if everything or is_member)
     return Viewer(everything, boards, visible, hash(tuple(row[:-1] for row in rows)))

@@ -1,5 +1,7 @@
 """The dashboard's filters and the API's parameters: allow-lists, never request data spread into a query."""
 
+import datetime
+
 from django import forms
 from django.forms.utils import flatatt
 from django.utils.html import escape
@@ -77,6 +79,11 @@ class DashboardForm(forms.Form):
     )
 
     def __init__(self, data, *, viewer, years, **kwargs):
+        # Without a year the page shows the last complete one: the picker shows (and sends on) that same year.
+        self.default_year = queries.last_complete_year()
+        if not data.get("year"):
+            data = data.copy()
+            data["year"] = self.default_year
         super().__init__(data, **kwargs)
         self.viewer = viewer
         self.fields["year"].choices = [(year, year) for year in years]
@@ -84,13 +91,10 @@ class DashboardForm(forms.Form):
             (region.code, region.name) for region in viewer.regions()
         ]
         visible = [board for board in viewer.boards.values() if board.pk in viewer.visible]
+        repeated = _repeated_names(viewer.boards.values())
         self.fields["board"].choices = [("", "All boards" if viewer.everything else "All your boards")] + [
-            (board.gss_code, board.name) for board in visible
+            (board.gss_code, board_label(board, repeated)) for board in visible
         ]
-        self.default_year = queries.last_complete_year()
-
-    def clean_year(self):
-        return self.cleaned_data["year"] or self.default_year
 
     def clean_span(self):
         return self.cleaned_data["span"] or SPAN_YEAR
@@ -109,6 +113,36 @@ class DashboardForm(forms.Form):
                     f"{chosen.name} is in {chosen.region.name}: choose a board in the region, or England (all regions)",
                 )
         return cleaned
+
+
+def _repeated_names(boards):
+    seen, repeated = set(), set()
+    for board in boards:
+        (repeated if board.name in seen else seen).add(board.name)
+    return repeated
+
+
+# GSS codes began on 1 January 2009: an authority in force from that day may have existed long before.
+GSS_CODES_BEGAN = datetime.date(2009, 1, 1)
+
+
+def board_label(board, repeated=()):
+    """A board's name in the picker; a name that several boards share (an authority reorganised under a new
+    code) also gives its code and the dates it was in force: "Northumberland (E06000048, April 2009 to
+    March 2013)"."""
+    if board.name not in repeated:
+        return board.name
+    start = board.valid_from if board.valid_from and board.valid_from > GSS_CODES_BEGAN else None
+    end = board.valid_to
+    if start and end:
+        dates = f", {start:%B %Y} to {end:%B %Y}"
+    elif end:
+        dates = f", until {end:%B %Y}"
+    elif start:
+        dates = f", from {start:%B %Y}"
+    else:
+        dates = ""
+    return f"{board.name} ({board.gss_code}{dates})"
 
 
 class ApiError(Exception):

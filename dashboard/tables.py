@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from urllib.parse import urlencode
 
 from dashboard.queries import CATEGORIES, JUDGEMENTS, percentage, year_label
+from reviews.csvsafe import neutralise
 from reviews.models import Agency, Child, Finding, Judgement
 
 TEXT, YEAR, COUNT, NUMBER, PCT, DAYS = "text", "year", "count", "number", "pct", "days"
@@ -32,11 +33,18 @@ class Table:
     rows: list = field(default_factory=list)  # dicts by column key; "_href" links the row's name
 
     def csv_rows(self, *, publication=False):
-        """The header and the rows as the CSV writes them (None as an empty cell)."""
+        """The header and the rows as the CSV writes them (None as an empty cell, text a spreadsheet would run
+        as a formula neutralised as in the register's exports)."""
         yield [column.key for column in self.columns]
         for row in self.rows:
             values = suppressed(self.columns, row) if publication else row
-            yield ["" if values[c.key] is None else values[c.key] for c in self.columns]
+            yield [_csv_cell(values[c.key]) for c in self.columns]
+
+
+def _csv_cell(value):
+    if value is None:
+        return ""
+    return neutralise(value) if isinstance(value, str) else value
 
 
 def suppressed(columns, row):

@@ -2,7 +2,8 @@
 
 Every view starts from ``viewer_for(request.user)``: managers, inspectors and admins see every board;
 board staff see their own boards' rows plus the regional and national aggregates; a board the reader may
-not see answers 404; anyone else 403.
+not see answers 404 in the API and the downloads, and is an error on the page's form (as an unknown board is);
+anyone else 403.
 """
 
 import csv
@@ -48,11 +49,9 @@ def _json(data, status=200):
 def _filters(request, viewer):
     """The page's filters from the query string: (Filters, None) when valid, else (None, the bound form).
 
-    A board the reader may not see (or that does not exist) is a 404, as everywhere in the service.
+    A board the reader may not see is not among the board picker's choices: the same error as for a board
+    that does not exist, so board staff never learn whether another board's data exists.
     """
-    board_code = request.GET.get("board")
-    if board_code and viewer.board_by_code(board_code) is None:
-        raise Http404("No such board")
     form = forms.DashboardForm(request.GET, viewer=viewer, years=queries.reporting_years())
     if not form.is_valid():
         return None, form
@@ -350,6 +349,10 @@ def download(request, table):
             return HttpResponse(f"{error}\n", status=error.status, content_type="text/plain; charset=utf-8")
         tbl = tables.Table("judgement-rates", "Judgement rates", tables.RATE_COLUMNS, rows)
         return _csv_response(tbl, publication)
+    # As in the JSON API, a board the reader may not see (or that does not exist) is a 404.
+    board_code = request.GET.get("board")
+    if board_code and viewer.board_by_code(board_code) is None:
+        raise Http404("No such board")
     filters, form = _filters(request, viewer)
     if filters is None:
         message = "\n".join(str(error) for errors in form.errors.values() for error in errors)

@@ -25,6 +25,7 @@ from django.db import connections, transaction
 from django.db.models import F, Func, IntegerField, OuterRef, Subquery
 from django.dispatch import receiver
 
+from reviews.csvsafe import neutralise
 from reviews.models import Child, Contribution, Evaluation, Finding
 from reviews.validators import ILLEGAL_XML_CHARACTERS
 from reviews.years import reporting_year
@@ -35,14 +36,6 @@ CHUNK_SIZE = 2000
 SLOT_LOCK_CLASS = 0x53435258
 # Exports of up to this many rows (the register's pages reach as many) take a fraction of a second: no slot.
 SLOT_FREE_ROWS = 5_000
-
-# A spreadsheet runs a cell starting with one of these as a formula (CSV/formula injection).
-FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
-
-
-def neutralise(text):
-    """Text a spreadsheet would run as a formula, made inert with a leading single quote."""
-    return f"'{text}" if text.startswith(FORMULA_PREFIXES) else text
 
 
 # How each kind of value is written to the CSV, as the import format reads it.

@@ -319,13 +319,13 @@ def test_board_staff_see_the_national_and_regional_aggregates(client, board_user
     [
         f"/dashboard/api/summary?year=2008-09&board={COVENTRY}",
         f"/dashboard/api/judgement-rates?group=board&board={COVENTRY}",
-        f"/dashboard/?board={COVENTRY}",
         f"/dashboard/judgement-rates.csv?board={COVENTRY}",
         f"/dashboard/judgement-rates.csv?group=board&board={COVENTRY}",
         f"/dashboard/summary.csv?year=2008-09&board={COVENTRY}",
     ],
 )
 def test_another_boards_figures_answer_404_to_board_staff(client, board_user, register, path):
+    # The page answers such a board with a form error instead, as it does an unknown one (test_dashboard_filters).
     response = signed_in(client, board_user).get(path)
     assert response.status_code == 404
     if "/api/" in path:  # the same answer as for a board that does not exist: no existence leak
@@ -375,6 +375,26 @@ def test_the_page_has_every_panel_with_a_chart_a_table_and_a_download(client, ma
         assert panel.find("table", class_="govuk-table")
         assert any(link.get_text().startswith("Download this data (CSV)") for link in panel.find_all("a"))
     assert page.find(id="method").find("h2").get_text(strip=True) == "How these figures are calculated"
+
+
+def test_the_panels_are_a_govuk_accordion_with_only_the_summary_open(client, manager, register):
+    page = soup(signed_in(client, manager).get("/dashboard/", {"year": "2008-09"}))
+    accordion = page.find("div", attrs={"data-module": "govuk-accordion"})
+    sections = accordion.find_all("div", class_="govuk-accordion__section", recursive=False)
+    assert [section["id"] for section in sections] == [
+        "summary",
+        "judgement-rates",
+        "trend",
+        "themes",
+        "timeliness",
+        "children",
+        "method",
+    ]
+    assert ["govuk-accordion__section--expanded" in section["class"] for section in sections] == [True] + [False] * 6
+    for number, section in enumerate(sections, start=1):
+        # GOV.UK Frontend's script points each section's button at <accordion id>-content-<n>.
+        content = section.find("div", class_="govuk-accordion__section-content")
+        assert content["id"] == f"{accordion['id']}-content-{number}"
 
 
 def test_the_summary_headline_gives_the_years_figures(client, manager, register):

@@ -166,10 +166,13 @@ def test_board_staff_see_their_own_board_and_the_aggregates(client, board_user, 
 
 
 def test_another_boards_themes_are_never_shown_to_board_staff(client, manager, board_user, register):
-    # A manager's page for Coventry is computed (and cached) first: board staff must still get a 404.
+    # A manager's page for Coventry is computed (and cached) first: board staff must still get only the error
+    # an unknown board gets, and no figures.
     soup(signed_in(client, manager).get("/dashboard/", {"year": "2008-09", "board": COVENTRY}))
     client = signed_in(client, board_user)
-    assert client.get("/dashboard/", {"year": "2008-09", "board": COVENTRY}).status_code == 404
+    page = soup(client.get("/dashboard/", {"year": "2008-09", "board": COVENTRY}))
+    assert "Choose a board from the list" in page.find(class_="govuk-error-summary").get_text()
+    assert page.find(id="themes-by-year") is None
     assert client.get("/dashboard/themes-by-year.csv", {"year": "2008-09", "board": COVENTRY}).status_code == 404
     page = soup(client.get("/dashboard/", {"year": "2008-09", "region": WEST_MIDLANDS}))
     part = page.find(id="themes-by-year")
