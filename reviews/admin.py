@@ -14,6 +14,7 @@ from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import path
 
+from reviews import editing
 from reviews.models import (
     AgencyInvolvement,
     Board,
@@ -219,6 +220,24 @@ class ReviewVersionForm(forms.ModelForm):
         return cleaned
 
 
+class ReviewAdminForm(ReviewVersionForm):
+    """A review in the admin: as any review, its reference holds no board's GSS code but its lead board's
+    (docs/SECURITY.md), so a reference with a board's code is always that board's own review."""
+
+    def clean(self):
+        cleaned = super().clean()
+        reference, board = cleaned.get("reference"), cleaned.get("board")
+        if reference and board is not None:
+            others = editing.codes_in_reference(reference) - {board.gss_code}
+            if Board.objects.filter(gss_code__in=others).exists():
+                self.add_error(
+                    "reference",
+                    f"The reference holds another board's GSS code ({', '.join(sorted(others))}): a reference may "
+                    f"hold only its lead board's code, {board.gss_code}",
+                )
+        return cleaned
+
+
 def bump_version(*review_ids):
     """A new version of the reviews, so that a board's form left open on an old one is refused."""
     Review.objects.filter(pk__in=review_ids).update(version=F("version") + 1)
@@ -260,7 +279,7 @@ class LatestJudgementFilter(admin.SimpleListFilter):
 
 @admin.register(Review)
 class ReviewAdmin(RecordsReads, DateDrillDownAdmin):
-    form = ReviewVersionForm
+    form = ReviewAdminForm
     list_display = [
         "reference",
         "title",

@@ -547,3 +547,20 @@ def test_internal_models_are_hidden_and_authenticators_stay_manageable(admin_cli
     assert ReviewSearch not in admin.site._registry
     assert StaticDevice not in admin.site._registry
     assert admin_client.get(admin_url(TOTPDevice, "changelist")).status_code == 200
+
+
+@pytest.mark.django_db
+def test_the_admin_cannot_give_a_review_a_reference_holding_another_boards_code(admin_client, birmingham, coventry):
+    # A reference with a board's code always names that board's own review (docs/SECURITY.md): the admin too.
+    review = ReviewFactory(board=birmingham, reference="SCR-2008-E08000025-0001")
+    data = change_form_data(admin_client.get(admin_url(Review, "change", review.pk)))
+    data.update({"reference": "SCR-2008-E08000026-0001", "board": review.board_id})
+    response = admin_client.post(admin_url(Review, "change", review.pk), data)
+    assert response.status_code == 200
+    assert "another board&#x27;s GSS code (E08000026)" in response.content.decode()
+    review.refresh_from_db()
+    assert review.reference == "SCR-2008-E08000025-0001"
+    data["reference"] = "SCR-2008-E08000025-0002"
+    assert admin_client.post(admin_url(Review, "change", review.pk), data).status_code == 302
+    review.refresh_from_db()
+    assert review.reference == "SCR-2008-E08000025-0002"
