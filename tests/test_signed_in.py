@@ -106,6 +106,7 @@ def test_a_session_past_its_expiry_date_in_the_database_is_no_session(client, bo
     assert client.cookies[settings.SESSION_COOKIE_NAME].value != old_key
 
 
+# (A session never names a model that is not a device: django-otp writes the id, from a device.)
 @pytest.mark.parametrize("device", ["another users", "unconfirmed", "nonsense", "unknown model", "unknown id"])
 def test_a_device_that_is_not_the_users_confirmed_authenticator_is_no_second_factor(client, inspector, device):
     client.force_login(inspector)
