@@ -14,6 +14,7 @@ from django_otp import DEVICE_ID_SESSION_KEY
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from reviews import roles
+from reviews import rules as review_rules
 from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db(databases=["default", "reporting"])
@@ -160,3 +161,15 @@ def test_reversing_the_migration_gives_the_sessions_back_to_the_release_before(c
     client.force_login(board_user)
     keep_sessions_migration.give_sessions_back(apps, None)
     assert the_session(client).get_decoded()[BACKEND_SESSION_KEY] == keep_sessions_migration.OLD_BACKEND
+
+
+@pytest.mark.parametrize("role", ["board_staff", "inspector", "manager", None])
+def test_the_role_predicates_say_the_users_role_and_no_other(role):
+    user = get_user_model().objects.get(pk=(UserFactory(role=role) if role else UserFactory()).pk)
+    predicates = {
+        "board_staff": review_rules.is_board_staff,
+        "inspector": review_rules.is_inspector,
+        "manager": review_rules.is_manager,
+    }
+    assert {name for name, predicate in predicates.items() if predicate(user)} == ({role} if role else set())
+    assert not review_rules.is_admin(user)
