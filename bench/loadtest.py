@@ -48,6 +48,7 @@ import tempfile
 import time
 from collections import Counter
 from dataclasses import dataclass, field
+from importlib import import_module
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -169,16 +170,16 @@ def load_users():
 
 def signed_in_session(user, device):
     """A session row as a sign-in with the second factor leaves it; returns the session key."""
+    from django.conf import settings
     from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
     from django_otp import DEVICE_ID_SESSION_KEY
 
     from scr_register.middleware import LAST_SEEN_AT, SIGNED_IN_AT
-    from scr_register.signed_in import SessionStore, UserBackend
 
     now = int(time.time())
-    session = SessionStore()
+    session = import_module(settings.SESSION_ENGINE).SessionStore()
     session[SESSION_KEY] = str(user.pk)
-    session[BACKEND_SESSION_KEY] = f"{UserBackend.__module__}.{UserBackend.__qualname__}"
+    session[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
     session[HASH_SESSION_KEY] = user.get_session_auth_hash()
     session[DEVICE_ID_SESSION_KEY] = device.persistent_id
     session[SIGNED_IN_AT] = now

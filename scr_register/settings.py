@@ -53,7 +53,7 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
-    "scr_register.signed_in.OTPMiddleware",  # django-otp's, cheaper
+    "django_otp.middleware.OTPMiddleware",
     "scr_register.two_factor.TwoFactorMiddleware",
     "scr_register.middleware.SessionTimeoutMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
@@ -137,7 +137,7 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
     "rules.permissions.ObjectPermissionBackend",
-    "scr_register.signed_in.UserBackend",  # ModelBackend, cheaper
+    "django.contrib.auth.backends.ModelBackend",
 ]
 
 AUTH_PASSWORD_VALIDATORS = [
@@ -182,7 +182,8 @@ AXES_LOCKOUT_CALLABLE = "scr_register.lockout.lockout_response"  # registration/
 
 # Sessions end after 30 minutes without a request or 8 hours after sign-in, whichever comes first
 # (scr_register/middleware.py), and when the browser closes.
-SESSION_ENGINE = "scr_register.signed_in"  # database sessions, read with one written-out query
+# Database sessions: a sign-out is seen at once by every worker and instance (the cache is per process).
+SESSION_ENGINE = "django.contrib.sessions.backends.db"
 SESSION_IDLE_TIMEOUT = 30 * 60
 SESSION_ABSOLUTE_TIMEOUT = 8 * 60 * 60
 SESSION_COOKIE_AGE = SESSION_ABSOLUTE_TIMEOUT

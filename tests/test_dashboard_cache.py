@@ -21,9 +21,9 @@ def reviews_in(client, year="2008-09"):
 def test_a_repeated_question_is_answered_from_the_cache(client, manager, register, django_assert_num_queries):
     client.force_login(manager)
     assert reviews_in(client) == 5
-    # Session, user with their permissions, the second factor's device, the boards, the data version: no
-    # aggregate query.
-    with django_assert_num_queries(5):
+    # Session, user, their own and their groups' permissions, the second factor's device, the boards, the
+    # data version: no aggregate query.
+    with django_assert_num_queries(7):
         assert reviews_in(client) == 5
 
 
@@ -112,9 +112,9 @@ def test_the_page_is_kept_until_the_data_changes(client, manager, register, djan
         return page.split("In 2008-09 Ofsted completed ", 1)[1].split(" evaluations", 1)[0]
 
     assert headline() == "5"
-    # Session, user with their role and permissions (one query, the navigation reads them too), second factor,
-    # boards, the data version: nothing else.
-    with django_assert_num_queries(5):
+    # Session, user, their own and their groups' permissions (which the navigation reads the role from too),
+    # second factor, boards, the data version: nothing else.
+    with django_assert_num_queries(7):
         assert headline() == "5"
     make_review("N2", LEEDS, decision=D(2008, 1, 1), completed=D(2008, 3, 1),
                 evaluations=[(1, D(2008, 5, 1), D(2008, 6, 1), "good")])  # fmt: skip
