@@ -19,7 +19,7 @@ from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db(databases=["default", "reporting"])
 
-keep_sessions_migration = import_module("reviews.migrations.0015_keep_sessions_signed_in")
+keep_sessions_migration = import_module("reviews.migrations.0018_keep_sessions_signed_in")
 
 
 def the_session(client):

@@ -48,7 +48,7 @@ def give_sessions_back(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("reviews", "0014_readevent_kinds"),
+        ("reviews", "0017_readevent_user_name"),
         ("sessions", "0001_initial"),
     ]
 
