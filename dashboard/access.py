@@ -50,9 +50,6 @@ class Viewer:
         """What this reader may see, for cache keys: everything, or these boards' own rows."""
         return "all" if self.everything else tuple(sorted(self.visible))
 
-    def may_see(self, board):
-        return board.pk in self.visible
-
     def board_by_code(self, gss_code):
         """The visible board with this GSS code, or None (another board and an unknown code look the same)."""
         for board in self.boards.values():

@@ -121,10 +121,6 @@ class Dashboard:
         return queries.judgement_rates(self.counts, self.viewer.boards, keep=keep)
 
     @cached_property
-    def details_by_level(self):
-        return {level: details for (level, *_), details in zip(self.scopes, self.details, strict=True)}
-
-    @cached_property
     def narrowest(self):
         """The smallest area chosen (board, else region, else England) and its details: panels 4 to 6."""
         level, key, name, _ = self.scopes[-1]

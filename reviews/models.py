@@ -11,7 +11,7 @@ from django.db.models.functions import Length
 from django.db.models.lookups import LessThanOrEqual
 from django.urls import reverse
 
-from reviews.querysets import EvaluationQuerySet, ReviewQuerySet
+from reviews.querysets import ReviewQuerySet
 from reviews.validators import validate_xml_text
 
 # The longest free text each field holds, in characters (docs/DATA.md says why each is enough). The database
@@ -85,14 +85,6 @@ class LocalAuthority(models.Model):
         return f"{self.name} ({self.gss_code})"
 
 
-class BoardQuerySet(models.QuerySet):
-    def in_force_on(self, day):
-        """Boards whose authority existed on ``day`` (validity describes the authority, not its reviews)."""
-        return self.filter(authority__valid_from__lte=day).filter(
-            Q(authority__valid_to__isnull=True) | Q(authority__valid_to__gte=day)
-        )
-
-
 class Board(models.Model):
     """A Local Safeguarding Children Board: one per authority code, identified by that GSS code."""
 
@@ -101,8 +93,6 @@ class Board(models.Model):
     name = models.CharField(max_length=120)
     region = models.ForeignKey(Region, on_delete=models.PROTECT, related_name="boards")
     members = models.ManyToManyField(settings.AUTH_USER_MODEL, related_name="boards", blank=True)
-
-    objects = BoardQuerySet.as_manager()
 
     class Meta:
         ordering = ["name", "gss_code"]
@@ -587,8 +577,6 @@ class Evaluation(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
     created_at = models.DateTimeField(auto_now_add=True)
-
-    objects = EvaluationQuerySet.as_manager()
 
     class Meta:
         ordering = ["review", "sequence"]

@@ -31,13 +31,3 @@ class ReviewQuerySet(models.QuerySet):
         from reviews.models import Board
 
         return self.filter(status="draft", board__in=Board.objects.filter(members=user).values("pk"))
-
-    def submitted(self):
-        """Reviews that have reached Ofsted (submitted or evaluated)."""
-        return self.exclude(status="draft")
-
-
-class EvaluationQuerySet(models.QuerySet):
-    def completed_between(self, start, end):
-        """Evaluations completed in [start, end]: how Ofsted counts a reporting year."""
-        return self.filter(completed_date__gte=start, completed_date__lte=end)

@@ -1,25 +1,248 @@
-"""The access matrix: one table of role x page x whose review x its status -> the answer, for every URL.
+"""The access matrix: every URL name of the project x every role -> the answer, derived from the roles'
+permissions (reviews/roles.py GROUP_PERMISSIONS) and what each view declares it needs (NEEDS below).
 
-A new URL pattern with no row here fails `test_every_url_pattern_has_a_row_in_the_matrix`.
-Rows: (url name, role, board, status, expected GET status). `board` is "own" (Birmingham, the board user's
-board) or "other" (Coventry); `status` is the review's. 404 means the user may not know the review exists;
-403 means they may read it but not do this.
+A URL name with no entry in NEEDS fails `test_every_url_name_declares_what_it_needs`; Django's admin is
+summarised by two representative URLs. The expected answers are computed by `expected()` from the role's
+permissions, never written per row, and every (URL, role[, review]) cell is requested for real. CONTRACT
+keeps the hand-written rows this matrix replaced: `expected()` must give each of them.
+
+Roles: anonymous, a user with no role, board staff of the review's lead board (Birmingham), of a board that
+contributed to it (Wolverhampton) and of an unrelated board (Coventry), inspector, manager, admin
+(superuser). 404 means the user may not know the review (or saved view) exists; 403 means they may read it
+but not do this, or the page is not for their role.
 """
 
 import datetime
+from dataclasses import dataclass
 
 import pytest
+from django.contrib.auth.models import Permission
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
-from reviews.models import Review
+from reviews.models import Contribution, Review, SavedView
+from reviews.roles import GROUP_PERMISSIONS
+from scr_register.two_factor import ROLES_THAT_NEED_A_SECOND_FACTOR
 from tests.conftest import HTTPSClient
 from tests.factories import EvaluationFactory, ReviewFactory, UserFactory, board
 
 pytestmark = pytest.mark.django_db(databases=["default", "reporting"])
 
-ROLES = ["board_staff", "inspector", "manager", "admin", "no_role"]
-REVIEW_PAGES = {
-    # page: {role: {(board, status): expected}}
+LEAD, CONTRIBUTING, OTHER = "E08000025", "E08000031", "E08000026"  # Birmingham, Wolverhampton, Coventry
+ANONYMOUS, NO_ROLE, ADMIN = "anonymous", "no_role", "admin"
+BOARD_STAFF = {"board_staff": LEAD, "board_staff_contributing": CONTRIBUTING, "board_staff_other_board": OTHER}
+ROLES = [ANONYMOUS, NO_ROLE, *BOARD_STAFF, "inspector", "manager", ADMIN]
+STATUSES = ["draft", "submitted", "evaluated"]
+
+
+def permissions_of(role):
+    """What the role holds: its group's permissions; every permission for admins; nothing otherwise."""
+    if role == ADMIN:
+        return {f"{p.content_type.app_label}.{p.codename}" for p in Permission.objects.select_related("content_type")}
+    group = "board_staff" if role in BOARD_STAFF else role
+    return set(GROUP_PERMISSIONS.get(group, []))
+
+
+@dataclass(frozen=True)
+class Need:
+    """What a view asks of its user before it answers ``ok``.
+
+    ``any_of``: alternatives, each a tuple of permissions held together (empty: signed in is enough).
+    ``public``: anonymous users are answered too (``login_not_required``), with ``anonymous``; otherwise
+    they are sent to sign in (302). ``staff``: Django's admin site (``is_staff``). ``member``: the user
+    belongs to some board (a new review needs a lead board of theirs).
+    For a review's pages (``review``): the user must be able to read the review (``Review.objects.for_user``),
+    else 404; ``lead_board`` and ``statuses`` narrow who may act and when (else 403).
+    For a saved view's pages (``saved_view``): the saved view must be the user's own, else 404.
+    """
+
+    any_of: tuple = ()
+    ok: int = 200
+    refused: int = 403
+    public: bool = False
+    anonymous: int = 302
+    signed_in: int | None = None  # public pages that answer every signed-in user the same
+    without_second_factor: int | None = None  # users whose role needs no second factor and who set none up
+    staff: bool = False
+    member: bool = False
+    review: bool = False
+    lead_board: bool = False
+    statuses: tuple = tuple(STATUSES)
+    saved_view: bool = False
+    args: tuple = ()
+    query: str = ""
+
+
+VIEW_REVIEW = ("reviews.view_review",)
+NEEDS = {
+    # Signing in and out.
+    "healthz": Need(public=True, anonymous=200, signed_in=200),
+    "login": Need(public=True, anonymous=200, signed_in=302),  # a signed-in user is sent on
+    "signed_out": Need(public=True, anonymous=200, signed_in=200),
+    "logout": Need(ok=405),  # POST only
+    "two_factor": Need(ok=302),  # the test clients have given their second factor already
+    "two_factor_setup": Need(ok=302, without_second_factor=200),  # set up already: sent on to give it
+    "admin_login": Need(public=True, staff=True, ok=302),
+    "home": Need(any_of=(VIEW_REVIEW,), ok=302),  # each role's start page; no role: whom to ask
+    # The register, its exports and saved views.
+    "reviews:list": Need(any_of=(VIEW_REVIEW,)),
+    "reviews:export_csv": Need(any_of=(("reviews.export_reviews",), ("reviews.view_review", "reviews.submit_review"))),
+    "reviews:export_xlsx": Need(any_of=(("reviews.export_reviews",), ("reviews.view_review", "reviews.submit_review"))),
+    "reviews:saved_views": Need(any_of=(("reviews.view_savedview",),)),
+    "reviews:saved_view_new": Need(any_of=(("reviews.add_savedview",),)),
+    "reviews:saved_view_open": Need(any_of=(("reviews.view_savedview",),), saved_view=True, ok=302),
+    "reviews:saved_view_delete": Need(any_of=(("reviews.delete_savedview",),), saved_view=True),
+    # A review's pages.
+    "reviews:new": Need(any_of=(("reviews.add_review",),), member=True),
+    "reviews:detail": Need(review=True),
+    "reviews:history": Need(review=True),
+    "reviews:edit": Need(any_of=(("reviews.change_review",),), review=True, lead_board=True, statuses=("draft",)),
+    "reviews:submit": Need(any_of=(("reviews.submit_review",),), review=True, lead_board=True, statuses=("draft",)),
+    "reviews:evaluate": Need(any_of=(("reviews.evaluate_review",),), review=True, statuses=("submitted", "evaluated")),
+    # The dashboard: everyone who reads reviews (board staff scoped to their boards).
+    "dashboard:index": Need(any_of=(("reviews.view_dashboard",), VIEW_REVIEW)),
+    "dashboard:download": Need(any_of=(("reviews.view_dashboard",), VIEW_REVIEW), args=("summary",)),
+    "dashboard:api-summary": Need(any_of=(("reviews.view_dashboard",), VIEW_REVIEW), query="year=2008-09"),
+    "dashboard:api-judgement-rates": Need(any_of=(("reviews.view_dashboard",), VIEW_REVIEW), query="group=region"),
+    # Django's admin, summarised: the index and one model's list. Others are sent to admin_login (its 403).
+    "admin:index": Need(staff=True, refused=302),
+    "admin:reviews_review_changelist": Need(staff=True, refused=302),
+}
+ADMIN_REPRESENTATIVES = {name for name in NEEDS if name.startswith("admin:")}
+
+
+def readable(role, status):
+    """Whether the role reads the Birmingham review (contributed to by Wolverhampton) in this status: SPEC
+    section 2, as ``Review.objects.for_user`` decides it."""
+    held = permissions_of(role)
+    if role == ADMIN:
+        return True
+    if "reviews.view_all_reviews" in held:
+        return status != "draft"
+    if role == "board_staff":
+        return True
+    if role == "board_staff_contributing":
+        return status != "draft"
+    return False
+
+
+def expected(name, role, status=None, owner=None):
+    """The answer the URL gives the role, from the role's permissions and the view's declared needs.
+
+    ``status``: the review's, for a review's pages; ``owner``: "own" or "another user's" for saved views.
+    """
+    need = NEEDS[name]
+    if role == ANONYMOUS:
+        return need.anonymous if need.public else 302
+    if need.signed_in is not None:
+        return need.signed_in
+    if need.without_second_factor is not None and role not in ROLES_THAT_NEED_A_SECOND_FACTOR:
+        return need.without_second_factor
+    if need.staff:
+        return need.ok if role == ADMIN else need.refused
+    if need.review and not readable(role, status):
+        return 404
+    held = permissions_of(role)
+    if need.any_of and not any(set(alternative) <= held for alternative in need.any_of):
+        return need.refused
+    if need.member and role not in BOARD_STAFF:
+        return need.refused
+    if need.lead_board and role not in ("board_staff",):
+        return need.refused
+    if status is not None and status not in need.statuses:
+        return need.refused
+    if need.saved_view and owner != "own":
+        return 404
+    return need.ok
+
+
+def url_names(patterns=None, namespace=""):
+    names = set()
+    for pattern in patterns if patterns is not None else get_resolver().url_patterns:
+        if isinstance(pattern, URLResolver):
+            inner = f"{namespace}{pattern.namespace}:" if pattern.namespace else namespace
+            names |= url_names(pattern.url_patterns, inner)
+        elif isinstance(pattern, URLPattern) and pattern.name:
+            names.add(f"{namespace}{pattern.name}")
+    return names
+
+
+def test_every_url_name_declares_what_it_needs():
+    names = url_names()
+    admin_names = {name for name in names if name.startswith("admin:")}
+    assert names - admin_names == set(NEEDS) - ADMIN_REPRESENTATIVES
+    assert admin_names >= ADMIN_REPRESENTATIVES
+
+
+def client_for(role):
+    client = HTTPSClient()
+    if role == ANONYMOUS:
+        return client, None
+    if role == NO_ROLE:
+        user = UserFactory()
+    elif role in BOARD_STAFF:
+        user = UserFactory(role="board_staff", boards=[BOARD_STAFF[role]])
+    else:
+        user = UserFactory(role=role)
+    client.force_login(user)
+    return client, user
+
+
+def review(status, lead=LEAD):
+    """A review of the lead board (Birmingham) that Wolverhampton contributed to, in this status."""
+    made = ReviewFactory(
+        board=board(lead),
+        status="submitted" if status == "evaluated" else status,
+        submitted_date=None if status == "draft" else datetime.date(2008, 6, 10),
+    )
+    Contribution.objects.create(review=made, board=board(CONTRIBUTING))
+    if status == "evaluated":
+        # Judged inadequate, so it may be evaluated again.
+        EvaluationFactory(review=made, judgement="inadequate")
+        Review.objects.filter(pk=made.pk).update(status="evaluated")
+    return made
+
+
+REVIEW_URLS = [name for name, need in NEEDS.items() if need.review]
+SAVED_VIEW_URLS = [name for name, need in NEEDS.items() if need.saved_view]
+OTHER_URLS = [name for name in NEEDS if name not in REVIEW_URLS and name not in SAVED_VIEW_URLS]
+
+
+@pytest.mark.parametrize("status", STATUSES)
+@pytest.mark.parametrize("role", ROLES)
+@pytest.mark.parametrize("name", REVIEW_URLS)
+def test_a_reviews_pages_answer_every_role_as_its_permissions_say(name, role, status):
+    target = review(status)
+    client, _ = client_for(role)
+    response = client.get(reverse(name, args=[target.pk]))
+    assert response.status_code == expected(name, role, status)
+
+
+@pytest.mark.parametrize("owner", ["own", "another user's"])
+@pytest.mark.parametrize("role", ROLES)
+@pytest.mark.parametrize("name", SAVED_VIEW_URLS)
+def test_saved_view_pages_answer_every_role_as_its_permissions_say(name, role, owner):
+    client, user = client_for(role)
+    if user is None or owner != "own":
+        user = UserFactory(role="inspector")
+    saved = SavedView.objects.create(owner=user, name="Inadequate", query_string="judgement=inadequate")
+    response = client.get(reverse(name, args=[saved.pk]))
+    assert response.status_code == expected(name, role, owner=owner)
+    assert SavedView.objects.filter(pk=saved.pk).exists()
+
+
+@pytest.mark.parametrize("role", ROLES)
+@pytest.mark.parametrize("name", OTHER_URLS)
+def test_every_other_page_answers_every_role_as_its_permissions_say(name, role):
+    client, _ = client_for(role)
+    need = NEEDS[name]
+    url = reverse(name, args=need.args) + (f"?{need.query}" if need.query else "")
+    response = client.get(url)
+    assert response.status_code == expected(name, role)
+
+
+# The hand-written matrix this one replaced: (url name, role, the review's board, its status) -> answer for a
+# review's pages, (url name, role) -> answer for the others. Each row is the contract: expected() must agree.
+CONTRACT_REVIEW_PAGES = {
     "reviews:detail": {
         "board_staff": {
             ("own", "draft"): 200,
@@ -61,8 +284,8 @@ REVIEW_PAGES = {
         "no_role": {("other", "submitted"): 404},
     },
 }
-PAGES = {
-    # page: {role: expected GET status}; None = not signed in.
+CONTRACT_PAGES = {
+    # None = not signed in.
     "healthz": {None: 200, "board_staff": 200},
     "login": {None: 200},
     "signed_out": {None: 200},
@@ -78,79 +301,47 @@ PAGES = {
     "reviews:saved_views": {None: 302, "inspector": 200},
     "reviews:saved_view_new": {None: 302, "inspector": 200},
     "dashboard:index": {None: 302, "board_staff": 200, "inspector": 200, "manager": 200, "admin": 200},
+}
+# Without their required parameter the APIs answer 400 to whoever may call them (asked for real below).
+CONTRACT_API_WITHOUT_PARAMETERS = {
     "dashboard:api-summary": {None: 302, "manager": 400},  # no year= given
     "dashboard:api-judgement-rates": {None: 302, "manager": 400, "inspector": 400},  # no group= given
 }
-# Pages whose rows live in their own tests because they need an object the matrix does not make.
-COVERED_ELSEWHERE = {
-    "reviews:saved_view_open": "tests/test_saved_views.py (another user's saved view is a 404)",
-    "reviews:saved_view_delete": "tests/test_saved_views.py",
-    "dashboard:download": "tests/test_dashboard.py (every table's CSV, scoped)",
-}
 
 
-def url_names(patterns=None, namespace=""):
-    names = set()
-    for pattern in patterns if patterns is not None else get_resolver().url_patterns:
-        if isinstance(pattern, URLResolver):
-            if pattern.namespace == "admin":
-                continue  # Django's admin: behind is_staff and the second factor (tests/test_admin.py)
-            inner = f"{namespace}{pattern.namespace}:" if pattern.namespace else namespace
-            names |= url_names(pattern.url_patterns, inner)
-        elif isinstance(pattern, URLPattern) and pattern.name:
-            names.add(f"{namespace}{pattern.name}")
-    return names
+def contract_role(role, where):
+    """The contract's board staff are Birmingham's: another board's review is what Coventry's staff see of
+    Birmingham's (neither contributed to the other's)."""
+    return "board_staff_other_board" if role == "board_staff" and where == "other" else role
 
 
-def test_every_url_pattern_has_a_row_in_the_matrix():
-    assert url_names() == set(REVIEW_PAGES) | set(PAGES) | set(COVERED_ELSEWHERE)
+def test_the_derived_matrix_keeps_every_row_of_the_hand_written_one():
+    disagreements = [
+        (name, role, where, status, answer, expected(name, contract_role(role, where), status))
+        for name, by_role in CONTRACT_REVIEW_PAGES.items()
+        for role, cases in by_role.items()
+        for (where, status), answer in cases.items()
+        if expected(name, contract_role(role, where), status) != answer
+    ]
+    disagreements += [
+        (name, role, answer, expected(name, role or ANONYMOUS))
+        for name, by_role in CONTRACT_PAGES.items()
+        for role, answer in by_role.items()
+        if expected(name, role or ANONYMOUS) != answer
+    ]
+    assert disagreements == []
 
 
-def client_for(role):
-    client = HTTPSClient()
-    if role is None:
-        return client
-    if role == "no_role":
-        user = UserFactory()
-    elif role == "board_staff":
-        user = UserFactory(role="board_staff", boards=["E08000025"])
-    else:
-        user = UserFactory(role=role)
-    client.force_login(user)
-    return client
-
-
-def review(where, status):
-    made = ReviewFactory(
-        board=board("E08000025" if where == "own" else "E08000026"),
-        status="submitted" if status == "evaluated" else status,
-        submitted_date=None if status == "draft" else datetime.date(2008, 6, 10),
-    )
-    if status == "evaluated":
-        EvaluationFactory(review=made, judgement="inadequate")
-        Review.objects.filter(pk=made.pk).update(status="evaluated")
-    return made
-
-
-REVIEW_ROWS = [
-    (page, role, where, status, expected)
-    for page, by_role in REVIEW_PAGES.items()
-    for role, cases in by_role.items()
-    for (where, status), expected in cases.items()
-]
-
-
-@pytest.mark.parametrize(("page", "role", "where", "status", "expected"), REVIEW_ROWS)
-def test_review_pages_answer_each_role_as_the_matrix_says(page, role, where, status, expected):
-    target = review(where, status)
-    response = client_for(role).get(reverse(page, args=[target.pk]))
-    assert response.status_code == expected
-
-
-PAGE_ROWS = [(page, role, expected) for page, by_role in PAGES.items() for role, expected in by_role.items()]
-
-
-@pytest.mark.parametrize(("page", "role", "expected"), PAGE_ROWS)
-def test_pages_answer_each_role_as_the_matrix_says(page, role, expected):
-    response = client_for(role).get(reverse(page))
-    assert response.status_code == expected
+@pytest.mark.parametrize(
+    ("name", "role", "answer"),
+    [
+        (name, role, answer)
+        for name, by_role in CONTRACT_API_WITHOUT_PARAMETERS.items()
+        for role, answer in by_role.items()
+    ],
+)
+def test_the_apis_without_their_required_parameter_answer_as_the_contract_says(name, role, answer):
+    client, _ = client_for(role or ANONYMOUS)
+    assert client.get(reverse(name)).status_code == answer
+    if answer == 400:
+        assert expected(name, role) == NEEDS[name].ok  # the same roles are let in when the parameter is given

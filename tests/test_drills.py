@@ -29,14 +29,6 @@ def test_backup_restores_every_row_and_the_same_reviews():
 
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
 @pytest.mark.usefixtures("reference_data_kept")
-def test_reference_data_survives_a_transactional_test():
-    from reviews.models import Board
-
-    assert Board.objects.count() == 170
-
-
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)
-@pytest.mark.usefixtures("reference_data_kept")
 def test_database_lost_mid_request_gives_a_503_page_and_the_next_request_recovers(client, inspector, monkeypatch):
     from django.db import close_old_connections, connection
 

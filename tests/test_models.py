@@ -4,6 +4,7 @@ import datetime
 
 import pytest
 from django.db import IntegrityError, transaction
+from django.db.models import ProtectedError
 
 from reviews.models import Board, Evaluation, LocalAuthority, Region, Review
 from reviews.years import is_reporting_year, reporting_year, year_bounds
@@ -43,8 +44,9 @@ def test_reference_data_has_every_authority_and_one_board_each():
     assert LocalAuthority.objects.count() == 170
     assert Board.objects.count() == 170
     assert Region.objects.count() == 9
-    assert Board.objects.in_force_on(D(2009, 3, 31)).count() == 149
-    assert Board.objects.in_force_on(D(2009, 4, 1)).count() == 152
+    # The April 2009 reorganisation: seven authorities end on 31 March, ten begin on 1 April.
+    assert LocalAuthority.objects.filter(valid_to=D(2009, 3, 31)).count() == 7
+    assert LocalAuthority.objects.filter(valid_from=D(2009, 4, 1)).count() == 10
 
 
 @pytest.mark.django_db
@@ -57,9 +59,18 @@ def test_cornwall_and_isles_of_scilly_before_2009_is_one_board():
 
 @pytest.mark.django_db
 def test_an_abolished_board_keeps_its_reviews():
+    """Reference data is retired (valid_to), never deleted: deleting a board or authority with reviews fails."""
     cheshire = Board.objects.get(gss_code="E10000004")
     review = ReviewFactory(board=cheshire, completed_date=D(2010, 6, 1), submitted_date=D(2010, 7, 1))
-    assert review.board.authority.valid_to == D(2009, 3, 31)
+    assert cheshire.authority.valid_to == D(2009, 3, 31)
+
+    with pytest.raises(ProtectedError), transaction.atomic():
+        cheshire.delete()
+    with pytest.raises(ProtectedError), transaction.atomic():
+        cheshire.authority.delete()
+
+    assert Review.objects.get(pk=review.pk).board == cheshire
+    assert Board.objects.filter(pk=cheshire.pk, authority__gss_code="E10000004").exists()
 
 
 @pytest.mark.django_db
@@ -127,8 +138,3 @@ def test_review_carries_its_latest_evaluation_whatever_wrote_it():
     Evaluation.objects.filter(review=review).delete()
     review.refresh_from_db()
     assert (review.latest_judgement, review.latest_evaluated_date) == ("", None)
-
-
-@pytest.mark.django_db
-def test_review_type_defaults_to_serious_case_review():
-    assert ReviewFactory().review_type == Review.ReviewType.SCR

@@ -166,6 +166,12 @@ def test_a_reference_already_used_is_refused(signed_in, birmingham, draft):
     assert Review.objects.count() == 1
 
 
+def test_a_review_logged_on_the_new_review_page_is_a_serious_case_review(signed_in, birmingham):
+    response = signed_in.post(NEW, review_data(birmingham), headers=ORIGIN)
+    assert response.status_code == 302
+    assert Review.objects.get().review_type == Review.ReviewType.SCR
+
+
 def test_a_blank_reference_is_given_the_next_free_one(signed_in, birmingham):
     ReviewFactory(board=birmingham, reference="SCR-2008-E08000025-0001")
     response = signed_in.post(NEW, review_data(birmingham, reference=""), headers=ORIGIN)

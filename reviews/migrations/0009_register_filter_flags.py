@@ -9,7 +9,7 @@ class Migration(migrations.Migration):
     # The register's yes/no filters read two flags on Review, kept by triggers on Child and Contribution.
 
     dependencies = [
-        ("reviews", "0008_search_document_cascade"),
+        ("reviews", "0004_squashed_0008_register_search"),
     ]
 
     operations = [
