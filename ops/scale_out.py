@@ -69,22 +69,15 @@ def primary_conf(*, port, socket_dir):
 
 
 def replica_conf(*, port, socket_dir):
-    """postgresql.conf of the hot standby (the primary's lives in /etc on Debian, so the copy has none)."""
-    return "\n".join(
+    """The hot standby's own settings: its port and socket folder, and every statement logged (the evidence
+    that the reporting reads arrive here)."""
+    return pgtools.local_settings(port=port, socket_dir=socket_dir) + "\n".join(
         [
-            f"port = {port}",
-            "listen_addresses = '127.0.0.1'",
-            f"unix_socket_directories = '{socket_dir}'",
             "hot_standby = on",
             "hot_standby_feedback = on",  # the primary keeps rows a long report on the replica still reads
-            "max_connections = 100",  # a standby needs at least the primary's
             "shared_buffers = 128MB",
-            "fsync = off",  # a throwaway copy; the primary keeps its own durability
-            "logging_collector = off",
-            "log_statement = 'all'",  # the evidence that the reporting reads arrive here
+            "log_statement = 'all'",
             "log_line_prefix = '%m [%p] %a %d '",
-            "log_timezone = 'UTC'",
-            "timezone = 'UTC'",
             "",
         ]
     )
