@@ -13,12 +13,15 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.forms.formsets import BaseFormSet, formset_factory
 from django.utils.formats import date_format
+from django.utils.text import capfirst
 
 from reviews import editing
 from reviews.models import (
     AGENCY_NOTES_MAX_LENGTH,
+    EVALUATION_DATE_ORDER,
     EVALUATION_SUMMARY_MAX_LENGTH,
     FINDING_DESCRIPTION_MAX_LENGTH,
+    REVIEW_DATE_ORDER,
     REVIEW_SUMMARY_MAX_LENGTH,
     Agency,
     AgencyInvolvement,
@@ -27,6 +30,8 @@ from reviews.models import (
     Evaluation,
     Finding,
     Review,
+    date_order_message,
+    dates_out_of_order,
 )
 from reviews.validators import validate_xml_text
 from scr_register.forms import GOVUKDateField, GOVUKTextField
@@ -198,29 +203,16 @@ class ReviewForm(forms.Form):
             self.add_error("reference", "This reference is already in use. Choose another or leave it blank")
 
     def _check_date_order(self, data):
-        incident, decision, completed = (data.get(n) for n in ("incident_date", "decision_date", "completed_date"))
-        submitted = self.review.submitted_date if self.review is not None else None
-        if incident and decision and decision < incident:
-            self.add_error(
-                "decision_date",
-                "The date of the decision to hold the review must be the same as or after the date of the incident",
-            )
-        if completed and decision and completed < decision:
-            self.add_error(
-                "completed_date",
-                "The date the review was completed must be the same as or after the date of the decision",
-            )
-        elif completed and incident and completed < incident:
-            self.add_error(
-                "completed_date",
-                "The date the review was completed must be the same as or after the date of the incident",
-            )
-        if submitted and completed and completed > submitted:
-            self.add_error(
-                "completed_date",
-                "The date the review was completed must be the same as or before the date it was submitted "
-                f"to Ofsted, {long_date(submitted)}",
-            )
+        values = {**data, "submitted_date": self.review.submitted_date if self.review is not None else None}
+        for earlier, later in dates_out_of_order(values, REVIEW_DATE_ORDER):
+            if later.field in self.fields:
+                self.add_error(later.field, date_order_message(earlier, later))
+            else:  # the date it was submitted, which this form does not change
+                self.add_error(
+                    earlier.field,
+                    f"{capfirst(earlier.subject)} must be the same as or before {later.reference}, "
+                    f"{long_date(values[later.field])}",
+                )
 
     def review_fields(self):
         """The clean values for ``reviews.editing`` (after ``is_valid()``)."""
@@ -763,13 +755,8 @@ class EvaluationForm(forms.Form):
 
     def clean(self):
         data = super().clean()
-        received, completed = data.get("received_date"), data.get("completed_date")
-        if received and completed and completed < received:
-            self.add_error(
-                "completed_date",
-                "The date the evaluation was completed must be the same as or after "
-                "the date Ofsted received the review",
-            )
+        for earlier, later in dates_out_of_order(data, EVALUATION_DATE_ORDER):
+            self.add_error(later.field, date_order_message(earlier, later))
         return data
 
     def evaluation_fields(self):

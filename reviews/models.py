@@ -1,5 +1,8 @@
 """The register's domain: reference data (regions, authorities, boards) and serious case reviews."""
 
+from itertools import combinations
+from typing import NamedTuple
+
 import pghistory
 import pgtrigger
 from django.conf import settings
@@ -10,6 +13,7 @@ from django.db.models import Case, F, Q, Value, When
 from django.db.models.functions import Length
 from django.db.models.lookups import LessThanOrEqual
 from django.urls import reverse
+from django.utils.text import capfirst
 
 from reviews.querysets import EvaluationQuerySet, ReviewQuerySet
 from reviews.validators import validate_xml_text
@@ -29,6 +33,73 @@ def text_max_length(field, limit, name):
         name=name,
         violation_error_message=f"{field.capitalize()} must be {limit:,} characters or fewer",
     )
+
+
+class DateStep(NamedTuple):
+    """One date of a record whose dates run in order, and how a sentence names it."""
+
+    field: str
+    noun: str  # in the constraints' names: review_incident_before_decision
+    subject: str  # "the date of the decision to hold the review" must be the same as or after ...
+    reference: str  # ... must be the same as or after "the date of the decision"
+
+
+# The order a review's dates run in, and an evaluation's, stated once: the database's CheckConstraints
+# (date_order_constraints), the forms and the import (dates_out_of_order) are all built from these.
+REVIEW_DATE_ORDER = (
+    DateStep("incident_date", "incident", "the date of the incident", "the date of the incident"),
+    DateStep("decision_date", "decision", "the date of the decision to hold the review", "the date of the decision"),
+    DateStep("completed_date", "completion", "the date the review was completed", "the date the review was completed"),
+    DateStep(
+        "submitted_date", "submission", "the date it was submitted to Ofsted", "the date it was submitted to Ofsted"
+    ),
+)
+EVALUATION_DATE_ORDER = (
+    DateStep("received_date", "received", "the date Ofsted received the review", "the date Ofsted received the review"),
+    DateStep(
+        "completed_date",
+        "completed",
+        "the date the evaluation was completed",
+        "the date the evaluation was completed",
+    ),
+)
+
+
+def date_order_message(earlier, later):
+    """The GOV.UK message for ``later`` given before ``earlier`` (two DateSteps)."""
+    return f"{capfirst(later.subject)} must be the same as or after {earlier.reference}"
+
+
+def date_order_constraints(order, name):
+    """A CheckConstraint for every pair of dates in ``order``: the earlier, when both are given, is on or before
+    the later. ``name`` is a pattern naming each from the DateSteps' nouns, ``{earlier}`` and ``{later}``."""
+    return [
+        models.CheckConstraint(
+            condition=Q(**{f"{earlier.field}__isnull": True})
+            | Q(**{f"{later.field}__isnull": True})
+            | Q(**{f"{earlier.field}__lte": F(later.field)}),
+            name=name.format(earlier=earlier.noun, later=later.noun),
+            violation_error_message=date_order_message(earlier, later),
+        )
+        for earlier, later in combinations(order, 2)
+    ]
+
+
+def dates_out_of_order(values, order):
+    """The (earlier, later) DateSteps of ``order`` whose dates in ``values`` go backwards.
+
+    Each date given is compared with the one given before it (missing dates are skipped), which together
+    hold every pair the constraints hold; ``values`` maps field names to dates or None.
+    """
+    broken, previous = [], None
+    for step in order:
+        day = values.get(step.field)
+        if day is None:
+            continue
+        if previous is not None and day < values[previous.field]:
+            broken.append((previous, step))
+        previous = step
+    return broken
 
 
 # Every model that holds review data keeps a trigger-written history of inserts, updates and deletes,
@@ -181,42 +252,7 @@ class Review(models.Model):
             ("import_reviews", "Can import reviews from CSV files"),
         ]
         constraints = [
-            models.CheckConstraint(
-                condition=Q(incident_date__isnull=True)
-                | Q(decision_date__isnull=True)
-                | Q(incident_date__lte=F("decision_date")),
-                name="review_incident_before_decision",
-            ),
-            models.CheckConstraint(
-                condition=Q(decision_date__isnull=True)
-                | Q(completed_date__isnull=True)
-                | Q(decision_date__lte=F("completed_date")),
-                name="review_decision_before_completion",
-            ),
-            models.CheckConstraint(
-                condition=Q(completed_date__isnull=True)
-                | Q(submitted_date__isnull=True)
-                | Q(completed_date__lte=F("submitted_date")),
-                name="review_completion_before_submission",
-            ),
-            models.CheckConstraint(
-                condition=Q(incident_date__isnull=True)
-                | Q(completed_date__isnull=True)
-                | Q(incident_date__lte=F("completed_date")),
-                name="review_incident_before_completion",
-            ),
-            models.CheckConstraint(
-                condition=Q(decision_date__isnull=True)
-                | Q(submitted_date__isnull=True)
-                | Q(decision_date__lte=F("submitted_date")),
-                name="review_decision_before_submission",
-            ),
-            models.CheckConstraint(
-                condition=Q(incident_date__isnull=True)
-                | Q(submitted_date__isnull=True)
-                | Q(incident_date__lte=F("submitted_date")),
-                name="review_incident_before_submission",
-            ),
+            *date_order_constraints(REVIEW_DATE_ORDER, name="review_{earlier}_before_{later}"),
             models.CheckConstraint(condition=~Q(reference=""), name="review_reference_not_empty"),
             models.CheckConstraint(
                 condition=Q(status__in=["draft", "submitted", "evaluated"]), name="review_status_valid"
@@ -595,10 +631,7 @@ class Evaluation(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["review", "sequence"], name="evaluation_sequence_unique"),
             models.CheckConstraint(condition=Q(sequence__gte=1), name="evaluation_sequence_positive"),
-            models.CheckConstraint(
-                condition=Q(completed_date__gte=F("received_date")),
-                name="evaluation_completed_after_received",
-            ),
+            *date_order_constraints(EVALUATION_DATE_ORDER, name="evaluation_{later}_after_{earlier}"),
             models.CheckConstraint(
                 condition=Q(judgement__in=["outstanding", "good", "adequate", "inadequate"]),
                 name="evaluation_judgement_valid",
