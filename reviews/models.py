@@ -204,7 +204,13 @@ class Review(models.Model):
     class ReviewType(models.TextChoices):
         SCR = "scr", "Serious case review"
 
-    reference = models.CharField(max_length=40, unique=True, validators=[validate_xml_text])
+    reference = models.CharField(
+        max_length=40,
+        unique=True,
+        validators=[validate_xml_text],
+        help_text="Leave blank to be given one, like SCR-2008-E08000025-0001. "
+        "A reference you choose must include the lead board's GSS code.",
+    )
     review_type = models.CharField(max_length=8, choices=ReviewType, default=ReviewType.SCR)
     board = models.ForeignKey(Board, on_delete=models.PROTECT, related_name="reviews", verbose_name="lead board")
     other_boards = models.ManyToManyField(
@@ -215,13 +221,27 @@ class Review(models.Model):
         verbose_name="contributing boards",
     )
     title = models.CharField(max_length=200, validators=[validate_xml_text])
-    incident_date = models.DateField(null=True, blank=True)
-    decision_date = models.DateField("date of decision to hold the review", null=True, blank=True)
-    completed_date = models.DateField(null=True, blank=True)
+    incident_date = models.DateField("date of the incident", null=True, blank=True, help_text="For example, 27 3 2008")
+    decision_date = models.DateField(
+        "date of the decision to hold the review", null=True, blank=True, help_text="For example, 27 3 2008"
+    )
+    completed_date = models.DateField(
+        "date the review was completed",
+        null=True,
+        blank=True,
+        help_text="Leave blank until the overview report is agreed. You need it to submit the review.",
+    )
     submitted_date = models.DateField("date submitted to Ofsted", null=True, blank=True)
-    independent_chair = models.BooleanField(null=True, blank=True)
-    independent_author = models.BooleanField(null=True, blank=True)
-    summary = models.TextField(blank=True, max_length=REVIEW_SUMMARY_MAX_LENGTH, validators=[validate_xml_text])
+    independent_chair = models.BooleanField("was the chair of the review panel independent?", null=True, blank=True)
+    independent_author = models.BooleanField(
+        "was the author of the overview report independent?", null=True, blank=True
+    )
+    summary = models.TextField(
+        blank=True,
+        max_length=REVIEW_SUMMARY_MAX_LENGTH,
+        validators=[validate_xml_text],
+        help_text="What happened and what the review found, without naming anyone. You need it to submit the review.",
+    )
     status = models.CharField(max_length=10, choices=Status, default=Status.DRAFT)
     # Denormalised from the latest evaluation by a database trigger (see Evaluation.Meta.triggers),
     # so the register can filter and sort on them with an index, whatever wrote the evaluation.
@@ -610,15 +630,24 @@ class Evaluation(models.Model):
 
     review = models.ForeignKey(Review, on_delete=models.CASCADE, related_name="evaluations")
     sequence = models.PositiveSmallIntegerField(default=1)
-    received_date = models.DateField("date Ofsted received the review")
-    completed_date = models.DateField("date the evaluation was completed")
+    received_date = models.DateField("date Ofsted received the review", help_text="For example, 27 3 2008")
+    completed_date = models.DateField(
+        "date the evaluation was completed", help_text="This decides the reporting year the evaluation counts in"
+    )
     judgement = models.CharField("overall judgement", max_length=12, choices=Judgement)
-    summary = models.TextField(blank=True, max_length=EVALUATION_SUMMARY_MAX_LENGTH, validators=[validate_xml_text])
+    summary = models.TextField(
+        "summary of the evaluation",
+        blank=True,
+        max_length=EVALUATION_SUMMARY_MAX_LENGTH,
+        validators=[validate_xml_text],
+    )
     terms_of_reference = models.CharField(max_length=12, choices=Judgement, blank=True)
-    overview_and_imrs = models.CharField("overview report and IMRs", max_length=12, choices=Judgement, blank=True)
+    overview_and_imrs = models.CharField(
+        "overview report and individual management reviews", max_length=12, choices=Judgement, blank=True
+    )
     timescales = models.CharField(max_length=12, choices=Judgement, blank=True)
     equality_and_diversity = models.CharField(max_length=12, choices=Judgement, blank=True)
-    family_involvement = models.CharField(max_length=12, choices=Judgement, blank=True)
+    family_involvement = models.CharField("involvement of the family", max_length=12, choices=Judgement, blank=True)
     evaluated_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )

@@ -1,5 +1,7 @@
 """The review's own fields, and the check-your-answers page's POST."""
 
+import copy
+
 from django import forms
 from django.utils.text import capfirst
 
@@ -13,87 +15,61 @@ from reviews.models import (
     date_order_message,
     dates_out_of_order,
 )
-from reviews.validators import validate_xml_text
 from scr_register.forms import GOVUKDateField, GOVUKTextField
 
 
-class ReviewForm(forms.Form):
-    """The review's own fields. ``board`` offers only the user's boards; dates follow the database's order."""
+class ReviewForm(forms.ModelForm):
+    """The review's own fields, with labels, help and limits from ``Review``'s fields. ``board`` offers only the
+    user's boards; dates follow the database's order. ``reviews.editing`` saves (checking the version)."""
 
     govuk_mark_optional = True
 
     version = forms.IntegerField(widget=forms.HiddenInput, required=False)
-    board = forms.ModelChoiceField(
-        queryset=Board.objects.none(),
-        label="Lead board",
-        error_messages={
-            "required": "Select the lead board",
-            "invalid_choice": "Select one of your boards as the lead board",
-        },
-    )
-    reference = forms.CharField(
-        label="Reference",
-        max_length=40,
-        required=False,
-        help_text=(
-            "Leave blank to be given one, like SCR-2008-E08000025-0001. "
-            "A reference you choose must include the lead board's GSS code."
-        ),
-        widget=forms.TextInput(attrs={"class": "govuk-input--width-20", "spellcheck": "false"}),
-        validators=[validate_xml_text],
-        error_messages=text_errors("The reference", max_length="The reference must be 40 characters or fewer"),
-    )
-    title = forms.CharField(
-        label="Title",
-        max_length=200,
-        validators=[validate_xml_text],
-        error_messages=text_errors(
-            "The title",
-            required="Enter the title of the review",
-            max_length="The title must be 200 characters or fewer",
-        ),
-    )
-    incident_date = GOVUKDateField(
-        label="Date of the incident",
-        error_name="date of the incident",
-        required=False,
-        not_in_future=True,
-        min_date=EARLIEST_DATE,
-        help_text="For example, 27 3 2008",
-    )
-    decision_date = GOVUKDateField(
-        label="Date of the decision to hold the review",
-        error_name="date of the decision to hold the review",
-        not_in_future=True,
-        min_date=EARLIEST_DATE,
-        help_text="For example, 27 3 2008",
-    )
-    completed_date = GOVUKDateField(
-        label="Date the review was completed",
-        error_name="date the review was completed",
-        required=False,
-        not_in_future=True,
-        min_date=EARLIEST_DATE,
-        help_text="Leave blank until the overview report is agreed. You need it to submit the review.",
-    )
-    independent_chair = YesNoNotKnownField(label="Was the chair of the review panel independent?")
-    independent_author = YesNoNotKnownField(label="Was the author of the overview report independent?")
-    summary = GOVUKTextField(
-        validators=[validate_xml_text],
-        label="Summary",
-        required=False,
-        max_length=REVIEW_SUMMARY_MAX_LENGTH,
-        widget=forms.Textarea(attrs={"rows": 6}),
-        help_text="What happened and what the review found, without naming anyone. You need it to submit the review.",
-        error_messages=text_errors("Summary", REVIEW_SUMMARY_MAX_LENGTH),
-    )
+
+    class Meta:
+        model = Review
+        fields = editing.REVIEW_FIELDS
+        field_classes = {
+            "incident_date": GOVUKDateField,
+            "decision_date": GOVUKDateField,
+            "completed_date": GOVUKDateField,
+            "independent_chair": YesNoNotKnownField,
+            "independent_author": YesNoNotKnownField,
+            "summary": GOVUKTextField,
+        }
+        widgets = {
+            "reference": forms.TextInput(attrs={"class": "govuk-input--width-20", "spellcheck": "false"}),
+            "summary": forms.Textarea(attrs={"rows": 6}),
+        }
+        error_messages = {
+            "board": {
+                "required": "Select the lead board",
+                "invalid_choice": "Select one of your boards as the lead board",
+            },
+            "reference": text_errors("The reference", max_length="The reference must be 40 characters or fewer"),
+            "title": text_errors(
+                "The title",
+                required="Enter the title of the review",
+                max_length="The title must be 200 characters or fewer",
+            ),
+            "summary": text_errors("Summary", REVIEW_SUMMARY_MAX_LENGTH),
+        }
 
     def __init__(self, data=None, *, user, review=None, **kwargs):
         self.user = user
         self.review = review
-        if review is not None and data is None:
-            kwargs.setdefault("initial", initial_for_review(review))
+        if review is not None:
+            kwargs.setdefault("initial", {"version": review.version})
+            # A copy: the form fills its instance in as it validates, and the page still shows the saved review.
+            kwargs["instance"] = copy.copy(review)
         super().__init__(data, **kwargs)
+        for name in ("incident_date", "decision_date", "completed_date"):
+            field = self.fields[name]
+            field.error_name = Review._meta.get_field(name).verbose_name
+            field.not_in_future = True
+            field.min_date = EARLIEST_DATE
+        self.fields["decision_date"].required = True
+        self.fields["reference"].required = False  # blank: the next free reference is given
         boards = editing.own_boards(user).order_by("name")
         self.fields["board"].queryset = boards
         if not self.is_bound and review is None and len(boards) == 1:
@@ -156,10 +132,6 @@ class ReviewForm(forms.Form):
     def review_fields(self):
         """The clean values for ``reviews.editing`` (after ``is_valid()``)."""
         return {name: self.cleaned_data[name] for name in editing.REVIEW_FIELDS}
-
-
-def initial_for_review(review):
-    return {"version": review.version, **{name: getattr(review, name) for name in editing.REVIEW_FIELDS}}
 
 
 class SubmitForm(forms.Form):
