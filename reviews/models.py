@@ -487,12 +487,12 @@ class Child(models.Model):
         max_length=40, help_text="For example, Child A. Never enter a child's name.", validators=[validate_xml_text]
     )
     sex = models.CharField(max_length=10, choices=Sex, default=Sex.NOT_KNOWN)
-    age_band = models.CharField(max_length=10, choices=AgeBand, default=AgeBand.NOT_KNOWN)
-    ethnicity = models.CharField("ethnicity (DfE code)", max_length=4, choices=Ethnicity, blank=True)
+    age_band = models.CharField("age", max_length=10, choices=AgeBand, default=AgeBand.NOT_KNOWN)
+    ethnicity = models.CharField(max_length=4, choices=Ethnicity, blank=True)  # DfE codes
     outcome = models.CharField(max_length=12, choices=Outcome)
-    known_to_social_care = models.BooleanField(null=True, blank=True)
-    child_protection_plan = models.BooleanField("on a child protection plan", null=True, blank=True)
-    looked_after = models.BooleanField(null=True, blank=True)
+    known_to_social_care = models.BooleanField("known to children's social care?", null=True, blank=True)
+    child_protection_plan = models.BooleanField("on a child protection plan?", null=True, blank=True)
+    looked_after = models.BooleanField("looked after by the local authority?", null=True, blank=True)
 
     class Meta:
         verbose_name_plural = "children"
@@ -542,7 +542,7 @@ class AgencyInvolvement(models.Model):
 
     review = models.ForeignKey(Review, on_delete=models.CASCADE, related_name="agencies")
     agency = models.CharField(max_length=24, choices=Agency)
-    imr_submitted = models.BooleanField("individual management review written", default=False)
+    imr_submitted = models.BooleanField("the agency wrote an individual management review (IMR)", default=False)
     notes = models.TextField(blank=True, max_length=AGENCY_NOTES_MAX_LENGTH, validators=[validate_xml_text])
 
     class Meta:

@@ -15,6 +15,7 @@ from reviews.models import (
     date_order_message,
     dates_out_of_order,
 )
+from reviews.validators import validate_xml_text
 from scr_register.forms import GOVUKDateField, GOVUKTextField
 
 
@@ -70,6 +71,9 @@ class ReviewForm(forms.ModelForm):
             field.min_date = EARLIEST_DATE
         self.fields["decision_date"].required = True
         self.fields["reference"].required = False  # blank: the next free reference is given
+        # Checked as the field is cleaned (the model checks it too, later), so the reference rules in clean()
+        # never read a reference holding a character that cannot be saved.
+        self.fields["reference"].validators.append(validate_xml_text)
         boards = editing.own_boards(user).order_by("name")
         self.fields["board"].queryset = boards
         if not self.is_bound and review is None and len(boards) == 1:

@@ -10,19 +10,19 @@ from reviews.models import (
     AGENCY_NOTES_MAX_LENGTH,
     FINDING_DESCRIPTION_MAX_LENGTH,
     Agency,
+    AgencyInvolvement,
     Board,
     Child,
     Finding,
 )
-from reviews.validators import validate_xml_text
 from scr_register.forms import GOVUKTextField
 
 
-class RowForm(forms.Form):
-    """One row of a review (a child, an agency, a finding): ``id`` names an existing row of this review."""
+class RowForm(forms.ModelForm):
+    """One row of a review (a child, an agency, a finding), with labels, help and limits from its model's fields:
+    ``id`` names an existing row of this review. ``reviews.editing`` saves the rows."""
 
     noun = "row"
-    fields_for_service = ()
 
     id = forms.IntegerField(widget=forms.HiddenInput, required=False)
 
@@ -40,56 +40,47 @@ class RowForm(forms.Form):
         return row_id
 
     def row(self):
-        return {"id": self.cleaned_data.get("id"), **{n: self.cleaned_data[n] for n in self.fields_for_service}}
+        return {"id": self.cleaned_data.get("id"), **{n: self.cleaned_data[n] for n in self.Meta.fields}}
+
+
+INLINE_RADIOS = forms.RadioSelect(attrs={"class": "govuk-radios--inline govuk-radios--small"})
 
 
 class ChildForm(RowForm):
     noun = "child"
-    fields_for_service = editing.CHILD_FIELDS
 
-    pseudonym = forms.CharField(
-        label="Pseudonym",
-        max_length=40,
-        help_text="For example, Child A. Never enter a child's name.",
-        widget=forms.TextInput(attrs={"class": "govuk-input--width-10", "autocomplete": "off", "spellcheck": "false"}),
-        validators=[validate_xml_text],
-        error_messages=text_errors(
-            "The pseudonym",
-            required="Enter a pseudonym for the child, for example Child A",
-            max_length="The pseudonym must be 40 characters or fewer",
-        ),
-    )
-    sex = forms.ChoiceField(
-        label="Sex",
-        choices=Child.Sex.choices,
-        initial=Child.Sex.NOT_KNOWN,
-        widget=forms.RadioSelect(attrs={"class": "govuk-radios--inline govuk-radios--small"}),
-        error_messages={"required": "Select the child's sex", "invalid_choice": "Select the child's sex"},
-    )
-    age_band = forms.ChoiceField(
-        label="Age",
-        choices=Child.AgeBand.choices,
-        initial=Child.AgeBand.NOT_KNOWN,
-        error_messages={"required": "Select the child's age", "invalid_choice": "Select the child's age"},
-    )
-    ethnicity = forms.ChoiceField(
-        label="Ethnicity",
-        choices=[("", "Not known"), *Child.Ethnicity.choices],
-        required=False,
-        error_messages={"invalid_choice": "Select the child's ethnicity from the list"},
-    )
-    outcome = forms.ChoiceField(
-        label="Outcome",
-        choices=Child.Outcome.choices,
-        widget=forms.RadioSelect(attrs={"class": "govuk-radios--inline govuk-radios--small"}),
-        error_messages={
-            "required": "Select whether the child died or was seriously harmed",
-            "invalid_choice": "Select whether the child died or was seriously harmed",
-        },
-    )
-    known_to_social_care = YesNoNotKnownField(label="Known to children's social care?")
-    child_protection_plan = YesNoNotKnownField(label="On a child protection plan?")
-    looked_after = YesNoNotKnownField(label="Looked after by the local authority?")
+    class Meta:
+        model = Child
+        fields = editing.CHILD_FIELDS
+        field_classes = dict.fromkeys(
+            ("known_to_social_care", "child_protection_plan", "looked_after"), YesNoNotKnownField
+        )
+        widgets = {
+            "pseudonym": forms.TextInput(
+                attrs={"class": "govuk-input--width-10", "autocomplete": "off", "spellcheck": "false"}
+            ),
+            "sex": INLINE_RADIOS,
+            "outcome": INLINE_RADIOS,
+        }
+        error_messages = {
+            "pseudonym": text_errors(
+                "The pseudonym",
+                required="Enter a pseudonym for the child, for example Child A",
+                max_length="The pseudonym must be 40 characters or fewer",
+            ),
+            "sex": {"required": "Select the child's sex", "invalid_choice": "Select the child's sex"},
+            "age_band": {"required": "Select the child's age", "invalid_choice": "Select the child's age"},
+            "ethnicity": {"invalid_choice": "Select the child's ethnicity from the list"},
+            "outcome": {
+                "required": "Select whether the child died or was seriously harmed",
+                "invalid_choice": "Select whether the child died or was seriously harmed",
+            },
+        }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["ethnicity"].choices = [("", "Not known"), *Child.Ethnicity.choices]
+        self.fields["outcome"].choices = Child.Outcome.choices  # radios: no blank choice
 
     def clean_pseudonym(self):
         pseudonym = " ".join(self.cleaned_data["pseudonym"].split())
@@ -100,47 +91,42 @@ class ChildForm(RowForm):
 
 class AgencyForm(RowForm):
     noun = "agency"
-    fields_for_service = editing.AGENCY_FIELDS
+    govuk_mark_optional = True
 
-    agency = forms.ChoiceField(
-        label="Agency",
-        choices=[("", "Select an agency"), *Agency.choices],
-        error_messages={"required": "Select the agency", "invalid_choice": "Select an agency from the list"},
-    )
-    imr_submitted = forms.BooleanField(label="The agency wrote an individual management review (IMR)", required=False)
-    notes = GOVUKTextField(
-        validators=[validate_xml_text],
-        label="Notes (optional)",
-        required=False,
-        max_length=AGENCY_NOTES_MAX_LENGTH,
-        widget=forms.Textarea(attrs={"rows": 3}),
-        error_messages=text_errors("Notes", AGENCY_NOTES_MAX_LENGTH),
-    )
+    class Meta:
+        model = AgencyInvolvement
+        fields = editing.AGENCY_FIELDS
+        field_classes = {"notes": GOVUKTextField}
+        widgets = {"notes": forms.Textarea(attrs={"rows": 3})}
+        error_messages = {
+            "agency": {"required": "Select the agency", "invalid_choice": "Select an agency from the list"},
+            "notes": text_errors("Notes", AGENCY_NOTES_MAX_LENGTH),
+        }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["agency"].choices = [("", "Select an agency"), *Agency.choices]
 
 
 class FindingForm(RowForm):
     noun = "finding"
-    fields_for_service = editing.FINDING_FIELDS
+    govuk_mark_optional = True
 
-    category = forms.ChoiceField(
-        label="Category",
-        choices=[("", "Select a category"), *Finding.Category.choices],
-        error_messages={"required": "Select the category of the finding", "invalid_choice": "Select a category"},
-    )
-    agency = forms.ChoiceField(
-        label="Agency (optional)",
-        choices=[("", "No one agency"), *Agency.choices],
-        required=False,
-        error_messages={"invalid_choice": "Select an agency from the list"},
-    )
-    description = GOVUKTextField(
-        validators=[validate_xml_text],
-        label="Description (optional)",
-        required=False,
-        max_length=FINDING_DESCRIPTION_MAX_LENGTH,
-        widget=forms.Textarea(attrs={"rows": 3}),
-        error_messages=text_errors("Description", FINDING_DESCRIPTION_MAX_LENGTH),
-    )
+    class Meta:
+        model = Finding
+        fields = editing.FINDING_FIELDS
+        field_classes = {"description": GOVUKTextField}
+        widgets = {"description": forms.Textarea(attrs={"rows": 3})}
+        error_messages = {
+            "category": {"required": "Select the category of the finding", "invalid_choice": "Select a category"},
+            "agency": {"invalid_choice": "Select an agency from the list"},
+            "description": text_errors("Description", FINDING_DESCRIPTION_MAX_LENGTH),
+        }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["category"].choices = [("", "Select a category"), *Finding.Category.choices]
+        self.fields["agency"].choices = [("", "No one agency"), *Agency.choices]
 
 
 class ContributionForm(forms.Form):

@@ -12,6 +12,146 @@ class Migration(migrations.Migration):
 
     operations = [
         migrations.AlterField(
+            model_name="agencyinvolvement",
+            name="imr_submitted",
+            field=models.BooleanField(
+                default=False, verbose_name="the agency wrote an individual management review (IMR)"
+            ),
+        ),
+        migrations.AlterField(
+            model_name="agencyinvolvementevent",
+            name="imr_submitted",
+            field=models.BooleanField(
+                default=False, verbose_name="the agency wrote an individual management review (IMR)"
+            ),
+        ),
+        migrations.AlterField(
+            model_name="child",
+            name="age_band",
+            field=models.CharField(
+                choices=[
+                    ("unborn", "Unborn"),
+                    ("under_1", "Under 1 year"),
+                    ("1_to_5", "1 to 5 years"),
+                    ("6_to_10", "6 to 10 years"),
+                    ("11_to_15", "11 to 15 years"),
+                    ("16_plus", "16 years and over"),
+                    ("not_known", "Not known"),
+                ],
+                default="not_known",
+                max_length=10,
+                verbose_name="age",
+            ),
+        ),
+        migrations.AlterField(
+            model_name="child",
+            name="child_protection_plan",
+            field=models.BooleanField(blank=True, null=True, verbose_name="on a child protection plan?"),
+        ),
+        migrations.AlterField(
+            model_name="child",
+            name="ethnicity",
+            field=models.CharField(
+                blank=True,
+                choices=[
+                    ("WBRI", "White - British"),
+                    ("WIRI", "White - Irish"),
+                    ("WIRT", "Traveller of Irish heritage"),
+                    ("WROM", "Gypsy / Roma"),
+                    ("WOTH", "Any other White background"),
+                    ("MWBC", "White and Black Caribbean"),
+                    ("MWBA", "White and Black African"),
+                    ("MWAS", "White and Asian"),
+                    ("MOTH", "Any other mixed background"),
+                    ("AIND", "Indian"),
+                    ("APKN", "Pakistani"),
+                    ("ABAN", "Bangladeshi"),
+                    ("AOTH", "Any other Asian background"),
+                    ("BCRB", "Black Caribbean"),
+                    ("BAFR", "Black - African"),
+                    ("BOTH", "Any other Black background"),
+                    ("CHNE", "Chinese"),
+                    ("OOTH", "Any other ethnic group"),
+                    ("REFU", "Refused"),
+                    ("NOBT", "Information not yet obtained"),
+                ],
+                max_length=4,
+            ),
+        ),
+        migrations.AlterField(
+            model_name="child",
+            name="known_to_social_care",
+            field=models.BooleanField(blank=True, null=True, verbose_name="known to children's social care?"),
+        ),
+        migrations.AlterField(
+            model_name="child",
+            name="looked_after",
+            field=models.BooleanField(blank=True, null=True, verbose_name="looked after by the local authority?"),
+        ),
+        migrations.AlterField(
+            model_name="childevent",
+            name="age_band",
+            field=models.CharField(
+                choices=[
+                    ("unborn", "Unborn"),
+                    ("under_1", "Under 1 year"),
+                    ("1_to_5", "1 to 5 years"),
+                    ("6_to_10", "6 to 10 years"),
+                    ("11_to_15", "11 to 15 years"),
+                    ("16_plus", "16 years and over"),
+                    ("not_known", "Not known"),
+                ],
+                default="not_known",
+                max_length=10,
+                verbose_name="age",
+            ),
+        ),
+        migrations.AlterField(
+            model_name="childevent",
+            name="child_protection_plan",
+            field=models.BooleanField(blank=True, null=True, verbose_name="on a child protection plan?"),
+        ),
+        migrations.AlterField(
+            model_name="childevent",
+            name="ethnicity",
+            field=models.CharField(
+                blank=True,
+                choices=[
+                    ("WBRI", "White - British"),
+                    ("WIRI", "White - Irish"),
+                    ("WIRT", "Traveller of Irish heritage"),
+                    ("WROM", "Gypsy / Roma"),
+                    ("WOTH", "Any other White background"),
+                    ("MWBC", "White and Black Caribbean"),
+                    ("MWBA", "White and Black African"),
+                    ("MWAS", "White and Asian"),
+                    ("MOTH", "Any other mixed background"),
+                    ("AIND", "Indian"),
+                    ("APKN", "Pakistani"),
+                    ("ABAN", "Bangladeshi"),
+                    ("AOTH", "Any other Asian background"),
+                    ("BCRB", "Black Caribbean"),
+                    ("BAFR", "Black - African"),
+                    ("BOTH", "Any other Black background"),
+                    ("CHNE", "Chinese"),
+                    ("OOTH", "Any other ethnic group"),
+                    ("REFU", "Refused"),
+                    ("NOBT", "Information not yet obtained"),
+                ],
+                max_length=4,
+            ),
+        ),
+        migrations.AlterField(
+            model_name="childevent",
+            name="known_to_social_care",
+            field=models.BooleanField(blank=True, null=True, verbose_name="known to children's social care?"),
+        ),
+        migrations.AlterField(
+            model_name="childevent",
+            name="looked_after",
+            field=models.BooleanField(blank=True, null=True, verbose_name="looked after by the local authority?"),
+        ),
+        migrations.AlterField(
             model_name="evaluation",
             name="completed_date",
             field=models.DateField(
