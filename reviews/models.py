@@ -1,5 +1,8 @@
 """The register's domain: reference data (regions, authorities, boards) and serious case reviews."""
 
+from itertools import combinations
+from typing import NamedTuple
+
 import pghistory
 import pgtrigger
 from django.conf import settings
@@ -10,6 +13,7 @@ from django.db.models import Case, F, Q, Value, When
 from django.db.models.functions import Length
 from django.db.models.lookups import LessThanOrEqual
 from django.urls import reverse
+from django.utils.text import capfirst
 
 from reviews.querysets import ReviewQuerySet
 from reviews.validators import validate_xml_text
@@ -29,6 +33,73 @@ def text_max_length(field, limit, name):
         name=name,
         violation_error_message=f"{field.capitalize()} must be {limit:,} characters or fewer",
     )
+
+
+class DateStep(NamedTuple):
+    """One date of a record whose dates run in order, and how a sentence names it."""
+
+    field: str
+    noun: str  # in the constraints' names: review_incident_before_decision
+    subject: str  # "the date of the decision to hold the review" must be the same as or after ...
+    reference: str  # ... must be the same as or after "the date of the decision"
+
+
+# The order a review's dates run in, and an evaluation's, stated once: the database's CheckConstraints
+# (date_order_constraints), the forms and the import (dates_out_of_order) are all built from these.
+REVIEW_DATE_ORDER = (
+    DateStep("incident_date", "incident", "the date of the incident", "the date of the incident"),
+    DateStep("decision_date", "decision", "the date of the decision to hold the review", "the date of the decision"),
+    DateStep("completed_date", "completion", "the date the review was completed", "the date the review was completed"),
+    DateStep(
+        "submitted_date", "submission", "the date it was submitted to Ofsted", "the date it was submitted to Ofsted"
+    ),
+)
+EVALUATION_DATE_ORDER = (
+    DateStep("received_date", "received", "the date Ofsted received the review", "the date Ofsted received the review"),
+    DateStep(
+        "completed_date",
+        "completed",
+        "the date the evaluation was completed",
+        "the date the evaluation was completed",
+    ),
+)
+
+
+def date_order_message(earlier, later):
+    """The GOV.UK message for ``later`` given before ``earlier`` (two DateSteps)."""
+    return f"{capfirst(later.subject)} must be the same as or after {earlier.reference}"
+
+
+def date_order_constraints(order, name):
+    """A CheckConstraint for every pair of dates in ``order``: the earlier, when both are given, is on or before
+    the later. ``name`` is a pattern naming each from the DateSteps' nouns, ``{earlier}`` and ``{later}``."""
+    return [
+        models.CheckConstraint(
+            condition=Q(**{f"{earlier.field}__isnull": True})
+            | Q(**{f"{later.field}__isnull": True})
+            | Q(**{f"{earlier.field}__lte": F(later.field)}),
+            name=name.format(earlier=earlier.noun, later=later.noun),
+            violation_error_message=date_order_message(earlier, later),
+        )
+        for earlier, later in combinations(order, 2)
+    ]
+
+
+def dates_out_of_order(values, order):
+    """The (earlier, later) DateSteps of ``order`` whose dates in ``values`` go backwards.
+
+    Each date given is compared with the one given before it (missing dates are skipped), which together
+    hold every pair the constraints hold; ``values`` maps field names to dates or None.
+    """
+    broken, previous = [], None
+    for step in order:
+        day = values.get(step.field)
+        if day is None:
+            continue
+        if previous is not None and day < values[previous.field]:
+            broken.append((previous, step))
+        previous = step
+    return broken
 
 
 # Every model that holds review data keeps a trigger-written history of inserts, updates and deletes,
@@ -123,7 +194,13 @@ class Review(models.Model):
     class ReviewType(models.TextChoices):
         SCR = "scr", "Serious case review"
 
-    reference = models.CharField(max_length=40, unique=True, validators=[validate_xml_text])
+    reference = models.CharField(
+        max_length=40,
+        unique=True,
+        validators=[validate_xml_text],
+        help_text="Leave blank to be given one, like SCR-2008-E08000025-0001. "
+        "A reference you choose must include the lead board's GSS code.",
+    )
     review_type = models.CharField(max_length=8, choices=ReviewType, default=ReviewType.SCR)
     board = models.ForeignKey(Board, on_delete=models.PROTECT, related_name="reviews", verbose_name="lead board")
     other_boards = models.ManyToManyField(
@@ -134,13 +211,27 @@ class Review(models.Model):
         verbose_name="contributing boards",
     )
     title = models.CharField(max_length=200, validators=[validate_xml_text])
-    incident_date = models.DateField(null=True, blank=True)
-    decision_date = models.DateField("date of decision to hold the review", null=True, blank=True)
-    completed_date = models.DateField(null=True, blank=True)
+    incident_date = models.DateField("date of the incident", null=True, blank=True, help_text="For example, 27 3 2008")
+    decision_date = models.DateField(
+        "date of the decision to hold the review", null=True, blank=True, help_text="For example, 27 3 2008"
+    )
+    completed_date = models.DateField(
+        "date the review was completed",
+        null=True,
+        blank=True,
+        help_text="Leave blank until the overview report is agreed. You need it to submit the review.",
+    )
     submitted_date = models.DateField("date submitted to Ofsted", null=True, blank=True)
-    independent_chair = models.BooleanField(null=True, blank=True)
-    independent_author = models.BooleanField(null=True, blank=True)
-    summary = models.TextField(blank=True, max_length=REVIEW_SUMMARY_MAX_LENGTH, validators=[validate_xml_text])
+    independent_chair = models.BooleanField("was the chair of the review panel independent?", null=True, blank=True)
+    independent_author = models.BooleanField(
+        "was the author of the overview report independent?", null=True, blank=True
+    )
+    summary = models.TextField(
+        blank=True,
+        max_length=REVIEW_SUMMARY_MAX_LENGTH,
+        validators=[validate_xml_text],
+        help_text="What happened and what the review found, without naming anyone. You need it to submit the review.",
+    )
     status = models.CharField(max_length=10, choices=Status, default=Status.DRAFT)
     # Denormalised from the latest evaluation by a database trigger (see Evaluation.Meta.triggers),
     # so the register can filter and sort on them with an index, whatever wrote the evaluation.
@@ -171,42 +262,7 @@ class Review(models.Model):
             ("import_reviews", "Can import reviews from CSV files"),
         ]
         constraints = [
-            models.CheckConstraint(
-                condition=Q(incident_date__isnull=True)
-                | Q(decision_date__isnull=True)
-                | Q(incident_date__lte=F("decision_date")),
-                name="review_incident_before_decision",
-            ),
-            models.CheckConstraint(
-                condition=Q(decision_date__isnull=True)
-                | Q(completed_date__isnull=True)
-                | Q(decision_date__lte=F("completed_date")),
-                name="review_decision_before_completion",
-            ),
-            models.CheckConstraint(
-                condition=Q(completed_date__isnull=True)
-                | Q(submitted_date__isnull=True)
-                | Q(completed_date__lte=F("submitted_date")),
-                name="review_completion_before_submission",
-            ),
-            models.CheckConstraint(
-                condition=Q(incident_date__isnull=True)
-                | Q(completed_date__isnull=True)
-                | Q(incident_date__lte=F("completed_date")),
-                name="review_incident_before_completion",
-            ),
-            models.CheckConstraint(
-                condition=Q(decision_date__isnull=True)
-                | Q(submitted_date__isnull=True)
-                | Q(decision_date__lte=F("submitted_date")),
-                name="review_decision_before_submission",
-            ),
-            models.CheckConstraint(
-                condition=Q(incident_date__isnull=True)
-                | Q(submitted_date__isnull=True)
-                | Q(incident_date__lte=F("submitted_date")),
-                name="review_incident_before_submission",
-            ),
+            *date_order_constraints(REVIEW_DATE_ORDER, name="review_{earlier}_before_{later}"),
             models.CheckConstraint(condition=~Q(reference=""), name="review_reference_not_empty"),
             models.CheckConstraint(
                 condition=Q(status__in=["draft", "submitted", "evaluated"]), name="review_status_valid"
@@ -421,12 +477,12 @@ class Child(models.Model):
         max_length=40, help_text="For example, Child A. Never enter a child's name.", validators=[validate_xml_text]
     )
     sex = models.CharField(max_length=10, choices=Sex, default=Sex.NOT_KNOWN)
-    age_band = models.CharField(max_length=10, choices=AgeBand, default=AgeBand.NOT_KNOWN)
-    ethnicity = models.CharField("ethnicity (DfE code)", max_length=4, choices=Ethnicity, blank=True)
+    age_band = models.CharField("age", max_length=10, choices=AgeBand, default=AgeBand.NOT_KNOWN)
+    ethnicity = models.CharField(max_length=4, choices=Ethnicity, blank=True)  # DfE codes
     outcome = models.CharField(max_length=12, choices=Outcome)
-    known_to_social_care = models.BooleanField(null=True, blank=True)
-    child_protection_plan = models.BooleanField("on a child protection plan", null=True, blank=True)
-    looked_after = models.BooleanField(null=True, blank=True)
+    known_to_social_care = models.BooleanField("known to children's social care?", null=True, blank=True)
+    child_protection_plan = models.BooleanField("on a child protection plan?", null=True, blank=True)
+    looked_after = models.BooleanField("looked after by the local authority?", null=True, blank=True)
 
     class Meta:
         verbose_name_plural = "children"
@@ -476,7 +532,7 @@ class AgencyInvolvement(models.Model):
 
     review = models.ForeignKey(Review, on_delete=models.CASCADE, related_name="agencies")
     agency = models.CharField(max_length=24, choices=Agency)
-    imr_submitted = models.BooleanField("individual management review written", default=False)
+    imr_submitted = models.BooleanField("the agency wrote an individual management review (IMR)", default=False)
     notes = models.TextField(blank=True, max_length=AGENCY_NOTES_MAX_LENGTH, validators=[validate_xml_text])
 
     class Meta:
@@ -564,15 +620,24 @@ class Evaluation(models.Model):
 
     review = models.ForeignKey(Review, on_delete=models.CASCADE, related_name="evaluations")
     sequence = models.PositiveSmallIntegerField(default=1)
-    received_date = models.DateField("date Ofsted received the review")
-    completed_date = models.DateField("date the evaluation was completed")
+    received_date = models.DateField("date Ofsted received the review", help_text="For example, 27 3 2008")
+    completed_date = models.DateField(
+        "date the evaluation was completed", help_text="This decides the reporting year the evaluation counts in"
+    )
     judgement = models.CharField("overall judgement", max_length=12, choices=Judgement)
-    summary = models.TextField(blank=True, max_length=EVALUATION_SUMMARY_MAX_LENGTH, validators=[validate_xml_text])
+    summary = models.TextField(
+        "summary of the evaluation",
+        blank=True,
+        max_length=EVALUATION_SUMMARY_MAX_LENGTH,
+        validators=[validate_xml_text],
+    )
     terms_of_reference = models.CharField(max_length=12, choices=Judgement, blank=True)
-    overview_and_imrs = models.CharField("overview report and IMRs", max_length=12, choices=Judgement, blank=True)
+    overview_and_imrs = models.CharField(
+        "overview report and individual management reviews", max_length=12, choices=Judgement, blank=True
+    )
     timescales = models.CharField(max_length=12, choices=Judgement, blank=True)
     equality_and_diversity = models.CharField(max_length=12, choices=Judgement, blank=True)
-    family_involvement = models.CharField(max_length=12, choices=Judgement, blank=True)
+    family_involvement = models.CharField("involvement of the family", max_length=12, choices=Judgement, blank=True)
     evaluated_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
@@ -583,10 +648,7 @@ class Evaluation(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["review", "sequence"], name="evaluation_sequence_unique"),
             models.CheckConstraint(condition=Q(sequence__gte=1), name="evaluation_sequence_positive"),
-            models.CheckConstraint(
-                condition=Q(completed_date__gte=F("received_date")),
-                name="evaluation_completed_after_received",
-            ),
+            *date_order_constraints(EVALUATION_DATE_ORDER, name="evaluation_{later}_after_{earlier}"),
             models.CheckConstraint(
                 condition=Q(judgement__in=["outstanding", "good", "adequate", "inadequate"]),
                 name="evaluation_judgement_valid",

@@ -27,7 +27,19 @@ from django.db.models import NOT_PROVIDED, Exists, F, OuterRef
 from django.utils import timezone
 
 from reviews.editing import codes_in_reference
-from reviews.models import Agency, Board, Child, Contribution, Evaluation, Finding, Judgement, Review
+from reviews.models import (
+    EVALUATION_DATE_ORDER,
+    REVIEW_DATE_ORDER,
+    Agency,
+    Board,
+    Child,
+    Contribution,
+    Evaluation,
+    Finding,
+    Judgement,
+    Review,
+    dates_out_of_order,
+)
 from reviews.validators import ILLEGAL_XML_CHARACTERS, first_illegal_character
 
 logger = logging.getLogger(__name__)
@@ -154,8 +166,6 @@ NEW_REVIEW_COLUMNS = [
     "created_at",
     "updated_at",
 ]
-# A review's dates must run in this order (the database's CheckConstraints on Review).
-REVIEW_DATE_ORDER = ("incident_date", "decision_date", "completed_date", "submitted_date")
 
 
 @dataclass
@@ -631,19 +641,13 @@ def _check_review(file_name, row, errors, state):
 
 
 def _check_date_order(file_name, row, order, errors):
-    # Consecutive dates that are given must not go backwards; together they give every pairwise rule.
-    previous = None
-    for column in order:
-        day = row.values[column]
-        if day is None:
-            continue
-        if previous is not None and day < row.values[previous]:
-            errors.add(file_name, row.line, column, f"{day} is before {previous} {row.values[previous]}")
-        previous = column
+    for earlier, later in dates_out_of_order(row.values, order):
+        day, before = row.values[later.field], row.values[earlier.field]
+        errors.add(file_name, row.line, later.field, f"{day} is before {earlier.field} {before}")
 
 
 def _check_evaluation(file_name, row, errors, state):
-    _check_date_order(file_name, row, ("received_date", "completed_date"), errors)
+    _check_date_order(file_name, row, EVALUATION_DATE_ORDER, errors)
     reference, sequence = row.values["review"], row.values["sequence"]
     if reference and sequence is not None and sequence != "":
         seen = state.setdefault("sequences", {})

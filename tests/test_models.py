@@ -3,10 +3,11 @@
 import datetime
 
 import pytest
+from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import ProtectedError
 
-from reviews.models import Board, Evaluation, LocalAuthority, Region, Review
+from reviews.models import REVIEW_DATE_ORDER, Board, Evaluation, LocalAuthority, Region, Review, dates_out_of_order
 from reviews.years import is_reporting_year, reporting_year, year_bounds
 from tests.factories import EvaluationFactory, ReviewFactory
 
@@ -88,6 +89,27 @@ def test_an_abolished_board_keeps_its_reviews():
 def test_review_dates_out_of_order_are_rejected_by_the_database(dates):
     with pytest.raises(IntegrityError), transaction.atomic():
         ReviewFactory(**dates)
+
+
+def test_each_date_given_is_compared_with_the_one_given_before_it():
+    dates = {"incident_date": D(2008, 7, 1), "decision_date": None, "completed_date": D(2008, 6, 1)}
+    broken = dates_out_of_order({**dates, "submitted_date": D(2008, 8, 1)}, REVIEW_DATE_ORDER)
+    assert [(earlier.field, later.field) for earlier, later in broken] == [("incident_date", "completed_date")]
+    assert (
+        dates_out_of_order({"incident_date": D(2008, 7, 1), "submitted_date": D(2008, 7, 1)}, REVIEW_DATE_ORDER) == []
+    )
+
+
+@pytest.mark.django_db
+def test_a_review_checked_before_saving_says_which_date_is_out_of_order_in_the_forms_words():
+    review = ReviewFactory.build(
+        incident_date=D(2008, 7, 1), decision_date=D(2008, 6, 1), completed_date=None, submitted_date=None
+    )
+    with pytest.raises(ValidationError) as refused:
+        review.validate_constraints()
+    assert refused.value.messages == [
+        "The date of the decision to hold the review must be the same as or after the date of the incident"
+    ]
 
 
 @pytest.mark.django_db

@@ -4,7 +4,8 @@ from django.http import QueryDict
 from hypothesis import given
 from hypothesis import strategies as st
 
-from reviews.forms import FindingRows, _with_extra_row, _without_row
+from reviews.forms.editor import _with_extra_row, _without_row
+from reviews.forms.rows import FindingRows
 
 texts = st.text(alphabet=st.characters(blacklist_categories=("Cs",), blacklist_characters="\x00"), max_size=20)
 
