@@ -14,6 +14,7 @@ from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import path
 
+from reviews.imports import CHILDREN, EVALUATIONS, FINDINGS, REVIEWS, import_reviews
 from reviews.models import (
     AgencyInvolvement,
     Board,
@@ -28,7 +29,6 @@ from reviews.models import (
     Review,
     SavedView,
 )
-from reviews.services import CHILDREN, EVALUATIONS, FINDINGS, REVIEWS, import_reviews
 
 # Uploads through the browser are capped so an import finishes well inside a web request (gunicorn gives
 # a worker 30 s); the command has no limit. 10 MB is about 100,000 findings rows.
