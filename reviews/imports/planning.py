@@ -9,35 +9,14 @@ from dataclasses import dataclass, field
 
 from django.db.models import Exists, F, Lookup, OuterRef
 
-from reviews.imports.files import CHILDREN, CONTRIBUTIONS, EVALUATIONS, FINDINGS, REVIEWS
+from reviews.imports.files import CHILDREN, COLUMNS, CONTRIBUTIONS, EVALUATIONS, FINDINGS, REVIEWS
 from reviews.models import Child, Contribution, Evaluation, Finding, Review
 
-# The model fields each kind of row writes, in the order of the values the plan keeps for a row.
+# The model fields each kind of row writes (its file's columns but the review's reference), in the order
+# of the values the plan keeps for a row.
 ROW_FIELDS = {
-    CHILDREN: [
-        "pseudonym",
-        "sex",
-        "age_band",
-        "ethnicity",
-        "outcome",
-        "known_to_social_care",
-        "child_protection_plan",
-        "looked_after",
-    ],
-    FINDINGS: ["category", "agency", "description"],
-    EVALUATIONS: [
-        "sequence",
-        "received_date",
-        "completed_date",
-        "judgement",
-        "summary",
-        "terms_of_reference",
-        "overview_and_imrs",
-        "timescales",
-        "equality_and_diversity",
-        "family_involvement",
-    ],
     CONTRIBUTIONS: ["board_id"],
+    **{name: [column.name for column in COLUMNS[name][1:]] for name in (CHILDREN, FINDINGS, EVALUATIONS)},
 }
 ROW_MODELS = {CONTRIBUTIONS: Contribution, CHILDREN: Child, FINDINGS: Finding, EVALUATIONS: Evaluation}
 REVIEW_FIELDS = [
