@@ -11,9 +11,10 @@ then on a freshly emptied database measures, in the same run:
 - the floor: PostgreSQL COPY of exactly the same rows into the same tables, committed, with the audit
   triggers on and off;
 - reading and checking the files alone (the pure-Python part);
-- ``import_reviews`` end to end (reading the files, validation, writes, commit): as shipped (audit rows
-  written set-based), with pghistory's row triggers writing the audit instead, with no audit at all, and
-  an unchanged re-import; then the database time of one import by kind of statement.
+- ``import_reviews`` end to end (reading the files, validation, writes, commit): as shipped (every trigger
+  on: pghistory's statement-level trackers write the audit rows of inserts and deletes), with no audit at
+  all (every trigger disabled by the benchmark, for comparison only), and an unchanged re-import; then the
+  wall time of one import by step.
 Every run but the re-import starts from emptied review tables.
 and prints a table of times and query counts. The database named by --database is created if missing,
 migrated, and its review data deleted before every timed run.
@@ -216,7 +217,7 @@ def write_bundle(bundle, folder):
 
 def copy_buffers(bundle, board_ids, first_id):
     """COPY (FORMAT csv) data for every table, built from the same rows as the CSV files."""
-    from reviews.services import REVIEWS
+    from reviews.imports import REVIEWS
 
     def yes_no(value):
         return {"yes": "t", "no": "f", "": None}[value]
@@ -363,13 +364,13 @@ def empty_register():
 
 def read_only(folder, board_ids):
     """Seconds to read and check every file in memory: the part of the import that is pure Python."""
-    from reviews import services
+    from reviews.imports import FILE_NAMES, checking, files, reading
 
     with Clock() as clock:
-        errors = services._Errors()
-        for name in services.FILE_NAMES:
+        errors = files.Errors()
+        for name in FILE_NAMES:
             with open(folder / name, "rb") as stream:
-                services._read_file(name, stream, board_ids, errors, None, services.BATCH_SIZE)
+                checking.check_file(reading.read_file(name, stream, errors), board_ids, errors)
     assert not errors
     return clock.wall, "-", clock.cpu
 
@@ -385,7 +386,7 @@ def set_triggers(enabled):
 
 def timed_phases(phases):
     """Wrap the import's steps so ``phases`` gets the wall seconds spent in each (COPY included)."""
-    from reviews import services
+    from reviews.imports import checking, planning, reading, writing
 
     def timed(label_of, fn):
         def wrapper(*args, **kwargs):
@@ -399,36 +400,40 @@ def timed_phases(phases):
         return wrapper
 
     def read(name, *args):
-        return f"read and check {name}"
+        return f"read {name}"
+
+    def check(raw, *args):
+        return f"check {raw.name}"
 
     def look_up(*args):
         return "look up the register's reviews"
 
-    def audit(model, *args):
-        return f"audit rows of {model.__name__}"
+    def plan(*args):
+        return "plan (compare with the register's rows)"
 
     def copy(model, *args):
         return f"COPY {model.__name__} (its audit rows included)"
 
     return [
-        (services, "_read_file", timed(read, services._read_file)),
-        (services._Plan, "fetch_existing_reviews", timed(look_up, services._Plan.fetch_existing_reviews)),
-        (services, "_record_events", timed(audit, services._record_events)),
-        (services, "_create", timed(copy, services._create)),
+        (reading, "read_file", timed(read, reading.read_file)),
+        (checking, "check_file", timed(check, checking.check_file)),
+        (planning, "existing_reviews", timed(look_up, planning.existing_reviews)),
+        (planning, "plan", timed(plan, planning.plan)),
+        (writing, "copy", timed(copy, writing.copy)),
     ]
 
 
-def run_import(folder, *, audit="set", profile=False, phases=None):
+def run_import(folder, *, audit=True, profile=False, phases=None):
     """(wall, queries, cpu) of one import of the files in ``folder``, committed.
 
-    ``audit``: "set" is the import as shipped; "rows" leaves the audit to pghistory's row triggers; "off"
-    disables every trigger for the run. ``phases``, a dict, gets the wall seconds of each step.
+    ``audit``: True is the import as shipped; False disables every trigger for the run (a comparison only:
+    the import itself never switches a trigger off). ``phases``, a dict, gets the wall seconds of each step.
     """
     from contextlib import ExitStack
 
     from django.db import connection
 
-    from reviews import services
+    from reviews.imports import import_reviews
 
     queries = 0
 
@@ -438,10 +443,7 @@ def run_import(folder, *, audit="set", profile=False, phases=None):
         return execute(sql, params, many, context)
 
     with ExitStack() as stack:
-        if audit != "set":
-            services.SET_BASED_AUDIT = False
-            stack.callback(setattr, services, "SET_BASED_AUDIT", True)
-        if audit == "off":
+        if not audit:
             set_triggers(False)
             stack.callback(set_triggers, True)
         if phases is not None:
@@ -457,10 +459,10 @@ def run_import(folder, *, audit="set", profile=False, phases=None):
                 import pstats
 
                 profiler = cProfile.Profile()
-                result = profiler.runcall(services.import_reviews, files=handles)
+                result = profiler.runcall(import_reviews, files=handles)
                 pstats.Stats(profiler).sort_stats("tottime").print_stats(25)
             else:
-                result = services.import_reviews(files=handles)
+                result = import_reviews(files=handles)
     if result.errors:
         raise SystemExit("the bundle did not import:\n" + "\n".join(result.errors[:20]))
     if phases is not None:
@@ -512,12 +514,11 @@ def main():
         measure("floor: COPY, triggers off", lambda: floor(False))
         measure("reading and checking the files only (no database)", lambda: read_only(folder, board_ids))
 
-        def fresh_import(audit="set"):
+        def fresh_import(audit=True):
             empty_register()
             return run_import(folder, audit=audit)
 
-        measure("import_reviews, no audit at all (triggers disabled)", lambda: fresh_import("off"))
-        measure("import_reviews, audit by pghistory's row triggers", lambda: fresh_import("rows"))
+        measure("import_reviews, no audit at all (triggers disabled)", lambda: fresh_import(False))
         measure("**import_reviews, fresh database (as shipped)**", fresh_import)
         measure("import_reviews again, nothing changed", lambda: run_import(folder))
         phases = {}

@@ -15,6 +15,7 @@ from django.template.response import TemplateResponse
 from django.urls import path
 
 from reviews import editing
+from reviews.imports import CHILDREN, EVALUATIONS, FINDINGS, REVIEWS, import_reviews
 from reviews.models import (
     AgencyInvolvement,
     Board,
@@ -29,7 +30,6 @@ from reviews.models import (
     Review,
     SavedView,
 )
-from reviews.services import CHILDREN, EVALUATIONS, FINDINGS, REVIEWS, import_reviews
 
 # Uploads through the browser are capped so an import finishes well inside a web request (gunicorn gives
 # a worker 30 s); the command has no limit. 10 MB is about 100,000 findings rows.

@@ -360,18 +360,18 @@ def test_an_admin_imports_a_good_bundle_and_sees_the_counts(admin_client, admin_
 def test_the_import_page_gives_the_import_a_longer_statement_timeout(admin_client, monkeypatch):
     from django.db import connection
 
-    from reviews import services
+    from reviews.imports import writing
 
     seen = []
-    original = services._Plan.write
+    original = writing.write
 
-    def write(plan, existing, result):
+    def write(plan, result):
         with connection.cursor() as cursor:
             cursor.execute("SHOW statement_timeout")
             seen.append(cursor.fetchone()[0])
-        return original(plan, existing, result)
+        return original(plan, result)
 
-    monkeypatch.setattr(services._Plan, "write", write)
+    monkeypatch.setattr(writing, "write", write)
     admin_client.post(reverse("admin:reviews_review_import"), uploads(GOOD))
     assert seen == ["25s"]  # set_config(..., true): for the import's transaction only
 

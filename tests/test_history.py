@@ -299,3 +299,38 @@ def test_the_history_follows_the_same_access_as_the_review(client, inspector, co
     assert client.get(history_url(draft)).status_code == 404
     client.force_login(inspector)
     assert client.get(history_url(draft)).status_code == 404  # a draft: not yet Ofsted's
+
+
+@pytest.mark.django_db
+def test_bulk_writes_record_one_event_per_row_with_the_context_they_ran_in(birmingham):
+    import pghistory
+
+    review = ReviewFactory(board=birmingham)
+    with pghistory.context(source="bulk"):
+        Child.objects.bulk_create(Child(review=review, pseudonym=f"Child {n}", outcome="died") for n in "ABC")
+        Child.objects.filter(pseudonym__in=["Child A", "Child B"]).delete()
+    events = ChildEvent.objects.select_related("pgh_context").order_by("pgh_id")
+    assert [(event.pgh_label, event.pseudonym) for event in events] == [
+        ("insert", "Child A"),
+        ("insert", "Child B"),
+        ("insert", "Child C"),
+        ("delete", "Child A"),
+        ("delete", "Child B"),
+    ]
+    assert {event.pgh_context.metadata["source"] for event in events} == {"bulk"}
+    assert {event.review_id for event in events} == {review.pk}
+    assert [event.pgh_obj_id for event in events][3:] == [event.pgh_obj_id for event in events][:2]
+
+
+@pytest.mark.django_db
+def test_the_history_of_inserts_and_deletes_costs_one_trigger_call_per_statement():
+    """So a bulk write (the import's COPY) keeps every trigger on at little cost per row."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT c.relname, t.tgname, (t.tgtype & 1) = 1 FROM pg_trigger t JOIN pg_class c ON c.oid = t.tgrelid "
+            "WHERE t.tgname LIKE 'pgtrigger_insert_insert_%' OR t.tgname LIKE 'pgtrigger_delete_delete_%'"
+        )
+        triggers = cursor.fetchall()
+    tracked = {model.pgh_tracked_model._meta.db_table for model in EVENT_MODELS}
+    assert sorted(table for table, _name, _for_each_row in triggers) == sorted([*tracked, *tracked])
+    assert not any(for_each_row for _table, _name, for_each_row in triggers)

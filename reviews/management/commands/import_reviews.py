@@ -7,7 +7,7 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
-from reviews.services import FILE_NAMES, import_reviews
+from reviews.imports import FILE_NAMES, import_reviews
 
 PROGRESS_EVERY = 5_000
 
