@@ -477,7 +477,7 @@ def test_each_missing_answer_links_to_the_edit_page_showing_that_fields_error_at
     assert '<a href="#id_summary">Enter a summary of the review</a>' in summary
     assert '<a href="#children">Add at least one child</a>' in summary
     for group in ("id_completed_date-group", "id_summary-group"):
-        form_group = re.search(rf'<div class="([^"]*)" id="{group}">', html_)
+        form_group = re.search(rf'<div class="([^"]*)" id="{group}"[ >]', html_)
         assert form_group and "govuk-form-group--error" in form_group.group(1)
     assert 'id="id_completed_date_error"' in html_ and 'id="id_summary_error"' in html_
     assert 'id="children_error"' in html_
