@@ -86,6 +86,10 @@ class LocalAuthority(models.Model):
 
 
 class BoardQuerySet(models.QuerySet):
+    def of_member(self, user):
+        """The boards this user belongs to: board staff's own boards, whose reviews they read and lead."""
+        return self.filter(members=user)
+
     def in_force_on(self, day):
         """Boards whose authority existed on ``day`` (validity describes the authority, not its reviews)."""
         return self.filter(authority__valid_from__lte=day).filter(
