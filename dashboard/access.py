@@ -79,7 +79,7 @@ def viewer_for(user):
     everything = user.has_perm("reviews.view_dashboard")
     if not everything and not user.has_perm("reviews.view_review"):
         raise PermissionDenied
-    member = Board.members.through.objects.filter(board=OuterRef("pk"), user=user)
+    member = Board.objects.of_member(user).filter(pk=OuterRef("pk"))
     rows = list(
         Board.objects.order_by("name", "gss_code")
         .annotate(is_member=Exists(member))

@@ -67,7 +67,7 @@ def own_boards(user):
     """The boards whose reviews this user may lead: their own boards, if they may log reviews."""
     if not user.is_authenticated or not user.has_perm("reviews.add_review"):
         return Board.objects.none()
-    return Board.objects.filter(members=user)
+    return Board.objects.of_member(user)
 
 
 # A GSS code inside a reference: a letter and eight digits, in either case, found at every position.

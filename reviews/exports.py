@@ -243,7 +243,8 @@ def csv_chunks(queryset, rows_per_chunk=500):
 
 
 # XLSX: a minimal SpreadsheetML workbook (one sheet, inline strings, one date style), its sheet written row by
-# row into a zip member of a temporary file. xlsxwriter spends ~10 microseconds a cell: 40 s for 100,000 rows.
+# row into a zip member streamed as it grows. xlsxwriter (constant-memory) and openpyxl (write-only) were
+# measured in its place and miss the export target several times over: see docs/PERFORMANCE.md, "Exports".
 _NS = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
 _REL = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
 _PKG_REL = "http://schemas.openxmlformats.org/package/2006/relationships"

@@ -163,6 +163,12 @@ class LocalAuthority(models.Model):
         return f"{self.name} ({self.gss_code})"
 
 
+class BoardQuerySet(models.QuerySet):
+    def of_member(self, user):
+        """The boards this user belongs to: board staff's own boards, whose reviews they read and lead."""
+        return self.filter(members=user)
+
+
 class Board(models.Model):
     """A Local Safeguarding Children Board: one per authority code, identified by that GSS code."""
 
@@ -171,6 +177,8 @@ class Board(models.Model):
     name = models.CharField(max_length=120)
     region = models.ForeignKey(Region, on_delete=models.PROTECT, related_name="boards")
     members = models.ManyToManyField(settings.AUTH_USER_MODEL, related_name="boards", blank=True)
+
+    objects = BoardQuerySet.as_manager()
 
     class Meta:
         ordering = ["name", "gss_code"]

@@ -1,4 +1,5 @@
-"""Reads of reviews and evaluations: every view, export and API starts from ``Review.objects.for_user``."""
+"""Reads of reviews and evaluations: every list, export and API starts from ``Review.objects.for_user``, and
+a single review comes from ``reviews.access.access_review``."""
 
 from django.db import models
 from django.db.models import Exists, OuterRef, Q
@@ -17,12 +18,12 @@ class ReviewQuerySet(models.QuerySet):
         if user.is_superuser:
             return self
         if user.has_perm("reviews.view_all_reviews"):
-            return self.exclude(status="draft")
+            return self.submitted()
         from reviews.models import Board, Contribution
 
-        my_boards = Board.objects.filter(members=user).values("pk")
+        my_boards = Board.objects.of_member(user).values("pk")
         contributed = Exists(Contribution.objects.filter(review=OuterRef("pk"), board__in=my_boards))
-        return self.filter(Q(board__in=my_boards) | (contributed & ~Q(status="draft")))
+        return self.filter(Q(board__in=my_boards) | (contributed & ~Q(status=self.model.Status.DRAFT)))
 
     def editable_by(self, user):
         """Drafts of the user's own boards: the only reviews board staff may change."""
@@ -30,4 +31,8 @@ class ReviewQuerySet(models.QuerySet):
             return self.none()
         from reviews.models import Board
 
-        return self.filter(status="draft", board__in=Board.objects.filter(members=user).values("pk"))
+        return self.filter(status=self.model.Status.DRAFT, board__in=Board.objects.of_member(user).values("pk"))
+
+    def submitted(self):
+        """Reviews that have reached Ofsted (submitted or evaluated): what every published figure counts."""
+        return self.exclude(status=self.model.Status.DRAFT)

@@ -1,7 +1,7 @@
 """Who may do what to one review: ``rules`` predicates and object permissions (loaded by rules' autodiscovery).
 
 Use them together with the one scoped entry point: fetch the review through
-``Review.objects.for_user(request.user)`` (another board's review is then a 404, never a 403), and ask
+``access_review(request.user, pk)`` (another board's review is then a 404, never a 403), and ask
 ``request.user.has_perm(<permission>, review)`` before showing or doing an action (403 when refused).
 
 Object permissions (each needs the review as the object):

@@ -18,12 +18,14 @@ import struct
 from django.conf import settings
 from django.http import HttpResponse
 from django.template import loader
+from django.urls import Resolver404, resolve
 
 from scr_register.observability import security_log
 
 RETRY_AFTER_SECONDS = 10
-# The paths whose answers cost a worker hundreds of milliseconds or more.
-EXPENSIVE_PREFIXES = ("/reviews/export.", "/dashboard/")
+# The views whose answers cost a worker hundreds of milliseconds or more: the exports and every dashboard URL.
+EXPENSIVE_VIEWS = frozenset({"reviews:export_csv", "reviews:export_xlsx"})
+EXPENSIVE_NAMESPACES = frozenset({"dashboard"})
 
 # struct tcp_info (linux/tcp.h): 8 one-byte fields, then u32 rto, ato, snd_mss, rcv_mss, unacked, ...
 # For a listening socket, tcpi_unacked is the number of connections waiting to be accepted.
@@ -55,7 +57,12 @@ def note_queue(worker):
 
 
 def is_expensive(path):
-    return path.startswith(EXPENSIVE_PREFIXES)
+    """The path is routed to an export or a dashboard view (resolved only when the queue is long)."""
+    try:
+        match = resolve(path)
+    except Resolver404:
+        return False
+    return match.view_name in EXPENSIVE_VIEWS or match.namespace in EXPENSIVE_NAMESPACES
 
 
 def busy_response():

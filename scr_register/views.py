@@ -27,12 +27,12 @@ def healthz(request):
     return HttpResponse("ok", content_type="text/plain")
 
 
-# Where each role starts (SPEC section 6): plain paths, so the shell does not depend on other apps' URL names.
+# Where each role starts (SPEC section 6), as URL names.
 START_PAGES = {
-    roles.BOARD_STAFF: "/reviews/",
-    roles.INSPECTOR: "/reviews/",
-    roles.MANAGER: "/dashboard/",
-    roles.ADMIN: "/admin/",
+    roles.BOARD_STAFF: "reviews:list",
+    roles.INSPECTOR: "reviews:list",
+    roles.MANAGER: "dashboard:index",
+    roles.ADMIN: "admin:index",
 }
 
 

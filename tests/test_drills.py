@@ -37,20 +37,20 @@ def test_database_lost_mid_request_gives_a_503_page_and_the_next_request_recover
     review = EvaluationFactory().review
     client.force_login(inspector)
     client.raise_request_exception = False
-    real_get_object = review_views.get_object_or_404
+    real_access_review = review_views.access_review
 
     def lose_the_database(*args, **kwargs):
         # The server ends this connection, as a failover or restart would, in the middle of the request.
         with connection.cursor() as cursor:
             cursor.execute("SELECT pg_terminate_backend(pg_backend_pid())")
 
-    monkeypatch.setattr(review_views, "get_object_or_404", lose_the_database)
+    monkeypatch.setattr(review_views, "access_review", lose_the_database)
     response = client.get(review.get_absolute_url())
     assert response.status_code == 503
     assert "Sorry, the service is unavailable" in response.content.decode()
     assert response["Retry-After"] == "30"
 
-    monkeypatch.setattr(review_views, "get_object_or_404", real_get_object)
+    monkeypatch.setattr(review_views, "access_review", real_access_review)
     # What Django's request_started signal does in a server (the test client switches it off).
     close_old_connections()
     assert client.get(review.get_absolute_url()).status_code == 200

@@ -4,8 +4,10 @@ read but not do (and the CSRF token on every form that writes)."""
 import re
 
 import pytest
+from django.http import Http404
 from django.urls import reverse
 
+from reviews.access import access_review
 from reviews.models import Contribution, Review
 from tests.conftest import HTTPSClient
 from tests.factories import ReviewFactory, UserFactory, board
@@ -157,3 +159,42 @@ def test_the_forms_carry_a_csrf_token_that_lets_the_real_user_save(board_user, b
     assert client.post(url("edit", draft), data, headers=ORIGIN).status_code == 302
     draft.refresh_from_db()
     assert draft.title == "Saved with a token"
+
+
+# The one access helper behind every page above: access_review(user, pk, *, for_change=False).
+
+
+def test_access_review_gives_board_staff_their_own_draft_to_read_and_to_change(board_user, birmingham):
+    draft = ReviewFactory(board=birmingham, status=Review.Status.DRAFT, submitted_date=None)
+    assert access_review(board_user, draft.pk) == draft
+    assert access_review(board_user, draft.pk, for_change=True) == draft
+
+
+def test_access_review_lets_board_staff_read_but_not_change_a_review_their_board_contributed_to(
+    board_user, birmingham, coventry_submitted
+):
+    Contribution.objects.create(review=coventry_submitted, board=birmingham)
+    assert access_review(board_user, coventry_submitted.pk) == coventry_submitted
+    with pytest.raises(Http404):
+        access_review(board_user, coventry_submitted.pk, for_change=True)
+
+
+def test_access_review_answers_a_submitted_review_as_not_to_be_changed_even_by_its_own_board(board_user, birmingham):
+    submitted = ReviewFactory(board=birmingham)
+    assert access_review(board_user, submitted.pk) == submitted
+    with pytest.raises(Http404):
+        access_review(board_user, submitted.pk, for_change=True)
+
+
+@pytest.mark.parametrize("pk", ["other board", "missing"])
+def test_access_review_answers_another_boards_review_and_a_missing_one_alike(board_user, coventry_draft, pk):
+    with pytest.raises(Http404):
+        access_review(board_user, coventry_draft.pk if pk == "other board" else 999999)
+
+
+def test_access_review_hides_drafts_from_inspectors(inspector, coventry_draft, coventry_submitted):
+    assert access_review(inspector, coventry_submitted.pk) == coventry_submitted
+    with pytest.raises(Http404):
+        access_review(inspector, coventry_draft.pk)
+    with pytest.raises(Http404):
+        access_review(inspector, coventry_submitted.pk, for_change=True)

@@ -1,22 +1,23 @@
 """A review's own pages: log, read, edit, submit, evaluate and its history (SPEC section 6).
 
-Access, the same on every page: the review is fetched through ``Review.objects.for_user(request.user)``,
-so a review the user may not read is a 404 (board staff never learn that another board's review exists).
-A review the user may read but not act on answers 403 with a page saying why: editing or submitting
-another board's review they contributed to, a review already submitted, evaluating as board staff or a
-manager, or evaluating a review whose latest evaluation is not inadequate.
+Access, the same on every page: the review is fetched through ``access_review(request.user, pk)`` (built on
+``Review.objects.for_user``), so a review the user may not read is a 404 (board staff never learn that another
+board's review exists). A review the user may read but not act on answers 403 with a page saying why: editing
+or submitting another board's review they contributed to, a review already submitted, evaluating as board
+staff or a manager, or evaluating a review whose latest evaluation is not inadequate.
 """
 
 import pghistory
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import Prefetch
-from django.shortcuts import get_object_or_404, redirect, render
+from django.db.models import Prefetch, prefetch_related_objects
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.formats import date_format
 from django.views.decorators.http import require_http_methods, require_safe
 
 from reviews import editing, history
+from reviews.access import access_review
 from reviews.forms import EvaluationForm, ReviewEditor, SubmitForm
 from reviews.models import Agency, AgencyInvolvement, Board, Child, Contribution, Evaluation, Finding, ReadEvent, Review
 
@@ -26,11 +27,6 @@ FORM_TEMPLATE = "reviews/review_form.html"
 def _audit(request):
     """Name the user in the audit context of this request's writes (the middleware records their id)."""
     pghistory.context(username=request.user.get_username())
-
-
-def _visible_review(request, pk):
-    """The review if this user may read it, else 404: the one way every page here finds its review."""
-    return get_object_or_404(Review.objects.for_user(request.user).select_related("board"), pk=pk)
 
 
 def _can_edit(user, review):
@@ -66,18 +62,15 @@ def _edit_refusal(request, review):
 @require_safe
 def review_detail(request, pk):
     """The review with its boards, children, agencies, findings and every evaluation in order."""
-    review = get_object_or_404(
-        Review.objects.for_user(request.user)
-        .select_related("board__region")
-        .prefetch_related(
-            Prefetch("contributions", queryset=Contribution.objects.select_related("board").order_by("board__name")),
-            # Rows in the order they were entered, as on the edit and check-your-answers pages.
-            Prefetch("children", queryset=Child.objects.order_by("pk")),
-            Prefetch("agencies", queryset=AgencyInvolvement.objects.order_by("pk")),
-            Prefetch("findings", queryset=Finding.objects.order_by("pk")),
-            Prefetch("evaluations", queryset=Evaluation.objects.select_related("evaluated_by").order_by("sequence")),
-        ),
-        pk=pk,
+    review = access_review(request.user, pk)
+    prefetch_related_objects(
+        [review],
+        Prefetch("contributions", queryset=Contribution.objects.select_related("board").order_by("board__name")),
+        # Rows in the order they were entered, as on the edit and check-your-answers pages.
+        Prefetch("children", queryset=Child.objects.order_by("pk")),
+        Prefetch("agencies", queryset=AgencyInvolvement.objects.order_by("pk")),
+        Prefetch("findings", queryset=Finding.objects.order_by("pk")),
+        Prefetch("evaluations", queryset=Evaluation.objects.select_related("evaluated_by").order_by("sequence")),
     )
     ReadEvent.objects.create(user=request.user, review=review, kind=ReadEvent.Kind.VIEW)
     evaluations = list(review.evaluations.all())
@@ -98,7 +91,7 @@ def review_detail(request, pk):
 @require_safe
 def review_history(request, pk):
     """Who changed what in this review, when, before and after; and, for admins, who read it."""
-    review = _visible_review(request, pk)
+    review = access_review(request.user, pk)
     if not request.user.has_perm("reviews.view_history_obj", review):
         raise PermissionDenied
     ReadEvent.objects.create(user=request.user, review=review, kind=ReadEvent.Kind.HISTORY)
@@ -136,7 +129,7 @@ def review_new(request):
 @require_http_methods(["GET", "HEAD", "POST"])
 def review_edit(request, pk):
     """Change a draft; a save based on an older version gets the conflict page, never overwrites."""
-    review = _visible_review(request, pk)
+    review = access_review(request.user, pk)
     if request.method != "POST":
         if not _can_edit(request.user, review):
             return _edit_refusal(request, review)
@@ -178,7 +171,7 @@ def _form_page(request, editor):
 
 def _conflict_page(request, review, editor):
     """409: what the other person saved beside what this user typed, and the form again, as typed."""
-    review = get_object_or_404(Review.objects.for_user(request.user).select_related("board"), pk=review.pk)
+    review = access_review(request.user, review.pk)
     editor.is_valid()
     differences = conflict_differences(review, editor)
     still_editable = _can_edit(request.user, review)
@@ -324,7 +317,7 @@ def conflict_differences(review, editor):
 @require_http_methods(["GET", "HEAD", "POST"])
 def review_submit(request, pk):
     """Check your answers, then send the draft to Ofsted."""
-    review = _visible_review(request, pk)
+    review = access_review(request.user, pk)
     if not _can_submit(request.user, review):
         if review.status != Review.Status.DRAFT:
             reason = "This review has already been submitted to Ofsted."
@@ -344,7 +337,7 @@ def review_submit(request, pk):
                 )
             except editing.EditConflict:
                 notice = "Someone changed this review since you opened this page. Check the answers again."
-                review = _visible_review(request, pk)
+                review = access_review(request.user, pk)
             except ValidationError:
                 errors = _missing_errors(review)
             else:
@@ -391,7 +384,7 @@ def _review_pages_context(review):
 @require_http_methods(["GET", "HEAD", "POST"])
 def review_evaluate(request, pk):
     """An inspector records Ofsted's evaluation: number 1, or the next after an inadequate one."""
-    review = _visible_review(request, pk)
+    review = access_review(request.user, pk)
     if not request.user.has_perm("reviews.evaluate_review_obj", review):
         return _refused(
             request,

@@ -16,6 +16,7 @@ from urllib.parse import urlencode
 from django import forms, template
 from django.conf import settings
 from django.forms.formsets import BaseFormSet
+from django.urls import reverse
 from django.utils.html import format_html, format_html_join
 
 from reviews import roles
@@ -174,12 +175,12 @@ def pagination(context, page_obj, label="Results"):
     )
 
 
-# Navigation by role: (text, path). Plain paths, so the shell never depends on other apps' URL names.
+# Navigation by role: (text, URL name).
 NAVIGATION = {
-    roles.BOARD_STAFF: [("Our reviews", "/reviews/"), ("Log a review", "/reviews/new/")],
-    roles.INSPECTOR: [("Register", "/reviews/"), ("Dashboard", "/dashboard/")],
-    roles.MANAGER: [("Dashboard", "/dashboard/"), ("Register", "/reviews/")],
-    roles.ADMIN: [("Register", "/reviews/"), ("Dashboard", "/dashboard/"), ("Admin", "/admin/")],
+    roles.BOARD_STAFF: [("Our reviews", "reviews:list"), ("Log a review", "reviews:new")],
+    roles.INSPECTOR: [("Register", "reviews:list"), ("Dashboard", "dashboard:index")],
+    roles.MANAGER: [("Dashboard", "dashboard:index"), ("Register", "reviews:list")],
+    roles.ADMIN: [("Register", "reviews:list"), ("Dashboard", "dashboard:index"), ("Admin", "admin:index")],
 }
 
 
@@ -190,7 +191,7 @@ def service_navigation(context):
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
         return []
-    links = NAVIGATION.get(roles.role_of(user), [])
+    links = [(text, reverse(name)) for text, name in NAVIGATION.get(roles.role_of(user), [])]
     path = request.path
     # The longest link that the path starts with is the current section; an exact match is the current page.
     best = max((href for _, href in links if path.startswith(href)), key=len, default=None)
