@@ -17,7 +17,6 @@ from django.views.decorators.http import require_safe
 
 from dashboard import charts, forms, html, queries, tables
 from dashboard.access import viewer_for
-from dashboard.forms import SPAN_ALL
 from dashboard.panels import Dashboard, Filters
 
 CSV_TABLES = (
@@ -72,12 +71,7 @@ def index(request):
     # The panels (figures, charts and tables) for these filters and this reader, kept until the data changes.
     version = queries.data_version()
     key = ("page", tuple(filters.query()), viewer.scope_key, viewer.fingerprint)
-    panels = queries.cache.get(key, version)
-    if panels is None:
-        dashboard = Dashboard(viewer, filters, version=version).load()
-        panels = _panels(dashboard, filters)
-        # Every year's board rows make megabytes of HTML: such a page weighs as much as 16 ordinary ones.
-        queries.cache.put(key, version, panels, weight=16 if filters.span == SPAN_ALL else 1)
+    panels = queries.cached(key, version, lambda: _panels(Dashboard(viewer, filters, version=version).load(), filters))
     context.update(filters=filters, panels=panels, method=_method_context())
     return render(request, "dashboard/index.html", context)
 
@@ -429,12 +423,13 @@ def api_judgement_rates(request):
     version = queries.data_version()
     params = tuple(request.GET.get(name) for name in ("group", "year", "region", "board"))
     key = ("api-judgement-rates", params, viewer.scope_key, viewer.fingerprint)
-    body = queries.cache.get(key, version)
-    if body is None:
-        try:
-            rows = _api_rates(request, viewer, version)
-        except forms.ApiError as error:
-            return _json({"error": str(error)}, status=error.status)
-        body = json.dumps({"group": request.GET["group"], "rows": rows}, cls=DecimalEncoder)
-        queries.cache.put(key, version, body)
+
+    def answer():
+        rows = _api_rates(request, viewer, version)  # ApiError on a bad parameter, before anything else
+        return json.dumps({"group": request.GET["group"], "rows": rows}, cls=DecimalEncoder)
+
+    try:
+        body = queries.cached(key, version, answer)
+    except forms.ApiError as error:
+        return _json({"error": str(error)}, status=error.status)
     return HttpResponse(body, content_type="application/json")
