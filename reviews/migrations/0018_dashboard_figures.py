@@ -17,6 +17,12 @@ class Migration(migrations.Migration):
             fields=[
                 ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
                 (
+                    "board",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="+", to="reviews.board"
+                    ),
+                ),
+                (
                     "start_year",
                     models.PositiveSmallIntegerField(verbose_name="reporting year (the calendar year it starts in)"),
                 ),
@@ -403,11 +409,6 @@ class Migration(migrations.Migration):
                     when="AFTER",
                 ),
             ),
-        ),
-        migrations.AddField(
-            model_name="boardyear",
-            name="board",
-            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name="+", to="reviews.board"),
         ),
         migrations.AddConstraint(
             model_name="dataversion",
