@@ -9,6 +9,8 @@ import functools
 from dataclasses import dataclass, field
 from urllib.parse import urlencode
 
+from django.urls import reverse
+
 from dashboard.queries import CATEGORIES, JUDGEMENTS, percentage, year_label
 from reviews.csvsafe import neutralise
 from reviews.models import Agency, Child, Finding, Judgement
@@ -87,12 +89,12 @@ def sort_rows(rows, sort):
 
 def rates_table(*, national, regions, boards, caption, slug="judgement-rates", register_links=True):
     """The board x year table: England and regional rows first for comparison, then the board rows."""
-    rows = []
+    rows, register = [], reverse("reviews:list")
     for level, level_rows in (("national", national), ("region", regions), ("board", boards)):
         for row in level_rows:
             row = dict(row, _level=level)
             if level == "board" and register_links:
-                row["_href"] = register_url(board=row["key"], year=row["year"])
+                row["_href"] = register_url(register, board=row["key"], year=row["year"])
             rows.append(row)
     return Table(slug, caption, RATE_COLUMNS, rows)
 
@@ -102,10 +104,10 @@ def _query(name, value):
     return urlencode({name: value})
 
 
-def register_url(**params):
+def register_url(register, **params):
     """A link to the register (SPEC section 6) filtered by these parameters (each pair urlencoded once: the
     board x year table links thousands of rows)."""
-    return "/reviews/?" + "&".join(_query(name, value) for name, value in params.items())
+    return register + "?" + "&".join(_query(name, value) for name, value in params.items())
 
 
 # --- The national summary (panel 1) --------------------------------------------------------------------------
