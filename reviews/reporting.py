@@ -14,7 +14,7 @@ rows stay exact (tests/test_dashboard_properties.py compares them with a recount
 
 import pgtrigger
 from django.db import connections, models
-from django.db.models import Q, Sum
+from django.db.models import Q
 
 from reviews.models import Board, Child, Contribution, Evaluation, Finding, Judgement, Region, Review
 from reviews.reporting_sql import (
@@ -56,13 +56,6 @@ class BoardYearQuerySet(models.QuerySet):
             )
             .annotate(**{name: models.F(name) for name in (*JUDGEMENTS, *CATEGORIES)})
             .order_by("board_id", "start_year")
-        )
-
-    def totals(self):
-        """The sums of every count over these rows (a recount's check, and a national figure)."""
-        return self.aggregate(
-            reviews=Sum("evaluations", default=0),
-            **{name: Sum(name, default=0) for name in (*JUDGEMENTS, *CATEGORIES)},
         )
 
 

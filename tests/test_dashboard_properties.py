@@ -287,3 +287,27 @@ def test_every_write_changes_the_data_version(reporting_shares_default):
     review.delete()
     versions.append(queries.data_version())
     assert len(set(versions)) == len(versions)
+
+
+D = datetime.date
+
+
+def test_board_year_judgement_counts_give_each_boards_year_in_one_query(
+    reporting_shares_default, django_assert_num_queries
+):
+    write(
+        [
+            ("E08000025", "evaluated", [(D(2008, 4, 1), "good"), (D(2009, 3, 31), "inadequate")]),
+            ("E08000025", "evaluated", [(D(2009, 4, 1), "good")]),
+            ("E08000026", "evaluated", [(D(2008, 6, 1), "good")]),
+        ]
+    )  # fmt: skip
+    Review.objects.filter(reference="H-2").update(status="draft")  # sent back to draft: it no longer counts
+    Finding.objects.create(review=Review.objects.get(reference="H-0"), category="risk_assessment")
+    with django_assert_num_queries(1):
+        rows = BoardYear.objects.judgement_counts(start_year=2008)
+    [row] = rows
+    assert (row["board_id"], row["region_id"], row["start_year"]) == (board().pk, board().region_id, 2008)
+    assert [row[name] for name in ("reviews", *JUDGEMENTS)] == [2, 0, 1, 0, 1]
+    assert row["risk_assessment"] == 2 and row["weak_management"] == 0
+    assert [r["start_year"] for r in BoardYear.objects.judgement_counts()] == [2008, 2009]
