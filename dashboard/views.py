@@ -72,11 +72,13 @@ def index(request):
 
     def panels():
         dashboard = Dashboard(viewer, filters, version=version).load()
-        fragment = {"panels": page.panels(dashboard, filters), "method": _method_context()}
+        fragment = {"form": form, "panels": page.panels(dashboard, filters), "method": _method_context()}
         return render_to_string("dashboard/panels.html", fragment, request)
 
-    # The panels' markup (figures, charts and tables) for these filters and this reader, kept until the data changes.
-    key = ("page", tuple(filters.query()), viewer.scope_key, viewer.fingerprint)
+    # The filters' and the panels' markup (figures, charts and tables) for this query and this reader, kept until
+    # the data changes. The form shows the values as they were sent: they are part of the key.
+    sent = tuple(form.data.get(name) for name in form.fields)
+    key = ("page", sent, tuple(filters.query()), viewer.scope_key, viewer.fingerprint)
     context.update(filters=filters, panels=queries.cached(key, version, panels))
     return render(request, "dashboard/index.html", context)
 

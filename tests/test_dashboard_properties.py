@@ -8,6 +8,7 @@ from collections import defaultdict
 from decimal import Decimal
 
 from django.db import connection, transaction
+from django.db.models import Max
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -193,7 +194,7 @@ def apply(operation, n, value, day, judgement):
     elif operation == "delete_evaluation" and (e := nth(Evaluation.objects, n)):
         e.delete()
     elif operation == "evaluate" and (r := nth(Review.objects.exclude(status="draft"), n)):
-        sequence = Evaluation.objects.filter(review=r).count() + 1
+        sequence = (Evaluation.objects.filter(review=r).aggregate(last=Max("sequence"))["last"] or 0) + 1
         Evaluation.objects.create(
             review=r, sequence=sequence, received_date=day, completed_date=day, judgement=judgement
         )
