@@ -5,13 +5,13 @@ what it shows in words (the table next to it has every number). Colour is never 
 segments carry text labels and a legend names each colour. A ``viewBox`` (and ``width: 100%`` in
 dashboard.css) lets a chart scale and zoom with the page. Colours and text sizes are attributes, not
 inline styles, so the Content Security Policy needs no exception.
+
+The functions here work out the geometry and the words; templates/dashboard/chart.html writes the SVG (and
+escapes every piece of text) from the plain records they return.
 """
 
 import math
 from decimal import ROUND_HALF_UP, Decimal
-
-from django.utils.html import escape
-from django.utils.safestring import mark_safe
 
 from reviews.models import Judgement
 
@@ -32,29 +32,28 @@ GREY = "#b1b4b6"
 
 
 def _svg(chart_id, title, desc, height, body):
-    """The chart in a figure whose caption (the title) shows on the page; the SVG names itself with the same
-    title, so it reads the same on its own."""
-    return mark_safe(  # noqa: S308  # nosemgrep: no-mark-safe-on-data (every piece of text below is escaped)
-        f'<figure class="app-chart-figure"><figcaption class="govuk-body govuk-!-font-weight-bold">{escape(title)}'
-        f"</figcaption>"
-        f'<svg class="app-chart" role="img" aria-labelledby="{chart_id}-title {chart_id}-desc" '
-        f'viewBox="0 0 {WIDTH} {height:g}" preserveAspectRatio="xMinYMin meet" focusable="false" '
-        f'xmlns="http://www.w3.org/2000/svg">'
-        f'<title id="{chart_id}-title">{escape(title)}</title><desc id="{chart_id}-desc">{escape(desc)}</desc>'
-        f"{''.join(body)}</svg></figure>"
-    )
+    """The chart for templates/dashboard/chart.html: in a figure whose caption (the title) shows on the page;
+    the SVG names itself with the same title, so it reads the same on its own."""
+    return {"id": chart_id, "title": title, "desc": desc, "width": WIDTH, "height": f"{height:g}", "shapes": body}
 
 
 def _text(x, y, text, *, anchor="start", fill=BLACK, size=FONT, weight=None):
-    bold = f' font-weight="{weight}"' if weight else ""
-    return (
-        f'<text x="{x:g}" y="{y:g}" text-anchor="{anchor}" fill="{fill}" font-size="{size}"{bold}>{escape(text)}</text>'
-    )
+    return {"kind": "text", "x": f"{x:g}", "y": f"{y:g}", "anchor": anchor, "fill": fill, "size": size,
+            "weight": weight, "text": text}  # fmt: skip
 
 
 def _rect(x, y, width, height, fill, tooltip=""):
-    hover = f"<title>{escape(tooltip)}</title>" if tooltip else ""
-    return f'<rect x="{x:g}" y="{y:g}" width="{max(width, 0):g}" height="{height:g}" fill="{fill}">{hover}</rect>'
+    return {"kind": "rect", "x": f"{x:g}", "y": f"{y:g}", "width": f"{max(width, 0):g}", "height": f"{height:g}",
+            "fill": fill, "tooltip": tooltip}  # fmt: skip
+
+
+def _line(x1, x2, y, *, colour=GREY):
+    return {"kind": "line", "x1": f"{x1:g}", "x2": f"{x2:g}", "y": f"{y:g}", "stroke": colour}
+
+
+def _slanted(x, y, text):
+    """A label under an axis, turned 45 degrees so that years fit side by side."""
+    return {"kind": "slanted", "x": f"{x:g}", "y": f"{y:g}", "text": text, "fill": BLACK}
 
 
 def pct_text(value):
@@ -71,9 +70,7 @@ def _legend(y, keys):
     parts, x = [], 0
     for key in keys:
         fill, _ = JUDGEMENT_COLOURS[key]
-        parts.append(
-            f'<rect x="{x}" y="{y - 12}" width="14" height="14" fill="{fill}" stroke="{BLACK}" stroke-width="1"/>'
-        )
+        parts.append({"kind": "swatch", "x": x, "y": y - 12, "fill": fill, "stroke": BLACK})
         label = JUDGEMENT_LABELS[key]
         parts.append(_text(x + 20, y, label))
         x += 140
@@ -126,17 +123,14 @@ def judgement_columns(*, chart_id, title, rows):
     body = _legend(16, JUDGEMENT_COLOURS)
     for tick in (0, 25, 50, 75, 100):
         y = top + plot_h - plot_h * tick / 100
-        body.append(f'<line x1="{left - 4}" x2="{WIDTH}" y1="{y:g}" y2="{y:g}" stroke="#b1b4b6" stroke-width="1"/>')
+        body.append(_line(left - 4, WIDTH, y))
         body.append(_text(left - 8, y + 5, f"{tick}%", anchor="end", size=12))
     sentences = []
     for i, row in enumerate(rows):
         x = left + i * step + (step - col_w) / 2
         y = top + plot_h
         short_year = row["year"][2:]
-        body.append(
-            f'<text x="{x + col_w / 2:g}" y="{top + plot_h + 16}" text-anchor="end" font-size="12" fill="{BLACK}" '
-            f'transform="rotate(-45 {x + col_w / 2:g} {top + plot_h + 16})">{escape(short_year)}</text>'
-        )
+        body.append(_slanted(x + col_w / 2, top + plot_h + 16, short_year))
         if not row["reviews"]:
             continue
         parts = []
@@ -212,9 +206,7 @@ def share_lines(*, chart_id, title, years, series, what="", colour=BLUE):
         y_top, y_bottom = y0 + label_h + 6, y0 + label_h + 6 + strip_h
         body.append(_text(0, y0 + 15, label, weight="bold"))
         for tick, y in ((0, y_bottom), (top, y_top)):
-            body.append(
-                f'<line x1="{left - 4}" x2="{left + plot_w:g}" y1="{y:g}" y2="{y:g}" stroke="{GREY}" stroke-width="1"/>'
-            )
+            body.append(_line(left - 4, left + plot_w, y))
             body.append(_text(left - 8, y + 4, f"{tick}%", anchor="end", size=11))
         points, line, said = [], [], []
         previous = None
@@ -231,11 +223,16 @@ def share_lines(*, chart_id, title, years, series, what="", colour=BLUE):
             said.append(f"{year} {share}%")
         for segment in line:
             if len(segment) > 1:
-                body.append(f'<polyline points="{" ".join(segment)}" fill="none" stroke="{colour}" stroke-width="2"/>')
+                body.append({"kind": "polyline", "points": " ".join(segment), "stroke": colour})
         for x, y, year, share in points:
             body.append(
-                f'<circle cx="{x:g}" cy="{y:g}" r="3" fill="{colour}"><title>{escape(label)}, {escape(year)}: '
-                f"{share}% of reviews</title></circle>"
+                {
+                    "kind": "point",
+                    "x": f"{x:g}",
+                    "y": f"{y:g}",
+                    "fill": colour,
+                    "tooltip": f"{label}, {year}: {share}% of reviews",
+                }
             )
         if points:
             x, y, _, share = points[-1]
@@ -247,9 +244,6 @@ def share_lines(*, chart_id, title, years, series, what="", colour=BLUE):
     for start in range(first, last + 1) if starts else ():
         x = x_of(start)
         short = f"{start % 100:02d}-{(start + 1) % 100:02d}"
-        body.append(
-            f'<text x="{x:g}" y="{bottom + 4}" text-anchor="end" font-size="12" fill="{BLACK}" '
-            f'transform="rotate(-45 {x:g} {bottom + 4})">{escape(short)}</text>'
-        )
+        body.append(_slanted(x, bottom + 4, short))
     desc = (what + " " if what else "") + (" ".join(sentences) if starts else "No evaluations.")
     return _svg(chart_id, title, desc, bottom + 40, body)

@@ -1,12 +1,12 @@
 """The dashboard's aggregates over reviews, read through the ``reporting`` database alias (SPEC section 7).
 
-Two SQL statements answer the whole dashboard, and the page sends them as one:
+Two queries answer the whole dashboard:
 
-* ``judgement_counts`` counts the evaluations completed per lead board and reporting year, with one count
-  per judgement. Regional and national rows are sums of those board rows (``judgement_rates``), so the
-  rows always add up, and one pass over the evaluations serves every year, board, region and England.
-  The page's version of it (``theme_counts``) also counts, per finding category, the evaluations of
-  reviews with at least one finding of that category: the themes across the years.
+* ``judgement_counts`` reads the evaluations counted per lead board and reporting year, with one count per
+  judgement and, per finding category, the evaluations of reviews with at least one finding of it (the
+  themes across the years): rows the database keeps up to date as reviews, evaluations and findings change
+  (``reviews.reporting.BoardYear``). Regional and national rows are sums of those board rows, so the rows
+  always add up.
 * ``year_details`` describes the reviews of the evaluations completed in one reporting year, for a few
   areas at once (England, a region, a board): one row of figures per area (the national summary, the
   children, the findings, the timeliness).
@@ -16,20 +16,21 @@ evaluations *completed* in it, re-evaluations included, so a review evaluated tw
 children, deaths, findings and the rest describe the reviews of those evaluations, counted once per
 evaluation; a review belongs to its lead board and that board's region; drafts never count.
 
-Results are kept per process under a data version (``data_version``) that changes with every committed
+Results are kept in Django's cache under a data version (``data_version``) that changes with every committed
 write to the tables they read, so a repeated question costs one small query and never gives stale numbers.
+The cache is an optimisation: the maintained rows keep a cold page fast.
 """
 
 import datetime
-import threading
-from collections import OrderedDict
+import hashlib
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 
-from django.apps import apps
-from django.db import connections
+from django.core.cache import cache
 
-from reviews.models import Agency, Board, Child, Contribution, Evaluation, Finding, Judgement, Review
+from reviews import reporting
+from reviews.models import Agency, Child, Finding, Judgement
+from reviews.reporting import BoardYear
 from reviews.years import year_bounds
 
 DATABASE = "reporting"
@@ -40,15 +41,6 @@ CATEGORIES = tuple(Finding.Category.values)
 AGENCIES = (*Agency.values, "")  # "" is a finding about no one agency
 AGE_BANDS = tuple(Child.AgeBand.values)
 OUTCOMES = tuple(Child.Outcome.values)
-
-_TABLES = {
-    "evaluation": Evaluation._meta.db_table,
-    "review": Review._meta.db_table,
-    "board": Board._meta.db_table,
-    "child": Child._meta.db_table,
-    "finding": Finding._meta.db_table,
-    "contribution": Contribution._meta.db_table,
-}
 
 
 def year_label(start_year: int) -> str:
@@ -79,229 +71,79 @@ def whole_days(value):
     return int(Decimal(str(value)).quantize(Decimal(1), rounding=ROUND_HALF_UP))
 
 
-def _cursor():
-    return connections[DATABASE].cursor()
-
-
 # --- The data version and the cache ---------------------------------------------------------------------------
 
-
-@dataclass(frozen=True, slots=True)
-class DataVersion:
-    """What the reporting database holds, cheaply: see ``data_version``."""
-
-    maxima: tuple  # the highest id of each table the dashboard reads, and of each of their audit tables
-    writers: frozenset  # the transactions writing to those tables right now (not yet committed)
-
-
-def _version_sql():
-    audited = (Review, Evaluation, Child, Finding, Contribution)
-    events = [apps.get_model("reviews", f"{model.__name__}Event")._meta.db_table for model in audited]
-    maxima = [f"(SELECT max(id) FROM {model._meta.db_table})" for model in audited]  # noqa: S608
-    maxima += [f"(SELECT max(pgh_id) FROM {table})" for table in events]  # noqa: S608
-    relations = ", ".join(f"'{model._meta.db_table}'" for model in audited)
-    return f"""
-        SELECT ARRAY[{", ".join(maxima)}]::bigint[],
-               CASE WHEN pg_is_in_recovery()
-                    THEN ARRAY(SELECT pg_snapshot_xip(pg_current_snapshot())::text)
-                    ELSE ARRAY(SELECT DISTINCT l.virtualtransaction FROM pg_locks l
-                               WHERE l.locktype = 'relation'
-                                 AND l.database = (SELECT oid FROM pg_database WHERE datname = current_database())
-                                 AND l.relation = ANY(ARRAY[{relations}]::regclass[])
-                                 AND l.mode IN ('RowExclusiveLock', 'ShareRowExclusiveLock',
-                                                'ExclusiveLock', 'AccessExclusiveLock')
-                                 AND l.pid <> pg_backend_pid())
-               END
-    """  # noqa: S608 (table names from the models; no value from a request)
+# Results stay in the cache for a day at most; a write changes the version and so every key before then.
+CACHE_SECONDS = 24 * 60 * 60
 
 
 def data_version():
-    """The reporting database's data version, in one small query (index lookups and ``pg_locks``).
-
-    Every committed write to the reviews, evaluations, children, findings or contributions changes it:
-    an insert raises its table's highest id; an update or delete writes an audit event (pghistory), which
-    raises the audit table's highest id. A writer that took its ids before the version was read but commits
-    after is still writing then, so it is in ``writers``; a cached result stays valid only while every
-    writer it saw is still writing (``_Cache.get``). On a read replica, where ``pg_locks`` does not show
-    the primary's writers, every transaction in the snapshot counts as a writer.
-    """
-    with _cursor() as cursor:
-        cursor.execute(_version_sql())
-        maxima, writers = cursor.fetchone()
-    return DataVersion(tuple(maxima), frozenset(writers))
+    """The reporting database's data version (``reviews.reporting.DataVersion``): one primary-key lookup.
+    Every committed write to the reviews, evaluations, children, findings, contributions, boards or regions
+    changes it."""
+    return reporting.data_version(DATABASE)
 
 
-class _Cache:
-    """Results by question and data version, for this process: only the latest version's are kept, up to a
-    total weight (1 for most results; more for a big one, such as every year's board rows as HTML)."""
+def cached(key, version, compute):
+    """The answer to the question ``key`` (a tuple of plain values) at data ``version``: from Django's cache
+    (keyed by both, so a write makes every older answer unreachable), else ``compute()``, kept.
 
-    def __init__(self, size=64):
-        self.size = size
-        self.enabled = True
-        self._lock = threading.Lock()
-        self._maxima = None
-        self._entries = OrderedDict()
-        self._weight = 0
-        self.hits = self.misses = 0  # for the benchmark
+    Without a version (a caller that wants fresh figures) the answer is computed and not kept."""
+    if version is None:
+        return compute()
+    name = "dashboard:" + hashlib.sha256(repr(key).encode()).hexdigest()
+    value = cache.get(name, version=version)
+    if value is None:
+        value = compute()
+        cache.set(name, value, CACHE_SECONDS, version=version)
+    return value
 
-    def get(self, key, version):
-        with self._lock:
-            value = self._get(key, version)
-            if value is None:
-                self.misses += 1
+
+# --- Judgement and theme counts per board and year -----------------------------------------------------------
+
+
+def _rolled_up(board_rows):
+    """The board rows of ``BoardYear.objects.judgement_counts``, then a row per region and year (board_id None)
+    and one per year for England (both None): sums of the board rows, so the rows always add up."""
+    sums = {}
+    for row in board_rows:
+        for key in ((None, row["region_id"], row["start_year"]), (None, None, row["start_year"])):
+            total = sums.get(key)
+            if total is None:
+                sums[key] = dict(row, board_id=key[0], region_id=key[1])
             else:
-                self.hits += 1
-            return value
-
-    def _get(self, key, version):
-        if not self.enabled or version is None or version.maxima != self._maxima:
-            return None
-        entry = self._entries.get(key)
-        if entry is None:
-            return None
-        writers, value, _ = entry
-        # A writer seen then and gone now has committed (or rolled back) since: the result may be old.
-        if not writers <= version.writers:
-            self._drop(key)
-            return None
-        self._entries.move_to_end(key)
-        return value
-
-    def put(self, key, version, value, *, weight=1):
-        with self._lock:
-            if not self.enabled or version is None or weight > self.size:
-                return
-            if version.maxima != self._maxima:
-                self._entries.clear()
-                self._weight = 0
-                self._maxima = version.maxima
-            if key in self._entries:
-                self._drop(key)
-            self._entries[key] = (version.writers, value, weight)
-            self._weight += weight
-            while self._weight > self.size:
-                self._drop(next(iter(self._entries)))
-
-    def _drop(self, key):
-        self._weight -= self._entries.pop(key)[2]
-
-    def clear(self):
-        with self._lock:
-            self._entries.clear()
-            self._weight = 0
-            self._maxima = None
+                for name in _COUNTED:
+                    total[name] += row[name]
+    return [*board_rows, *sorted(sums.values(), key=_by_year_and_region)]
 
 
-cache = _Cache()
+def _by_year_and_region(row):
+    return row["start_year"], row["region_id"] or 0
 
 
-# --- Judgement counts per board and year ---------------------------------------------------------------------
-
-# The reporting year of a date as the calendar year it starts in: the number of 1 Aprils on or before it,
-# counted from 1900 (a binary search, several times cheaper per row than date arithmetic).
-_START_YEAR = "1899 + width_bucket({column}, ARRAY(SELECT make_date(y, 4, 1) FROM generate_series(1900, 2200) AS y))"
-
-# Counted per lead board and year first (a hash of a few thousand groups), then summed per region and for
-# England (GROUPING SETS over those board rows: a region row has no board, England's row neither), so the
-# evaluations are counted once and never sorted. With the theme counts, each board row also counts the
-# evaluated reviews with at least one finding of each category: the findings are grouped once per review
-# into a bit mask of their categories (bit n for CATEGORIES[n]), joined to the evaluations, so a review
-# counts once per evaluation. The grouping reads finding_review_category_idx in order (an index-only scan
-# when the table has been vacuumed).
-_COUNTS = """
-    SELECT board_id, region_id, start_year, {sums}
-    FROM (
-        SELECT r.board_id, {start_year} AS start_year, count(*) AS reviews, {judgements}{themes}
-        FROM {evaluation} e
-        JOIN {review} r ON r.id = e.review_id{findings}
-        WHERE r.status <> 'draft' {{where}}
-        GROUP BY r.board_id, start_year
-    ) board_years
-    JOIN {board} b ON b.id = board_years.board_id
-    GROUP BY GROUPING SETS ((start_year, board_id, region_id), (start_year, region_id), (start_year))
-"""
-_CATEGORY_MASK = "bit_or(CASE f.category {whens} ELSE 0 END)".format(
-    whens=" ".join(f"WHEN '{c}' THEN {1 << n}" for n, c in enumerate(CATEGORIES))
-)
-_THEME_COUNTS = [f"category__{c}" for c in CATEGORIES]
-_COUNT_PARTS = {
-    "start_year": _START_YEAR.format(column="e.completed_date"),
-    "judgements": ", ".join(f"count(*) FILTER (WHERE e.judgement = '{j}') AS {j}" for j in JUDGEMENTS),
-    **_TABLES,
-}
-
-
-def _sums(columns):
-    return ", ".join(f"sum({c})::bigint AS {c}" for c in columns)
-
-
-_JUDGEMENT_COUNTS = _COUNTS.format(  # noqa: S608 (fixed fragments and table names)
-    sums=_sums(["reviews", *JUDGEMENTS]), themes="", findings="", **_COUNT_PARTS
-)
-_JUDGEMENT_AND_THEME_COUNTS = _COUNTS.format(  # noqa: S608 (fixed fragments and table names)
-    sums=_sums(["reviews", *JUDGEMENTS, *_THEME_COUNTS]),
-    themes="".join(
-        f", count(*) FILTER (WHERE fl.categories & {1 << n} <> 0) AS category__{c}" for n, c in enumerate(CATEGORIES)
-    ),
-    findings=f"""
-        LEFT JOIN (
-            SELECT f.review_id, {_CATEGORY_MASK} AS categories FROM {_TABLES["finding"]} f GROUP BY f.review_id
-        ) fl ON fl.review_id = e.review_id""",  # noqa: S608 (fixed fragments and a table name)
-    **_COUNT_PARTS,
-)
-_COUNT_FIELDS = ("board_id", "region_id", "start_year", "reviews", *JUDGEMENTS)
-_THEME_FIELDS = ("board_id", "region_id", "start_year", "reviews", *CATEGORIES)
-_COUNTS_KEY, _THEMES_KEY = ("counts", None), ("themes", None)
+_COUNTED = ("reviews", *JUDGEMENTS, *CATEGORIES)
 
 
 def judgement_counts(*, year=None, version=None):
-    """Evaluations completed per reporting year, with a count per judgement: per lead board, per region and
-    for England.
+    """Evaluations completed per reporting year, with a count per judgement and per finding category (the
+    evaluations of reviews with at least one finding of it): per lead board, per region and for England.
 
     Plain rows ``{"board_id", "region_id", "start_year", "reviews", "outstanding", "good", "adequate",
-    "inadequate"}`` (a region's row has board_id None; England's both None), read only: they may be shared
-    through the cache. Every year when ``year`` (a label such as ``2008-09``) is None. One query, or none
-    when ``version`` is given and the answer is cached.
+    "inadequate", "weak_management", ...}`` (a region's row has board_id None; England's both None), read
+    from the rows the database keeps (``BoardYear``): one query, or none when ``version`` is given and the
+    answer is cached. Every year when ``year`` (a label such as ``2008-09``) is None.
     """
-    key = ("counts", year)
-    counts = cache.get(key, version)
-    if counts is None:
-        where, params = "", []
-        if year is not None:
-            where = "AND e.completed_date BETWEEN %s AND %s"
-            params = list(year_bounds(year))
-        with _cursor() as cursor:
-            cursor.execute(_JUDGEMENT_COUNTS.format(where=where), params)
-            counts = [dict(zip(_COUNT_FIELDS, row, strict=True)) for row in cursor.fetchall()]
-        cache.put(key, version, counts)
-    return counts
+    start_year = None if year is None else start_year_of(year)
 
+    def compute():
+        return _rolled_up(BoardYear.objects.using(DATABASE).judgement_counts(start_year=start_year))
 
-def _split_counts(rows, *, themes):
-    """``judgement_counts`` rows, and theme count rows when ``themes``, from the arrays of the counts query."""
-    width = len(_COUNT_FIELDS)
-    counts = [dict(zip(_COUNT_FIELDS, row[:width], strict=True)) for row in rows]
-    if not themes:
-        return counts, None
-    return counts, [dict(zip(_THEME_FIELDS, (*row[:4], *row[width:]), strict=True)) for row in rows]
+    return cached(("counts", start_year), version, compute)
 
 
 def theme_counts(*, version=None):
-    """Evaluations completed per reporting year and, for each finding category, how many of them are of a
-    review with at least one finding of it: per lead board, per region and for England, every year.
-
-    Plain rows ``{"board_id", "region_id", "start_year", "reviews", "weak_management", ...}`` (one key per
-    ``CATEGORIES``; region and England rows as in ``judgement_counts``), read only. The same statement
-    answers ``judgement_counts()`` for every year, which is cached with it. One query, or none when cached.
-    """
-    themes = cache.get(_THEMES_KEY, version)
-    if themes is None:
-        with _cursor() as cursor:
-            cursor.execute(_JUDGEMENT_AND_THEME_COUNTS.format(where=""))
-            counts, themes = _split_counts(cursor.fetchall(), themes=True)
-        cache.put(_COUNTS_KEY, version, counts)
-        cache.put(_THEMES_KEY, version, themes)
-    return themes
+    """Every year's ``judgement_counts``: the theme counts per board, region and England are in the same rows."""
+    return judgement_counts(version=version)
 
 
 def rate_row(key, name, start_year, counts):
@@ -359,112 +201,6 @@ def _by_key_and_year(row):
 # --- One reporting year, described for a few areas at once ---------------------------------------------------
 
 
-def _count_if(column, value):
-    return f"count(*) FILTER (WHERE {column} = '{value}')"
-
-
-def _name(slug):
-    return slug or "none"
-
-
-# Per review: its children and findings counted by kind. The review itself by primary key for each of the
-# year's few thousand evaluations: the inner OFFSET 0 keeps PostgreSQL from hashing the whole review table
-# instead, and the outer one from hashing the boards again for each evaluation (a hash join inside the loop).
-_FACTS = """
-    ev AS MATERIALIZED (
-        SELECT e.*, b.region_id,
-               EXISTS (SELECT 1 FROM {contribution} c WHERE c.review_id = e.review_id) AS cross_area
-        FROM (
-            SELECT e.id AS evaluation_id, e.completed_date AS evaluated_on, e.received_date, e.judgement,
-                   e.review_id, r.board_id, r.decision_date, r.completed_date,
-                   r.independent_chair, r.independent_author
-            FROM {evaluation} e
-            CROSS JOIN LATERAL (
-                SELECT r.board_id, r.decision_date, r.completed_date, r.independent_chair, r.independent_author
-                FROM {review} r
-                WHERE r.id = e.review_id AND r.status <> 'draft'
-                OFFSET 0
-            ) r
-            WHERE e.completed_date BETWEEN %s AND %s
-            OFFSET 0
-        ) e
-        JOIN {board} b ON b.id = e.board_id
-    ),
-    year_reviews AS MATERIALIZED (SELECT DISTINCT review_id FROM ev),
-    children AS (
-        SELECT c.review_id, count(*) AS children, {children}
-        FROM year_reviews y JOIN {child} c ON c.review_id = y.review_id
-        GROUP BY 1
-    ),
-    findings AS (
-        SELECT f.review_id, {findings}
-        FROM year_reviews y JOIN {finding} f ON f.review_id = y.review_id
-        GROUP BY 1
-    ),
-    facts AS MATERIALIZED (
-        SELECT * FROM ev LEFT JOIN children USING (review_id) LEFT JOIN findings USING (review_id)
-    )
-""".format(  # noqa: S608 (fixed fragments and table names; every value is a query parameter)
-    children=", ".join(
-        [f"{_count_if('c.age_band', v)} AS age_band__{v}" for v in AGE_BANDS]
-        + [f"{_count_if('c.outcome', v)} AS outcome__{v}" for v in OUTCOMES]
-        + [
-            f"count(*) FILTER (WHERE c.{column} {test}) AS {name}__{answer}"
-            for column, name in (("known_to_social_care", "known"), ("child_protection_plan", "plan"))
-            for test, answer in (("", "yes"), ("= false", "no"), ("IS NULL", "not_recorded"))
-        ]
-    ),
-    findings=", ".join(
-        [f"{_count_if('f.category', v)} AS category__{v}" for v in CATEGORIES]
-        + [f"{_count_if('f.agency', v)} AS agency__{_name(v)}" for v in AGENCIES]
-    ),
-    **_TABLES,
-)
-
-# Months from the decision to hold a review to its completion: Working Together 2006 asked for 4, 2010 for 6.
-_WITHIN = "completed_date <= decision_date + INTERVAL '{months} months'"
-_CHILD_COLUMNS = (
-    ["children"]
-    + [f"age_band__{v}" for v in AGE_BANDS]
-    + [f"outcome__{v}" for v in OUTCOMES]
-    + [f"{name}__{answer}" for name in ("known", "plan") for answer in ("yes", "no", "not_recorded")]
-)
-_FINDING_COLUMNS = [f"category__{v}" for v in CATEGORIES] + [f"agency__{_name(v)}" for v in AGENCIES]
-
-_FIGURES = ", ".join(
-    [
-        "count(*) AS reviews",
-        "count(DISTINCT board_id) AS boards_with_evaluations",
-        *(f"{_count_if('judgement', j)} AS {j}" for j in JUDGEMENTS),
-        "count(*) FILTER (WHERE cross_area) AS cross_area_reviews",
-        "count(*) FILTER (WHERE independent_chair) AS independent_chair",
-        "count(independent_chair) AS independent_chair_known",
-        "count(*) FILTER (WHERE independent_author) AS independent_author",
-        "count(independent_author) AS independent_author_known",
-        "count(completed_date - decision_date) AS timed",
-        "percentile_cont(0.5) WITHIN GROUP (ORDER BY completed_date - decision_date) AS median_decision_days",
-        f"count(*) FILTER (WHERE {_WITHIN.format(months=4)}) AS within_4_months",
-        f"count(*) FILTER (WHERE {_WITHIN.format(months=6)}) AS within_6_months",
-        f"count(*) FILTER (WHERE NOT {_WITHIN.format(months=6)} AND {_WITHIN.format(months=12)})"
-        " AS within_6_to_12_months",
-        f"count(*) FILTER (WHERE NOT {_WITHIN.format(months=12)} AND {_WITHIN.format(months=24)})"
-        " AS within_1_to_2_years",
-        f"count(*) FILTER (WHERE NOT {_WITHIN.format(months=24)}) AS over_2_years",
-        "count(evaluated_on - completed_date) AS evaluated_after_completion",
-        "percentile_cont(0.5) WITHIN GROUP (ORDER BY evaluated_on - completed_date) AS median_evaluation_days",
-        "percentile_cont(0.5) WITHIN GROUP (ORDER BY evaluated_on - received_date) AS median_ofsted_days",
-        *(f"coalesce(sum({c}), 0)::int AS {c}" for c in _CHILD_COLUMNS),
-        *(f"coalesce(sum({c}), 0)::int AS {c}__findings" for c in _FINDING_COLUMNS),
-        *(f"count(*) FILTER (WHERE {c} > 0) AS {c}__reviews" for c in _FINDING_COLUMNS),
-    ]
-)
-# One row per area, even an empty one (an aggregate without GROUP BY always gives a row).
-_SCOPE = (
-    "SELECT {n} AS scope, " + _FIGURES + " FROM facts "  # noqa: S608 (fixed fragments)
-    "WHERE (%s::bigint IS NULL OR region_id = %s) AND (%s::bigint IS NULL OR board_id = %s)"
-)
-
-
 @dataclass(frozen=True, slots=True)
 class Scope:
     """An area to describe: England (neither given), a region, a board, or a board within a region."""
@@ -473,80 +209,26 @@ class Scope:
     board_id: int | None = None
 
 
-def _details_sql(year, scopes):
-    areas = " UNION ALL ".join(_SCOPE.format(n=n) for n in range(len(scopes)))
-    params = [*year_bounds(year)]
-    for scope in scopes:
-        params += [scope.region_id, scope.region_id, scope.board_id, scope.board_id]
-    return f"SELECT coalesce(json_agg(t ORDER BY t.scope), '[]') FROM ({areas}) t", params  # noqa: S608
-
-
-def year_details(year, scopes, *, fingerprint=None, version=None, with_counts=False):
-    """Everything the dashboard says about one reporting year, one dict of figures per area in ``scopes``.
-
-    The figures are counts of the evaluations completed in the year (``reviews``, one per judgement,
-    ``cross_area_reviews``, the timeliness bands...), medians in days, and the children and findings of
-    their reviews counted once per evaluation (``children``, ``age_band__under_1``, ``known__yes``,
-    ``category__weak_management__findings`` and ``...__reviews`` for the reviews with at least one...).
+def year_details(year, scopes, *, fingerprint=None, version=None):
+    """Everything the dashboard says about one reporting year, one dict of figures per area in ``scopes``
+    (``reviews.reporting.year_figures``): one query, or none when cached.
 
     ``fingerprint`` identifies the boards' regions the answer depends on (for the cache: a board moved to
-    another region changes it). With ``with_counts`` the same query also answers ``judgement_counts()``
-    for every year (the page needs both, in one round trip): the result is then ``(counts, details)``.
+    another region changes it).
     """
-    answer = _round_trip(year, scopes, fingerprint=fingerprint, version=version, counts=with_counts)
-    if with_counts:
-        return answer["counts"], answer["details"]
-    return answer["details"]
+
+    def compute():
+        first, last = year_bounds(year)
+        return reporting.year_figures(first, last, [(s.region_id, s.board_id) for s in scopes], using=DATABASE)
+
+    return cached(("details", year, tuple(scopes), fingerprint), version, compute)
 
 
 def page_figures(year, scopes, *, fingerprint=None, version=None):
-    """What the dashboard page shows, in one round trip (or none when cached): ``(counts, themes, details)``,
-    the ``judgement_counts()`` and ``theme_counts()`` of every year and the ``year_details`` of ``year``."""
-    answer = _round_trip(year, scopes, fingerprint=fingerprint, version=version, counts=True, themes=True)
-    return answer["counts"], answer["themes"], answer["details"]
-
-
-def _round_trip(year, scopes, *, fingerprint, version, counts=False, themes=False):
-    """The year's details, and the counts and theme counts when asked, from the cache or else from one
-    statement that computes only what the cache lacks (the counts statement gives the theme counts too)."""
-    details_key = ("details", year, tuple(scopes), fingerprint)
-    answer = {"details": cache.get(details_key, version)}
-    if counts:
-        answer["counts"] = cache.get(_COUNTS_KEY, version)
-    if themes:
-        answer["themes"] = cache.get(_THEMES_KEY, version)
-    parts, params, with_themes = [], [], themes and answer["themes"] is None
-    if answer["details"] is None:
-        sql, params = _details_sql(year, scopes)
-        parts.append(f"'details', ({sql})")
-    if with_themes or (counts and answer["counts"] is None):
-        fields = _COUNT_FIELDS + (tuple(f"category__{c}" for c in CATEGORIES) if with_themes else ())
-        statement = _JUDGEMENT_AND_THEME_COUNTS if with_themes else _JUDGEMENT_COUNTS
-        parts.append(
-            "'counts', (SELECT coalesce(json_agg(json_build_array("  # noqa: S608 (fixed fragments)
-            + ", ".join(f"t.{field}" for field in fields)
-            + f")), '[]') FROM ({statement.format(where='')}) t)"
-        )
-    if not parts:
-        return answer
-    facts = f"WITH {_FACTS} " if answer["details"] is None else ""
-    with _cursor() as cursor:
-        cursor.execute(f"{facts}SELECT json_build_object({', '.join(parts)})", params)
-        document = cursor.fetchone()[0]
-    if "details" in document:
-        details = [dict(row) for row in document["details"]]
-        for row in details:
-            del row["scope"]
-        cache.put(details_key, version, details)
-        answer["details"] = details
-    if "counts" in document:
-        found, found_themes = _split_counts(document["counts"], themes=with_themes)
-        cache.put(_COUNTS_KEY, version, found)
-        answer["counts"] = found
-        if with_themes:
-            cache.put(_THEMES_KEY, version, found_themes)
-            answer["themes"] = found_themes
-    return answer
+    """What the dashboard page shows: ``(counts, themes, details)``, the ``judgement_counts()`` and
+    ``theme_counts()`` of every year (the same rows) and the ``year_details`` of ``year``."""
+    counts = judgement_counts(version=version)
+    return counts, counts, year_details(year, scopes, fingerprint=fingerprint, version=version)
 
 
 def summary(year, details):

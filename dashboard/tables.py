@@ -89,8 +89,7 @@ def sort_rows(rows, sort):
 
 def rates_table(*, national, regions, boards, caption, slug="judgement-rates", register_links=True):
     """The board x year table: England and regional rows first for comparison, then the board rows."""
-    rows = []
-    register = reverse("reviews:list")  # once per table, not once per row
+    rows, register = [], reverse("reviews:list")
     for level, level_rows in (("national", national), ("region", regions), ("board", boards)):
         for row in level_rows:
             row = dict(row, _level=level)
@@ -106,8 +105,8 @@ def _query(name, value):
 
 
 def register_url(register, **params):
-    """A link to the register (its path ``register``, SPEC section 6) filtered by these parameters (each pair
-    urlencoded once: the board x year table links thousands of rows)."""
+    """A link to the register (SPEC section 6) filtered by these parameters (each pair urlencoded once: the
+    board x year table links thousands of rows)."""
     return register + "?" + "&".join(_query(name, value) for name, value in params.items())
 
 

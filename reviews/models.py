@@ -769,3 +769,7 @@ class SavedView(models.Model):
 
     def __str__(self):
         return self.name
+
+
+# The figures the database keeps for the dashboard (their own module; imported here so Django finds the models).
+from reviews.reporting import BoardYear, DataVersion  # noqa: E402, F401

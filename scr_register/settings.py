@@ -64,6 +64,11 @@ MIDDLEWARE = [
     "axes.middleware.AxesMiddleware",
 ]
 
+# Django's cache holds the dashboard's answers, keyed by the data version the database bumps on every write
+# (reviews/reporting.py). Each process has its own memory unless CACHE_URL names a shared cache (redis://...):
+# production wants a shared one, so a page computed by one worker serves every worker (docs/DEPLOYMENT.md).
+CACHES = {"default": env.cache_url("CACHE_URL", default="locmemcache://")}
+
 # Connections waiting at gunicorn from which exports and the dashboard answer "busy" (scr_register/overload.py).
 BUSY_QUEUE = env.int("DJANGO_BUSY_QUEUE", default=24)
 # Exports running at once over the whole service (every web server, one reporting database); one more answers

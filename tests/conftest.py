@@ -111,7 +111,7 @@ def reporting_shares_default(db):
 
 @pytest.fixture
 def fresh_dashboard_cache():
-    """An empty cache of dashboard results before and after the test (they are kept per process)."""
+    """An empty cache of dashboard results before and after the test (Django's cache: LocMem in a test process)."""
     from dashboard import queries
 
     queries.cache.clear()

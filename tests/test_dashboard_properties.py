@@ -1,17 +1,20 @@
 """Properties of the dashboard's aggregates on generated registers: the board rows add up to the regional and
 national rows, and every row equals an independent raw-SQL computation (its own reporting-year rule and
-PostgreSQL's numeric rounding for the percentages)."""
+PostgreSQL's numeric rounding for the percentages); the rows the database keeps per board and year
+(``BoardYear``) equal a recount from the base tables after any sequence of writes."""
 
 import datetime
 from collections import defaultdict
 from decimal import Decimal
 
 from django.db import connection, transaction
+from django.db.models import Max
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from dashboard import queries
-from reviews.models import Board, Evaluation, Review
+from reviews.models import Board, Child, Evaluation, Finding, Region, Review
+from reviews.reporting import BoardYear
 from tests.factories import board
 
 BOARDS = ["E08000025", "E08000026", "E08000035", "E10000016", "E09000007", "E06000047"]
@@ -134,3 +137,178 @@ def check():
         figures = queries.summary(row["year"], details)
         assert figures["reviews"] == row["reviews"]
         assert {j: figures["judgements"][j]["pct"] for j in JUDGEMENTS} == {j: row[f"{j}_pct"] for j in JUDGEMENTS}
+
+
+# --- The kept rows after random writes --------------------------------------------------------------------------
+
+CATEGORIES = list(Finding.Category.values)
+RECOUNT = """
+    SELECT b.gss_code,
+           CASE WHEN EXTRACT(MONTH FROM e.completed_date) >= 4 THEN EXTRACT(YEAR FROM e.completed_date)
+                ELSE EXTRACT(YEAR FROM e.completed_date) - 1 END::int AS start_year,
+           count(*), {judgements}, {categories}
+    FROM reviews_evaluation e
+    JOIN reviews_review r ON r.id = e.review_id
+    JOIN reviews_board b ON b.id = r.board_id
+    WHERE r.status IN ('submitted', 'evaluated')
+    GROUP BY 1, 2
+"""
+
+
+def recount():
+    """{(board code, start year): [evaluations, per judgement..., per category...]} from the base tables."""
+    sql = RECOUNT.format(
+        judgements=", ".join(f"count(*) FILTER (WHERE e.judgement = '{j}')" for j in JUDGEMENTS),
+        categories=", ".join(
+            f"count(*) FILTER (WHERE EXISTS (SELECT 1 FROM reviews_finding f WHERE f.review_id = r.id "  # noqa: S608
+            f"AND f.category = '{c}'))"
+            for c in CATEGORIES
+        ),
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql)
+        return {(code, year): list(counts) for code, year, *counts in cursor.fetchall()}
+
+
+def kept():
+    fields = ["evaluations", *JUDGEMENTS, *CATEGORIES]
+    return {
+        (row["board__gss_code"], row["start_year"]): [row[f] for f in fields]
+        for row in BoardYear.objects.values("board__gss_code", "start_year", *fields)
+    }
+
+
+def nth(queryset, n):
+    """The n-th row (modulo their number) of ``queryset`` in primary key order, or None when it is empty."""
+    rows = list(queryset.order_by("pk"))
+    return rows[n % len(rows)] if rows else None
+
+
+def apply(operation, n, value, day, judgement):
+    """One write to the register, as the forms, the admin, the import or raw SQL would make it."""
+    if operation == "judge" and (e := nth(Evaluation.objects, n)):
+        e.judgement = judgement
+        e.save()
+    elif operation == "redate" and (e := nth(Evaluation.objects, n)):
+        Evaluation.objects.filter(pk=e.pk).update(completed_date=day, received_date=day - datetime.timedelta(days=5))
+    elif operation == "delete_evaluation" and (e := nth(Evaluation.objects, n)):
+        e.delete()
+    elif operation == "evaluate" and (r := nth(Review.objects.exclude(status="draft"), n)):
+        sequence = (Evaluation.objects.filter(review=r).aggregate(last=Max("sequence"))["last"] or 0) + 1
+        Evaluation.objects.create(
+            review=r, sequence=sequence, received_date=day, completed_date=day, judgement=judgement
+        )
+    elif operation == "find" and (r := nth(Review.objects, n)):
+        Finding.objects.create(review=r, category=CATEGORIES[value % len(CATEGORIES)])
+    elif operation == "recategorise" and (r := nth(Review.objects, n)):
+        Finding.objects.filter(review=r).update(category=CATEGORIES[value % len(CATEGORIES)])
+    elif operation == "unfind" and (r := nth(Review.objects, n)):
+        Finding.objects.filter(review=r).delete()
+    elif operation == "move" and (r := nth(Review.objects, n)):
+        r.board = board(BOARDS[value % len(BOARDS)])
+        r.save()
+    elif operation == "draft" and (r := nth(Review.objects, n)):
+        Review.objects.filter(pk=r.pk).update(status="draft" if value % 2 else "evaluated")
+    elif operation == "delete_review" and (r := nth(Review.objects, n)):
+        r.delete()
+    elif operation == "child" and (r := nth(Review.objects, n)):
+        Child.objects.create(review=r, pseudonym=f"Child {n}", outcome="died")
+    elif operation == "regroup":
+        moved = board(BOARDS[n % len(BOARDS)])
+        moved.region = nth(Region.objects, value)
+        moved.save()
+
+
+operations = st.lists(
+    st.tuples(
+        st.sampled_from(
+            [
+                "judge",
+                "redate",
+                "delete_evaluation",
+                "evaluate",
+                "find",
+                "recategorise",
+                "unfind",
+                "move",
+                "draft",
+                "delete_review",
+                "child",
+                "regroup",
+            ]
+        ),  # fmt: skip
+        st.integers(min_value=0, max_value=50),
+        st.integers(min_value=0, max_value=50),
+        st.dates(min_value=FIRST, max_value=LAST),
+        st.sampled_from(JUDGEMENTS),
+    ),
+    max_size=12,
+)
+
+
+findings = st.lists(st.tuples(st.integers(min_value=0, max_value=50), st.integers(min_value=0, max_value=50)))
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(register=registers, findings=findings, writes=operations)
+def test_the_kept_rows_equal_a_recount_after_any_writes(reporting_shares_default, register, findings, writes):
+    try:
+        with transaction.atomic():
+            write(register)
+            Finding.objects.bulk_create(
+                Finding(review=review, category=CATEGORIES[category % len(CATEGORIES)])
+                for n, category in findings
+                if (review := nth(Review.objects, n))
+            )
+            assert kept() == recount()
+            for operation in writes:
+                apply(*operation)
+                assert kept() == recount(), operation
+            check()  # and the regional and national sums, after boards changed region too
+            raise Rollback
+    except Rollback:
+        pass
+
+
+def test_every_write_changes_the_data_version(reporting_shares_default):
+    versions = [queries.data_version()]
+    review = Review.objects.create(reference="V-1", board=board(), title="Review", status="submitted")
+    versions.append(queries.data_version())
+    Evaluation.objects.create(
+        review=review, received_date=datetime.date(2008, 5, 1), completed_date=datetime.date(2008, 6, 1),
+        judgement="good",
+    )  # fmt: skip
+    versions.append(queries.data_version())
+    Finding.objects.create(review=review, category="other")
+    versions.append(queries.data_version())
+    Child.objects.create(review=review, pseudonym="Child A", outcome="died")
+    versions.append(queries.data_version())
+    Board.objects.filter(pk=review.board_id).update(name="Renamed")
+    versions.append(queries.data_version())
+    review.delete()
+    versions.append(queries.data_version())
+    assert len(set(versions)) == len(versions)
+
+
+D = datetime.date
+
+
+def test_board_year_judgement_counts_give_each_boards_year_in_one_query(
+    reporting_shares_default, django_assert_num_queries
+):
+    write(
+        [
+            ("E08000025", "evaluated", [(D(2008, 4, 1), "good"), (D(2009, 3, 31), "inadequate")]),
+            ("E08000025", "evaluated", [(D(2009, 4, 1), "good")]),
+            ("E08000026", "evaluated", [(D(2008, 6, 1), "good")]),
+        ]
+    )  # fmt: skip
+    Review.objects.filter(reference="H-2").update(status="draft")  # sent back to draft: it no longer counts
+    Finding.objects.create(review=Review.objects.get(reference="H-0"), category="risk_assessment")
+    with django_assert_num_queries(1):
+        rows = BoardYear.objects.judgement_counts(start_year=2008)
+    [row] = rows
+    assert (row["board_id"], row["region_id"], row["start_year"]) == (board().pk, board().region_id, 2008)
+    assert [row[name] for name in ("reviews", *JUDGEMENTS)] == [2, 0, 1, 0, 1]
+    assert row["risk_assessment"] == 2 and row["weak_management"] == 0
+    assert [r["start_year"] for r in BoardYear.objects.judgement_counts()] == [2008, 2009]

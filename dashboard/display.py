@@ -1,0 +1,95 @@
+"""The dashboard's tables as the page shows them: plain values (text, formatted numbers, links, sort states) for
+the templates in templates/dashboard/tables/, which write the GOV.UK markup and escape every value."""
+
+from dashboard import tables
+
+NUMERIC_KINDS = (tables.COUNT, tables.NUMBER, tables.PCT, tables.DAYS)
+
+
+def shown(value, kind):
+    """A value as the page writes it: thousands separators, one decimal for percentages, None for no figure."""
+    if value is None or kind in (tables.TEXT, tables.YEAR, tables.PCT):
+        return value if value is None else str(value)
+    return f"{value:,}"
+
+
+def _cell_class(kind):
+    if kind == tables.YEAR:
+        return "govuk-table__cell app-table__cell--nowrap"
+    if kind in NUMERIC_KINDS:
+        return "govuk-table__cell govuk-table__cell--numeric"
+    return "govuk-table__cell"
+
+
+def _sort_state(key, current):
+    """(aria-sort, the key a click sorts by, the hidden hint, the arrow) of a sortable column."""
+    if current == key:
+        return "ascending", f"-{key}", ", sorted ascending: select to sort descending", "▲"
+    if current == f"-{key}":
+        return "descending", key, ", sorted descending: select to sort ascending", "▼"
+    return "none", key, ": select to sort ascending", ""
+
+
+def table(tbl, *, row_header="name", hide=(), sort=None, sortable=None):
+    """A ``tables.Table`` for templates/dashboard/tables/table.html: ``row_header`` is the column shown first as
+    each row's header (linked when the row has ``_href``); ``hide`` lists columns left off the page (they are in
+    the CSV because a machine wants them, such as the slug beside a name); ``sortable`` maps column keys to sort
+    keys, and ``sort`` is ``(current sort key, function from a sort key to its URL)``."""
+    sortable = sortable or {}
+    head_column = next(c for c in tbl.columns if c.key == row_header)
+    others = [c for c in tbl.columns if c.key != row_header and c.key not in hide]
+    heads = []
+    for column in (head_column, *others):
+        head = {"label": column.label, "numeric": column.kind in NUMERIC_KINDS, "sort": None}
+        if sort and column.key in sortable:
+            current, href_for = sort
+            state, next_key, hint, arrow = _sort_state(sortable[column.key], current)
+            head["sort"] = {"state": state, "href": href_for(next_key), "hint": hint, "arrow": arrow}
+        heads.append(head)
+    columns = [(c.key, c.kind, _cell_class(c.kind)) for c in others]
+    rows = [
+        {
+            "name": row[row_header],
+            "href": row.get("_href"),
+            "year": row.get("year"),
+            "comparison": row.get("_level") in ("national", "region"),
+            "cells": [(shown(row[key], kind), css) for key, kind, css in columns],
+        }
+        for row in tbl.rows
+    ]
+    return {"template": "dashboard/tables/table.html", "caption": tbl.caption, "heads": heads, "rows": rows}
+
+
+def transposed(tbl, *, label_key="name", skip=("key", "name", "year")):
+    """A table with one column per row of ``tbl`` and one row per figure: the summary reads down, not across."""
+    return {
+        "template": "dashboard/tables/transposed.html",
+        "caption": tbl.caption,
+        "heads": [row[label_key] for row in tbl.rows],
+        "rows": [
+            {
+                "label": column.label,
+                "cells": [(shown(row[column.key], column.kind), _cell_class(column.kind)) for row in tbl.rows],
+            }
+            for column in tbl.columns
+            if column.key not in skip
+        ],
+    }
+
+
+def children(tbl):
+    """The children table, one group of rows per characteristic (age, outcome, social care, protection plan)."""
+    groups = {}
+    for row in tbl.rows:
+        groups.setdefault(row["characteristic"], []).append(
+            {
+                "name": row["name"],
+                "children": shown(row["children"], tables.COUNT),
+                "pct": shown(row["children_pct"], tables.PCT),
+            }
+        )
+    return {
+        "template": "dashboard/tables/children.html",
+        "caption": tbl.caption,
+        "groups": [(tables.CHARACTERISTICS[characteristic], rows) for characteristic, rows in groups.items()],
+    }
