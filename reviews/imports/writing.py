@@ -2,7 +2,7 @@
 
 New rows go in with one ``COPY`` per table (PostgreSQL's fastest way in; no model instance per row);
 replaced rows go with one ``DELETE`` per table; changed reviews with ``bulk_update``. The history
-trackers of inserts and deletes are statement-level (migration 0018), so each of these statements costs
+trackers of inserts and deletes are statement-level (migration 0022), so each of these statements costs
 one trigger call whatever its number of rows, and the event rows carry the import's ``pghistory.context``.
 """
 
