@@ -2,12 +2,12 @@
 and every committed write (insert, update, delete, by the ORM or not) changes the version, so numbers are never
 stale."""
 
-import psycopg2
 import pytest
 from django.db import connection
 
 from dashboard import queries
 from reviews.models import Evaluation
+from tests.connections import second_session
 from tests.dashboard_data import LEEDS, D, make_review
 
 pytestmark = pytest.mark.usefixtures("fresh_dashboard_cache")
@@ -68,14 +68,7 @@ def test_a_write_without_audit_triggers_still_changes_the_version(client, manage
 
 
 def test_a_write_in_progress_elsewhere_changes_the_version_only_when_it_commits(reporting_shares_default):
-    settings = connection.settings_dict
-    other = psycopg2.connect(
-        dbname=settings["NAME"],
-        user=settings["USER"],
-        password=settings["PASSWORD"],
-        host=settings["HOST"],
-        port=settings["PORT"],
-    )
+    other = second_session()
     try:
         before = queries.data_version()
         with other.cursor() as cursor:  # a statement that writes no row still counts: the triggers are per statement

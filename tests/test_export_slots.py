@@ -2,28 +2,19 @@
 and a long one holds one of ``settings.EXPORT_SLOTS``; when every slot is taken another long export answers
 "busy" at once. The tests make every export "long" (``SLOT_FREE_ROWS`` 0) unless they say otherwise."""
 
-import psycopg2
 import pytest
 from django.db import connections
 
 from reviews import exports
 from reviews.models import ReadEvent, Review
+from tests.connections import second_session
 from tests.factories import ReviewFactory
 from tests.register_data import build_register, fresh_register_options  # noqa: F401 (autouse fixture)
 
 
 def _other_session():
     """A second connection to the test database: another web worker, as far as the locks can tell."""
-    settings = connections["default"].settings_dict
-    connection = psycopg2.connect(
-        dbname=settings["NAME"],
-        user=settings["USER"],
-        password=settings["PASSWORD"],
-        host=settings["HOST"],
-        port=settings["PORT"] or None,
-    )
-    connection.autocommit = True
-    return connection
+    return second_session(autocommit=True)
 
 
 @pytest.fixture

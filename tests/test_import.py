@@ -231,12 +231,9 @@ def test_rows_saved_after_an_import_get_their_insert_update_and_delete_events():
 @pytest.mark.django_db
 def test_an_import_still_works_while_another_session_is_writing():
     """The import takes no lock stronger than a writer's: no trigger is switched off with ALTER TABLE."""
-    import psycopg2
+    from tests.connections import second_session
 
-    settings = connection.settings_dict
-    other = psycopg2.connect(
-        dbname=settings["NAME"], user=settings["USER"], host=settings["HOST"], port=settings["PORT"] or 5432
-    )
+    other = second_session()
     try:
         with other.cursor() as cursor:  # an open transaction that writes findings, as a web request would
             cursor.execute("SET lock_timeout = '5s'")
