@@ -164,12 +164,32 @@ class RowFormSet(BaseFormSet):
     def filled_forms(self):
         return [form for form in self.forms if form.cleaned_data]
 
+    # A field every filled row must hold a different value of (case aside), and what a repeat is told.
+    unique_field = None
+    repeat_message = ""
+
     def clean(self):
-        if any(self.errors):
-            return
-        ids = [form.cleaned_data["id"] for form in self.filled_forms() if form.cleaned_data.get("id") is not None]
-        if len(ids) != len(set(ids)):
-            raise ValidationError(f"The same {self.form.noun} appears twice. Remove one of them.")
+        if not any(self.errors):
+            ids = [form.cleaned_data["id"] for form in self.filled_forms() if form.cleaned_data.get("id") is not None]
+            if len(ids) != len(set(ids)):
+                raise ValidationError(f"The same {self.form.noun} appears twice. Remove one of them.")
+        if self.unique_field:
+            self.mark_repeats()
+
+    def mark_repeats(self):
+        """Put ``repeat_message`` on each row whose ``unique_field`` an earlier row already holds. A row without
+        a value is left alone: it already says what is missing."""
+        seen = set()
+        for form in self.filled_forms():
+            value = form.cleaned_data.get(self.unique_field)
+            if not value:
+                continue
+            if value.casefold() in seen:
+                form.add_error(self.unique_field, self.repeat_message.format(label=self.value_label(value)))
+            seen.add(value.casefold())
+
+    def value_label(self, value):
+        return value
 
     def rows(self):
         return [form.row() for form in self.filled_forms()]
@@ -178,33 +198,18 @@ class RowFormSet(BaseFormSet):
 class ChildFormSet(RowFormSet):
     kind = "children"
     add_label = "Add another child"
-
-    def clean(self):
-        super().clean()
-        seen = set()
-        for form in self.filled_forms():
-            if "pseudonym" not in form.cleaned_data:
-                continue  # the row already says what is wrong with its pseudonym
-            key = form.cleaned_data["pseudonym"].casefold()
-            if key in seen:
-                form.add_error("pseudonym", "Each child needs a different pseudonym, for example Child A and Child B")
-            seen.add(key)
+    unique_field = "pseudonym"
+    repeat_message = "Each child needs a different pseudonym, for example Child A and Child B"
 
 
 class AgencyFormSet(RowFormSet):
     kind = "agencies"
     add_label = "Add another agency"
+    unique_field = "agency"
+    repeat_message = "{label} is already listed. List each agency once."
 
-    def clean(self):
-        super().clean()
-        seen = set()
-        for form in self.filled_forms():
-            agency = form.cleaned_data.get("agency")
-            if not agency:
-                continue  # no agency chosen: the row already says "Select the agency"
-            if agency in seen:
-                form.add_error("agency", f"{Agency(agency).label} is already listed. List each agency once.")
-            seen.add(agency)
+    def value_label(self, value):
+        return Agency(value).label
 
 
 class FindingFormSet(RowFormSet):
