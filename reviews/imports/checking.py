@@ -227,7 +227,7 @@ def _check_evaluations(parsed, errors):
 
 
 def _check_date_order(file_name, row, order, errors):
-    # The one date-order rule of the register (reviews/models.py), as the model constraints and the forms use it.
+    # The one date-order rule of the register (reviews/models/constraints.py), as the constraints and forms use it.
     for earlier, later in dates_out_of_order(row.values, order):
         day, before = row.values[later.field], row.values[earlier.field]
         errors.add(file_name, row.line, later.field, f"{day} is before {earlier.field} {before}")
