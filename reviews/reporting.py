@@ -17,6 +17,7 @@ from django.db import connections, models
 from django.db.models import Q
 
 from reviews.models import Board, Child, Contribution, Evaluation, Finding, Judgement, Region, Review
+from reviews.models.triggers import statement_triggers
 from reviews.reporting_sql import (
     BUMP_VERSION,
     DELETED_REVIEW_KEYS,
@@ -102,22 +103,11 @@ class BoardYear(models.Model):
 def _triggers(prefix, *, insert=None, update=None, delete=None):
     """AFTER statement triggers that bump the data version and recount the (board, year) rows whose keys the
     given SQL (over the statement's ``new_rows``/``old_rows``) names; None: the version only."""
-    operations = (
-        ("insert", pgtrigger.Insert, pgtrigger.Referencing(new="new_rows"), insert),
-        ("update", pgtrigger.Update, pgtrigger.Referencing(old="old_rows", new="new_rows"), update),
-        ("delete", pgtrigger.Delete, pgtrigger.Referencing(old="old_rows"), delete),
-    )
-    return [
-        pgtrigger.Trigger(
-            name=f"{prefix}_on_{name}",
-            operation=operation,
-            when=pgtrigger.After,
-            level=pgtrigger.Statement,
-            referencing=referencing,
-            func=BUMP_VERSION + (recount(keys) if keys else "") + "RETURN NULL;",
-        )
-        for name, operation, referencing, keys in operations
-    ]
+
+    def body(keys):
+        return BUMP_VERSION + (recount(keys) if keys else "") + "RETURN NULL;"
+
+    return statement_triggers(prefix, insert=body(insert), update=body(update), delete=body(delete))
 
 
 pgtrigger.register(
