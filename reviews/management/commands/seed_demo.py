@@ -43,9 +43,8 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from django_otp.util import random_hex
 
 from reviews import demo, roles
-from reviews.accounts import assign_role
+from reviews.accounts import assign_role, needs_second_factor
 from reviews.models import Board, Review
-from scr_register.two_factor import needs_second_factor
 
 # The board staff demo user's boards, whose reviews the demo data makes sure include drafts of theirs.
 SHOWCASE_BOARDS = ("E08000025", "E08000026")
