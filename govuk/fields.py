@@ -132,8 +132,8 @@ def field_params(bound_field, overrides=None, error_html=""):
         value = widget.format_value(bound_field.value())
         if isinstance(widget, forms.PasswordInput) and not widget.render_value:
             value = None  # a password is never sent back to the browser
-        if component != "fileUpload":
-            params["value"] = "" if value is None else str(value)
+        if component != "fileUpload" and value is not None:
+            params["value"] = str(value)
         if component == "input":
             params["type"] = getattr(widget, "input_type", "text")
         if component == "characterCount":
