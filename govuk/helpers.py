@@ -154,8 +154,8 @@ def summary_rows(rows, change_url=None):
         shown = value if value or value == 0 else row.get("empty", "Not recorded")
         item = {"key": {"text": row["key"]}, "value": {"text": shown, "classes": row.get("classes", "")}}
         if change_url and row.get("anchor"):
-            action = {"href": f"{change_url}{row['anchor']}", "text": "Change", "visuallyHiddenText": row["key"].lower()}
-            item["actions"] = {"items": [action]}
+            href = f"{change_url}{row['anchor']}"
+            item["actions"] = {"items": [{"href": href, "text": "Change", "visuallyHiddenText": row["key"].lower()}]}
         result.append(item)
     return result
 
