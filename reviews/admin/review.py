@@ -23,18 +23,8 @@ class ContributionInline(admin.TabularInline):
 
 
 class ChildInline(admin.TabularInline):
-    model = Child
+    model = Child  # every field, in the model's order
     extra = 0
-    fields = [
-        "pseudonym",
-        "sex",
-        "age_band",
-        "ethnicity",
-        "outcome",
-        "known_to_social_care",
-        "child_protection_plan",
-        "looked_after",
-    ]
 
 
 class AgencyInvolvementInline(admin.TabularInline):

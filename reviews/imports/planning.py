@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 
 from django.db.models import Exists, F, Lookup, OuterRef
 
-from reviews.bulk import COPY_FIELDS
+from reviews import bulk
 from reviews.imports.files import CHILDREN, CONTRIBUTIONS, EVALUATIONS, FINDINGS, REVIEWS
 from reviews.models import Child, Contribution, Evaluation, Finding, Review
 
@@ -18,21 +18,10 @@ ROW_MODELS = {CONTRIBUTIONS: Contribution, CHILDREN: Child, FINDINGS: Finding, E
 WRITTEN = ("id", "review_id", "created_at", "updated_at")
 # The model fields each kind of row writes (its file's columns but the review's reference), in the order
 # of the values the plan keeps for a row: the order they are copied in.
-ROW_FIELDS = {name: [f for f in COPY_FIELDS[model] if f not in WRITTEN] for name, model in ROW_MODELS.items()}
-REVIEW_FIELDS = [
-    "board_id",
-    "title",
-    "incident_date",
-    "decision_date",
-    "completed_date",
-    "submitted_date",
-    "independent_chair",
-    "independent_author",
-    "summary",
-    "status",
-]
+ROW_FIELDS = {name: [f for f in bulk.COPY_FIELDS[model] if f not in WRITTEN] for name, model in ROW_MODELS.items()}
+REVIEW_FIELDS = list(bulk.REVIEW_FIELDS)
 # The fields of a new review, in the order of the values of Plan.new_reviews.
-NEW_REVIEW_FIELDS = [f for f in COPY_FIELDS[Review] if f not in WRITTEN]
+NEW_REVIEW_FIELDS = [f for f in bulk.COPY_FIELDS[Review] if f not in WRITTEN]
 
 
 class AnyOf(Lookup):
