@@ -386,7 +386,8 @@ def set_triggers(enabled):
 
 def timed_phases(phases):
     """Wrap the import's steps so ``phases`` gets the wall seconds spent in each (COPY included)."""
-    from reviews.imports import checking, planning, reading, writing
+    from reviews import bulk
+    from reviews.imports import checking, planning, reading
 
     def timed(label_of, fn):
         def wrapper(*args, **kwargs):
@@ -419,7 +420,7 @@ def timed_phases(phases):
         (checking, "check_file", timed(check, checking.check_file)),
         (planning, "existing_reviews", timed(look_up, planning.existing_reviews)),
         (planning, "plan", timed(plan, planning.plan)),
-        (writing, "copy", timed(copy, writing.copy)),
+        (bulk, "copy_rows", timed(copy, bulk.copy_rows)),
     ]
 
 

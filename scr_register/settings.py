@@ -41,8 +41,8 @@ INSTALLED_APPS = [
     "reviews",
     "dashboard",
 ]
-# pghistory's Events page in the admin: a link naming no object is refused (reviews/admin.py).
-PGHISTORY_ADMIN_CLASS = "reviews.admin.AuditTrailAdmin"
+# pghistory's Events page in the admin: a link naming no object is refused (reviews/admin/audit.py).
+PGHISTORY_ADMIN_CLASS = "reviews.admin.audit.AuditTrailAdmin"
 
 MIDDLEWARE = [
     "service.observability.RequestMiddleware",

@@ -10,5 +10,6 @@ class ServiceConfig(AppConfig):
     verbose_name = "Service"
 
     def ready(self):
-        # Connects the failed sign-in receiver (observability.log_failed_sign_in), whatever imports it first.
-        from service import observability  # noqa: F401
+        # Imported for its side effect: it connects the failed sign-in receiver (log_failed_sign_in), whatever
+        # else imports it first.
+        from service import observability  # noqa: F401 (imported to connect its signal receiver)

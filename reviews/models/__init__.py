@@ -24,7 +24,6 @@ from reviews.models.evaluation import Evaluation, Judgement
 from reviews.models.events import ReadEvent, SavedView
 from reviews.models.findings import Finding
 from reviews.models.involvement import (
-    REVIEW_FLAG_TRIGGERS,
     Agency,
     AgencyInvolvement,
     Child,
@@ -43,7 +42,6 @@ __all__ = [
     "EVALUATION_SUMMARY_MAX_LENGTH",
     "FINDING_DESCRIPTION_MAX_LENGTH",
     "REVIEW_DATE_ORDER",
-    "REVIEW_FLAG_TRIGGERS",
     "REVIEW_SUMMARY_MAX_LENGTH",
     "Agency",
     "AgencyInvolvement",

@@ -30,8 +30,7 @@ class Contribution(models.Model):
 
 audited()(Contribution)
 
-_CROSS_AREA_TRIGGERS = review_flag_triggers("cross_area", "reviews_contribution")
-pgtrigger.register(*_CROSS_AREA_TRIGGERS)(Contribution)
+pgtrigger.register(*review_flag_triggers("cross_area", "reviews_contribution"))(Contribution)
 
 
 @audited()
@@ -107,16 +106,7 @@ class Child(models.Model):
         return self.pseudonym
 
 
-_CHILD_KNOWN_TRIGGERS = review_flag_triggers("any_child_known", "reviews_child", "AND t.known_to_social_care")
-pgtrigger.register(*_CHILD_KNOWN_TRIGGERS)(Child)
-
-# The triggers that keep Review.cross_area and Review.any_child_known, as pgtrigger names them (seed_demo,
-# which writes the flags itself, switches them off while it loads).
-REVIEW_FLAG_TRIGGERS = tuple(
-    f"reviews.{model.__name__}:{trigger.name}"
-    for model, triggers in ((Contribution, _CROSS_AREA_TRIGGERS), (Child, _CHILD_KNOWN_TRIGGERS))
-    for trigger in triggers
-)
+pgtrigger.register(*review_flag_triggers("any_child_known", "reviews_child", "AND t.known_to_social_care"))(Child)
 
 
 class Agency(models.TextChoices):
