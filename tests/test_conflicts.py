@@ -6,6 +6,7 @@ import pytest
 from django.urls import reverse
 
 from reviews import editing
+from reviews.forms import ReviewEditor
 from reviews.models import Review
 from tests.conftest import HTTPSClient
 from tests.factories import ChildFactory, ReviewFactory, UserFactory
@@ -121,14 +122,15 @@ def test_adding_a_row_does_not_check_the_version_and_saves_nothing(draft, alex):
 
 def test_the_version_is_checked_in_the_update_itself(draft, alex):
     """Two saves that both passed the page's check: the database lets only one through."""
+    # Adapted: the save is ReviewEditor.save() (the review form and its inline formsets), no longer
+    # editing.update_review().
     loaded = Review.objects.get(pk=draft.pk)
-    fields = {name: getattr(loaded, name) for name in editing.REVIEW_FIELDS}
-    rows = {"contributing_boards": [], "children": [], "agencies": [], "findings": []}
-    editing.update_review(user=alex, review_id=draft.pk, version=loaded.version, fields=fields, **rows)
+    first = ReviewEditor(user=alex, review=loaded, data=edit_data(loaded))
+    second = ReviewEditor(user=alex, review=loaded, data=edit_data(loaded, title="Lost?"))
+    assert first.is_valid() and second.is_valid()
+    first.save()
     with pytest.raises(editing.EditConflict) as conflict:
-        editing.update_review(
-            user=alex, review_id=draft.pk, version=loaded.version, fields={**fields, "title": "Lost?"}, **rows
-        )
+        second.save()
     assert conflict.value.review.version == loaded.version + 1
     draft.refresh_from_db()
     assert draft.title == "First title"
