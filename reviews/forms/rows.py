@@ -9,6 +9,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.forms.models import BaseInlineFormSet, inlineformset_factory
 
+from govuk.forms import GOVUKTextField
 from reviews import editing
 from reviews.forms.fields import MAX_ROWS, YesNoNotKnownField, text_errors
 from reviews.models import (
@@ -21,7 +22,6 @@ from reviews.models import (
     Finding,
     Review,
 )
-from scr_register.forms import GOVUKTextField
 
 INLINE_RADIOS = forms.RadioSelect(attrs={"class": "govuk-radios--inline govuk-radios--small"})
 
