@@ -4,6 +4,7 @@ import datetime
 import html
 import re
 
+from bs4 import BeautifulSoup
 from django.urls import reverse
 
 ORIGIN = {"Origin": "https://testserver"}
@@ -169,3 +170,20 @@ def text_of(response):
     page = response.content.decode()
     page = re.sub(r"<(script|style)\b.*?</\1>", " ", page, flags=re.S)
     return html.unescape(" ".join(re.sub(r"<[^>]+>", " ", page).split()))
+
+
+def soup(response):
+    return BeautifulSoup(response.content.decode(), "html.parser")
+
+
+def posted_value(response, name):
+    """What the page would post for ``name``: an input's value or a textarea's text (None if not there)."""
+    element = soup(response).find(["input", "textarea", "select"], attrs={"name": name})
+    if element is None:
+        return None
+    if element.name == "textarea":
+        return element.get_text().removeprefix("\n")
+    if element.name == "select":
+        chosen = element.find("option", selected=True)
+        return chosen["value"] if chosen else None
+    return element.get("value", "")

@@ -5,7 +5,7 @@ import pytest
 
 from reviews.models import Agency, AgencyInvolvement, Child, ChildEvent, Contribution, Review
 from tests.factories import ChildFactory, FindingFactory, ReviewFactory, board
-from tests.review_pages import ORIGIN, agency_row, child_row, edit_data, edit_url
+from tests.review_pages import ORIGIN, agency_row, child_row, edit_data, edit_url, soup
 
 
 @pytest.fixture
@@ -29,11 +29,13 @@ def error_summary(response):
 
 
 def test_each_saved_child_has_a_remove_checkbox(signed_in, draft):
-    page = signed_in.get(edit_url(draft)).content.decode()
+    page = soup(signed_in.get(edit_url(draft)))
     for index in (0, 1):
-        assert f'<input type="checkbox" name="children-{index}-DELETE"' in page
-        assert f'<label class="govuk-label govuk-checkboxes__label" for="id_children-{index}-DELETE">' in page
-    assert "Remove this child" in page
+        box = page.find("input", attrs={"name": f"children-{index}-DELETE"})
+        assert box["type"] == "checkbox" and not box.has_attr("checked")
+        label = page.find("label", attrs={"for": box["id"]})
+        assert label.get_text(strip=True) == "Remove this child"
+        assert box.find_parent("fieldset").legend.get_text(strip=True) == f"Child {index + 1}"
 
 
 def test_removing_a_child_without_javascript_deletes_only_that_child_and_records_it(signed_in, draft):
@@ -79,7 +81,9 @@ def test_an_agency_listed_twice_is_a_govuk_error_and_nothing_is_written(signed_i
     assert '<a href="#id_agencies-1-agency">Police is already listed. List each agency once.</a>' in error_summary(
         response
     )
-    assert 'id="id_agencies-1-agency_error"' in response.content.decode()  # on the field, too
+    select = soup(response).find("select", id="id_agencies-1-agency")
+    error = soup(response).find(id=select["aria-describedby"].split()[-1])
+    assert "Police is already listed" in error.get_text()  # on the field, too
     assert not AgencyInvolvement.objects.filter(review=draft).exists()
     draft.refresh_from_db()
     assert (draft.title, draft.version) == ("First title", 1)

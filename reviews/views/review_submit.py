@@ -55,7 +55,7 @@ SUBMIT_ANCHORS = {
     "title": "id_title-group",
     "decision_date": "id_decision_date-group",
     "completed_date": "id_completed_date-group",
-    "summary": "id_summary-group",
+    "summary": "id_summary",  # GOV.UK's character count macro gives its form group no id
     "children": "children",
 }
 
