@@ -11,7 +11,7 @@ constraint cannot depend on today), so ``Action.clean`` and the import check it.
 
 from django.core.exceptions import ValidationError
 from django.db import models
-from django.db.models import Q
+from django.db.models import Count, F, Q
 from django.utils import timezone
 
 from reviews.models import Agency, Board, Review, audited, text_max_length
@@ -94,6 +94,20 @@ class Recommendation(models.Model):
         return f"Recommendation {self.number}"
 
 
+def _figures(as_of):
+    """The counts of SPEC section 9 on day ``as_of``, as aggregates over counted actions (one pass)."""
+    completed = Q(status="completed", completed_date__lte=as_of)
+    # A completed action always has its date (action_completed_needs_date), so "not completed by D" is:
+    still_open = ~Q(status="completed") | Q(completed_date__gt=as_of)
+    return {
+        "actions": Count("pk"),
+        "completed": Count("pk", filter=completed),
+        "open": Count("pk", filter=still_open),
+        "overdue": Count("pk", filter=still_open & Q(due_date__lt=as_of)),
+        "completed_late": Count("pk", filter=completed & Q(completed_date__gt=F("due_date"))),
+    }
+
+
 class ActionQuerySet(models.QuerySet):
     def for_user(self, user):
         """The actions of the reviews this user may read: the one entry point for the tracker, exports and APIs.
@@ -106,6 +120,28 @@ class ActionQuerySet(models.QuerySet):
     def editable_by(self, user):
         """The actions this user may change: board staff of the review's lead board, whatever its status."""
         return self.filter(recommendation__review__in=_lead_reviews(user, "reviews.change_action"))
+
+    def counted(self):
+        """The actions the figures count: never a withdrawn one, nor one of a draft review (SPEC section 9)."""
+        return self.exclude(status=self.model.Status.WITHDRAWN).filter(
+            recommendation__review__in=Review.objects.submitted().values("pk")
+        )
+
+    def figures(self, as_of):
+        """``{"actions", "completed", "open", "overdue", "completed_late"}`` of these actions on day ``as_of``,
+        in one query. Call it on ``counted()`` for the published figures.
+
+        Completed by D: status completed with a date on or before D; open: not completed by D (completed after D
+        included); overdue: open and due before D; completed late: completed by D after its due date.
+        """
+        return self.aggregate(**_figures(as_of))
+
+    def figures_by_board(self, as_of):
+        """The same counts per lead board: plain rows ``{"board_id", "actions", ...}`` ordered by board id, one
+        query; a board without actions here has no row."""
+        return list(
+            self.values(board_id=F("recommendation__review__board_id")).annotate(**_figures(as_of)).order_by("board_id")
+        )
 
 
 @audited()
