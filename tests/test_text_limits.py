@@ -20,7 +20,7 @@ from reviews.models import AgencyInvolvement, Evaluation, Finding, Review
 from reviews.validators import ILLEGAL_XML_CHARACTERS
 from tests.factories import EvaluationFactory, FindingFactory, ReviewFactory
 from tests.register_data import csv_rows
-from tests.review_pages import ORIGIN, agency_row, child_row, finding_row, review_data, soup, text_of
+from tests.review_pages import ORIGIN, agency_row, child_row, finding_row, review_data, text_of
 from tests.test_evaluate import evaluate_url, evaluation_data
 from tests.test_import import REVIEWS_HEADER, errors_of, with_reviews
 
