@@ -10,7 +10,9 @@ In this one process and the same run it times, for each case: the raw SQL floor 
 request sends, captured with the cache off, run through a plain psycopg2 connection); the request through
 Django's test Client with Django's cache emptied before every request ("cold": as right after a write to any
 review, recommendation or action); and with the cache kept ("warm": every request after the first until
-someone writes). It prints the median and 95th percentile of each and the queries of a request.
+someone writes). It prints the median and 95th percentile of each and the queries of a request, and times the
+base-table statement of the same figures (the join the API sent before ``CountedAction``) for comparison. The
+target is met with the cache empty: the cache is an optimisation, never a condition for speed.
 """
 
 import argparse
@@ -101,6 +103,19 @@ def main():
     )
     floor_connection.autocommit = True
 
+    # The statement the API sent before the counted actions were kept (a join of actions, recommendations and
+    # reviews), timed in the same run as the ratio's reference.
+    from django.utils import timezone
+
+    with CaptureQueriesContext(connections["default"]) as captured:
+        Action.objects.counted().figures_by_board(timezone.localdate())
+    [before_sql] = [q["sql"] for q in captured.captured_queries]
+
+    def before():
+        with floor_connection.cursor() as cursor:
+            cursor.execute(before_sql)
+            cursor.fetchall()
+
     rows = []
     for label, username, path in cases:
         client = clients[username]
@@ -132,6 +147,11 @@ def main():
             f"{label}: floor {floor_ms[0]:.0f} ms, cold {cold[0]:.0f}/{cold[1]:.0f}, warm {warm[0]:.1f}/{warm[1]:.1f}"
         )
 
+    before_ms = timed(before, args.runs)
+    print(
+        f"\nThe base-table statement of the same figures (before the counted actions): {before_ms[0]:.0f} / "
+        f"{before_ms[1]:.0f} ms, {before_ms[0] / rows[0][1][0]:.1f} times the national floor (p50)"
+    )
     print(
         f"\n{actions:,} actions; {args.runs} requests per case; load average {os.getloadavg()[0]:.1f}; "
         "ms (median / p95)\n"
@@ -139,11 +159,11 @@ def main():
     print("| request | SQL floor | cold (cache emptied) | cold / floor (p50) | warm (cache kept) | queries | target |")
     print("|---|---|---|---|---|---|---|")
     for label, floor_ms, cold, warm, queries in rows:
-        met = "met" if warm[1] <= TARGET_MS else "MISSED"
+        met = "met" if cold[1] <= TARGET_MS else "MISSED"
         print(
             f"| {label} | {floor_ms[0]:.0f} / {floor_ms[1]:.0f} | {cold[0]:.0f} / {cold[1]:.0f} | "
             f"{cold[0] / floor_ms[0]:.2f} | {warm[0]:.1f} / {warm[1]:.1f} | {queries} | "
-            f"warm p95 ≤ {TARGET_MS} ms: {met} |"
+            f"cold p95 ≤ {TARGET_MS} ms: {met} |"
         )
     floor_connection.close()
 

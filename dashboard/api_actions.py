@@ -5,10 +5,10 @@ Readers are the dashboard's (``viewer_for``): everyone who may read it gets the 
 board staff get their own boards' rows only, and another board (or one that does not exist) answers 404. A
 malformed ``as_of`` or an unknown region answers 400 with ``{"error": ...}``.
 
-The figures are one scan of the counted actions the database keeps (``CountedAction``, reviews/plans_counting.py),
-fast enough with the cache empty; the answer is also kept in Django's cache under the data version, as the
-dashboard's are: every write to a recommendation or an action (or a review) changes the version
-(reviews/reporting.py), so a kept answer is never older than the data.
+The figures are one statement over the counts the database keeps per board and month (``ActionMonth`` and
+``CountedAction``, reviews/plans_counting.py), fast enough with the cache empty; the answer is also kept in
+Django's cache under the data version, as the dashboard's are: every write to a recommendation or an action (or
+a review) changes the version (reviews/reporting.py), so a kept answer is never older than the data.
 """
 
 import datetime
@@ -22,7 +22,7 @@ from django.views.decorators.http import require_safe
 from dashboard import forms, queries
 from dashboard.access import viewer_for
 from dashboard.views import DecimalEncoder
-from reviews.models import Board, CountedAction
+from reviews.plans_counting import board_figures
 
 FIGURES = ("actions", "completed", "open", "overdue", "completed_late")
 ISO_DAY = re.compile(r"\d{4}-\d{2}-\d{2}")
@@ -67,12 +67,13 @@ def with_percentage(figures):
 def action_figures(viewer, *, as_of, region=None, board=None):
     """The API's answer as a dict: the totals of what ``region``/``board`` narrow to, and the rows of the boards
     this reader may see among them, in one query (the totals are the sum of every board's row)."""
-    actions = CountedAction.objects.using(queries.DATABASE)
+    boards = None
     if board is not None:
-        actions = actions.filter(board_id=board.pk)
+        boards = {board.pk}
     if region is not None:  # with a board too: that board if it is in the region, else nothing
-        actions = actions.filter(board_id__in=Board.objects.filter(region_id=region.pk).values("pk"))
-    rows = actions.figures_by_board(as_of)
+        in_region = {pk for pk, info in viewer.boards.items() if info.region_id == region.pk}
+        boards = in_region if boards is None else boards & in_region
+    rows = board_figures(as_of, boards=boards, using=queries.DATABASE)
     totals = {name: sum(row[name] for row in rows) for name in FIGURES}
     shown = []
     for row in rows:

@@ -16,7 +16,7 @@ committed. tests/test_action_counting_properties.py compares the table with a re
 # ruff: noqa: S608 (trigger bodies of fixed table and column names; no value from outside the database)
 
 import pgtrigger
-from django.db import models
+from django.db import connections, models
 from django.db.models import Count, Q
 
 from reviews.models import Board, Recommendation, Review
@@ -124,7 +124,111 @@ class CountedAction(models.Model):
         indexes = [
             # One board's or one region's figures read from the index alone.
             models.Index(fields=["board"], include=["due_date", "completed_date"], name="countedaction_board_idx"),
+            # The as-of day's month (board_figures): the actions due in it, and those completed in it.
+            models.Index(fields=["due_date"], name="countedaction_due_idx"),
+            models.Index(fields=["completed_date"], name="countedaction_completed_idx"),
         ]
 
     def __str__(self):
         return f"Counted action {self.action_id}"
+
+
+# --- Per board and month ------------------------------------------------------------------------------------
+#
+# Even one narrow table is half a million rows to aggregate per request. Every figure is a sum of counts of one
+# date up to the as-of day D, per kind of counted action: open (no date completed), completed late (after its
+# due date) and completed on time. An action completed on time is never overdue (before its due date it is not
+# due; after it, it is done), and one completed late was due before it was completed, so:
+#   completed = done_late(<= D) + done_on_time(<= D);  completed_late = done_late(<= D);
+#   overdue = due_open(< D) + due_late(< D) - done_late(<= D);  open = actions - completed.
+# ``ActionMonth`` keeps those counts per lead board and calendar month (a counted action's row adds or takes
+# away one, by statement triggers on CountedAction, which only ever inserts and deletes); the months before
+# D's month come from it, and D's own month from the counted actions dated in it (two index ranges).
+
+_TALLY = """
+INSERT INTO reviews_actionmonth (board_id, month, due_open, due_late, done_late, done_on_time)
+SELECT board_id, month, sum(due_open), sum(due_late), sum(done_late), sum(done_on_time) FROM (
+  SELECT board_id, date_trunc('month', due_date)::date AS month,
+         {sign} * (completed_date IS NULL)::int AS due_open,
+         {sign} * (completed_date > due_date IS TRUE)::int AS due_late, 0 AS done_late, 0 AS done_on_time
+  FROM {rows}
+  UNION ALL
+  SELECT board_id, date_trunc('month', completed_date)::date, 0, 0,
+         {sign} * (completed_date > due_date)::int, {sign} * (completed_date <= due_date)::int
+  FROM {rows} WHERE completed_date IS NOT NULL
+) x GROUP BY board_id, month
+ON CONFLICT (board_id, month) DO UPDATE SET
+  due_open = reviews_actionmonth.due_open + EXCLUDED.due_open,
+  due_late = reviews_actionmonth.due_late + EXCLUDED.due_late,
+  done_late = reviews_actionmonth.done_late + EXCLUDED.done_late,
+  done_on_time = reviews_actionmonth.done_on_time + EXCLUDED.done_on_time;
+RETURN NULL;
+"""
+
+
+class ActionMonth(models.Model):
+    """Counted actions of one lead board by calendar month (the first day of it): the open and the late ones
+    by due date, the late and the on-time ones by date completed. Kept by the database, never by the app."""
+
+    board = models.ForeignKey(Board, on_delete=models.DO_NOTHING, db_constraint=False, related_name="+")
+    month = models.DateField()
+    due_open = models.IntegerField(default=0)
+    due_late = models.IntegerField(default=0)
+    done_late = models.IntegerField(default=0)
+    done_on_time = models.IntegerField(default=0)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["board", "month"], name="actionmonth_unique")]
+
+    def __str__(self):
+        return f"Actions of board {self.board_id} in {self.month:%Y-%m}"
+
+
+pgtrigger.register(
+    *statement_triggers(
+        "tally",
+        insert=_TALLY.format(sign=1, rows="new_rows"),
+        delete=_TALLY.format(sign=-1, rows="old_rows"),
+    )
+)(CountedAction)
+
+_BOARD_FIGURES = """
+SELECT board_id, sum(actions), sum(completed), sum(overdue), sum(completed_late) FROM (
+  SELECT t.board_id, t.due_open + t.due_late + t.done_on_time AS actions,
+         CASE WHEN t.month < %(month)s THEN t.done_late + t.done_on_time ELSE 0 END AS completed,
+         CASE WHEN t.month < %(month)s THEN t.due_open + t.due_late - t.done_late ELSE 0 END AS overdue,
+         CASE WHEN t.month < %(month)s THEN t.done_late ELSE 0 END AS completed_late
+  FROM reviews_actionmonth t WHERE %(boards)s::bigint[] IS NULL OR t.board_id = ANY(%(boards)s::bigint[])
+  UNION ALL
+  SELECT c.board_id, 0,
+         (c.completed_date BETWEEN %(month)s AND %(as_of)s IS TRUE)::int,
+         ((c.completed_date IS NULL OR c.completed_date > c.due_date)
+          AND c.due_date >= %(month)s AND c.due_date < %(as_of)s)::int
+         - (c.completed_date > c.due_date AND c.completed_date BETWEEN %(month)s AND %(as_of)s IS TRUE)::int,
+         (c.completed_date > c.due_date AND c.completed_date BETWEEN %(month)s AND %(as_of)s IS TRUE)::int
+  FROM reviews_countedaction c
+  WHERE (c.due_date >= %(month)s AND c.due_date < %(as_of)s OR c.completed_date BETWEEN %(month)s AND %(as_of)s)
+    AND (%(boards)s::bigint[] IS NULL OR c.board_id = ANY(%(boards)s::bigint[]))
+) x GROUP BY board_id HAVING sum(actions) > 0 ORDER BY board_id
+"""
+
+
+def board_figures(as_of, *, boards=None, using="default"):
+    """The figures of SPEC section 9 on day ``as_of`` per lead board (of ``boards``, ids, or every board):
+    rows ``{"board_id", "actions", "completed", "open", "overdue", "completed_late"}`` ordered by board id, as
+    ``Action.objects.counted().figures_by_board(as_of)`` gives them, in one statement over the kept counts."""
+    params = {"as_of": as_of, "month": as_of.replace(day=1), "boards": None if boards is None else list(boards)}
+    with connections[using].cursor() as cursor:
+        cursor.execute(_BOARD_FIGURES, params)
+        rows = cursor.fetchall()
+    return [
+        {
+            "board_id": board_id,
+            "actions": int(actions),
+            "completed": int(completed),
+            "open": int(actions - completed),
+            "overdue": int(overdue),
+            "completed_late": int(late),
+        }
+        for board_id, actions, completed, overdue, late in rows
+    ]

@@ -12,7 +12,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from reviews import bulk
-from reviews.models import Action, CountedAction, Recommendation, Review
+from reviews.models import Action, ActionMonth, CountedAction, Recommendation, Review
+from reviews.plans_counting import board_figures
 from tests.factories import board
 
 BOARDS = ["E08000025", "E08000026", "E08000035", "E10000016"]
@@ -159,9 +160,40 @@ class Rollback(Exception):
     pass
 
 
+def month_tally():
+    """The kept counts per (board, month), rows of zeros left out."""
+    counts = ("due_open", "due_late", "done_late", "done_on_time")
+    rows = ActionMonth.objects.values_list("board_id", "month", *counts)
+    return {(row[0], row[1]): row[2:] for row in rows if any(row[2:])}
+
+
+def month_recount():
+    found = {}
+
+    def add(board_id, day, column):
+        counts = found.setdefault((board_id, day.replace(day=1)), [0, 0, 0, 0])
+        counts[column] += 1
+
+    for board_id, due, done in Action.objects.counted().values_list(
+        "recommendation__review__board_id", "due_date", "completed_date"
+    ):
+        if done is None:
+            add(board_id, due, 0)
+        elif done > due:
+            add(board_id, due, 1)
+            add(board_id, done, 2)
+        else:
+            add(board_id, done, 3)
+    return {key: tuple(counts) for key, counts in found.items()}
+
+
 def same_figures(as_of):
     assert CountedAction.objects.figures(as_of) == Action.objects.counted().figures(as_of)
-    assert CountedAction.objects.figures_by_board(as_of) == Action.objects.counted().figures_by_board(as_of)
+    recounted = Action.objects.counted().figures_by_board(as_of)
+    assert CountedAction.objects.figures_by_board(as_of) == recounted
+    assert board_figures(as_of) == recounted
+    some = {row["board_id"] for row in recounted[::2]}
+    assert board_figures(as_of, boards=some) == [row for row in recounted if row["board_id"] in some]
 
 
 @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
@@ -174,7 +206,9 @@ def test_the_counted_actions_equal_a_recount_after_any_writes(db, register, writ
             for operation in writes:
                 apply(*operation)
                 assert kept() == recount(), operation
+            assert month_tally() == month_recount()
             same_figures(as_of)
+            same_figures(as_of.replace(day=1))  # the first of a month: no day of it before the as-of day
             raise Rollback
     except Rollback:
         pass
