@@ -4,14 +4,16 @@ statements and by the import's COPY; and the figures the API reads from them equ
 the base tables (``Action.objects.counted()``) on any as-of day."""
 
 import datetime
+import io
 
+from django.core.management import call_command
 from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from reviews import bulk
+from reviews import bulk, demo
 from reviews.models import Action, ActionMonth, CountedAction, Recommendation, Review
 from reviews.plans_counting import board_figures
 from tests.factories import board
@@ -212,3 +214,15 @@ def test_the_counted_actions_equal_a_recount_after_any_writes(db, register, writ
             raise Rollback
     except Rollback:
         pass
+
+
+def test_seed_demo_leaves_the_kept_counts_equal_to_a_recount(db):
+    """seed_demo writes plans by COPY with its own index handling, and --replace deletes the old ones first."""
+    for seed in ("7", "8"):
+        quiet = {"stdout": io.StringIO(), "stderr": io.StringIO()}
+        call_command("seed_demo", "--reviews", "150", "--seed", seed, "--replace", **quiet)
+        assert Action.objects.counted().exists()
+        assert kept() == recount()
+        assert month_tally() == month_recount()
+        for as_of in (demo.AS_OF, demo.AS_OF.replace(day=1), datetime.date(2010, 6, 15)):
+            same_figures(as_of)
