@@ -84,12 +84,14 @@ class ReviewFilter(django_filters.FilterSet):
         error_messages={"max_length": "Search text must be 200 characters or fewer"},
     )
     judgement = AnyOfFilter(
+        widget=forms.CheckboxSelectMultiple,
         field_name="latest_judgement",
         label="Latest judgement",
         choices=Judgement.choices,
         error_messages=choice_error("a judgement"),
     )
     year = ReportingYearsFilter(
+        widget=forms.CheckboxSelectMultiple,
         label="Year of latest evaluation",
         method="filter_year",
         error_messages={"invalid_choice": "Enter a reporting year like 2008-09: “%(value)s” is not one"},
@@ -100,23 +102,27 @@ class ReviewFilter(django_filters.FilterSet):
         error_messages={"invalid_choice": "Choose a lead board from the list: “%(value)s” is not a board"},
     )
     region = AnyOfFilter(
+        widget=forms.CheckboxSelectMultiple,
         field_name="board__region__code",
         label="Region of the lead board",
         error_messages=choice_error("a region"),
     )
     category = AnyOfFilter(
+        widget=forms.CheckboxSelectMultiple,
         label="Weakness found",
         method="filter_category",
         choices=Finding.Category.choices,
         error_messages=choice_error("a weakness"),
     )
     outcome = AnyOfFilter(
+        widget=forms.CheckboxSelectMultiple,
         label="Outcome for a child",
         method="filter_outcome",
         choices=Child.Outcome.choices,
         error_messages=choice_error("an outcome"),
     )
     known_to_social_care = django_filters.ChoiceFilter(
+        widget=forms.RadioSelect,
         label="A child was known to social care",
         choices=choices.YES_NO,
         empty_label="Either",
@@ -124,13 +130,19 @@ class ReviewFilter(django_filters.FilterSet):
         error_messages={"invalid_choice": "Select yes, no or either for known to social care"},
     )
     cross_area = django_filters.ChoiceFilter(
+        widget=forms.RadioSelect,
         label="Other boards contributed",
         choices=choices.YES_NO,
         empty_label="Either",
         method="filter_cross_area",
         error_messages={"invalid_choice": "Select yes, no or either for other boards contributing"},
     )
-    status = AnyOfFilter(field_name="status", label="Status", error_messages=choice_error("a status"))
+    status = AnyOfFilter(
+        field_name="status",
+        label="Status",
+        widget=forms.CheckboxSelectMultiple,
+        error_messages=choice_error("a status"),
+    )
     o = django_filters.ChoiceFilter(
         label="Sort by",
         choices=choices.SORT_CHOICES,
