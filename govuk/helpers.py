@@ -145,14 +145,18 @@ def service_navigation(request):
 
 def summary_rows(rows, change_url=None):
     """``govukSummaryList``'s rows from plain ones: ``{"key": "Title", "value": review.title}`` with, optionally,
-    ``"empty"`` (shown for an empty value: "Not recorded" by default; 0 is a value), ``"classes"`` (on the
-    value: "app-prewrap" keeps line breaks) and ``"anchor"`` (with ``change_url``, a "Change" link to
-    ``change_url + anchor``, naming the row's key to screen readers)."""
+    ``"empty"`` (shown for an empty value: "Not recorded" by default; 0 is a value), ``"html"`` in place of
+    ``"value"`` (markup made by the template: ``components.prewrap(text)`` keeps line breaks) and
+    ``"anchor"`` (with ``change_url``, a "Change" link to ``change_url + anchor``, naming the row's key to
+    screen readers)."""
     result = []
     for row in rows:
-        value = row.get("value")
-        shown = value if value or value == 0 else row.get("empty", "Not recorded")
-        item = {"key": {"text": row["key"]}, "value": {"text": shown, "classes": row.get("classes", "")}}
+        if "html" in row:  # markup the template made (components.prewrap)
+            item = {"key": {"text": row["key"]}, "value": {"html": row["html"]}}
+        else:
+            value = row.get("value")
+            shown = value if value or value == 0 else row.get("empty", "Not recorded")
+            item = {"key": {"text": row["key"]}, "value": {"text": shown}}
         if change_url and row.get("anchor"):
             href = f"{change_url}{row['anchor']}"
             item["actions"] = {"items": [{"href": href, "text": "Change", "visuallyHiddenText": row["key"].lower()}]}

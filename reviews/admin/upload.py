@@ -2,7 +2,7 @@
 
 from django import forms
 
-from reviews.imports import CHILDREN, EVALUATIONS, FINDINGS, REVIEWS
+from reviews.imports import ACTIONS, CHILDREN, EVALUATIONS, FINDINGS, RECOMMENDATIONS, REVIEWS
 
 # Uploads through the browser are capped so an import finishes well inside a web request (gunicorn gives
 # a worker 30 s); the command has no limit. 10 MB is about 100,000 findings rows.
@@ -19,6 +19,8 @@ class ImportForm(forms.Form):
     children = forms.FileField(label=CHILDREN, required=False, help_text="Optional.")
     findings = forms.FileField(label=FINDINGS, required=False, help_text="Optional.")
     evaluations = forms.FileField(label=EVALUATIONS, required=False, help_text="Optional.")
+    recommendations = forms.FileField(label=RECOMMENDATIONS, required=False, help_text="Optional.")
+    actions = forms.FileField(label=ACTIONS, required=False, help_text="Optional.")
 
     def clean(self):
         cleaned = super().clean()

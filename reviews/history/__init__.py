@@ -18,7 +18,7 @@ from django.utils import timezone
 from django.utils.formats import date_format
 
 from reviews.history.vocabulary import CHOICES, IGNORED, LABELS, LONG_TEXT, YES_NO
-from reviews.models import Board, Child, Evaluation, Finding, Review
+from reviews.models import Action, Board, Child, Evaluation, Finding, Recommendation, Review
 
 # (kind, event model name, live model, how snapshots name their review)
 TRACKED = [
@@ -28,6 +28,10 @@ TRACKED = [
     ("agency", "AgencyInvolvementEvent", None, "review_id"),
     ("finding", "FindingEvent", Finding, "review_id"),
     ("evaluation", "EvaluationEvent", Evaluation, "review_id"),
+    ("recommendation", "RecommendationEvent", Recommendation, "review_id"),
+    # An action names its recommendation, not the review: every recommendation the review ever had (the
+    # snapshots above hold the deleted ones too).
+    ("action", "ActionEvent", Action, "recommendation_id__in"),
 ]
 KIND_ORDER = {kind: index for index, (kind, *_rest) in enumerate(TRACKED)}
 
@@ -68,9 +72,11 @@ def display_name(user):
 def review_history(review):
     """The review's audit trail: a list of ``Entry``, newest first."""
     events = []
+    recommendation_ids = apps.get_model("reviews", "RecommendationEvent").objects.filter(review_id=review.pk)
     for kind, model_name, _live, review_field in TRACKED:
         model = apps.get_model("reviews", model_name)
-        rows = model.objects.filter(**{review_field: review.pk}).select_related("pgh_context").order_by("pgh_id")
+        wanted = recommendation_ids.values("pgh_obj_id") if kind == "action" else review.pk
+        rows = model.objects.filter(**{review_field: wanted}).select_related("pgh_context").order_by("pgh_id")
         events.extend((kind, event) for event in rows)
     return _entries(events)
 
@@ -87,7 +93,9 @@ def _entries(events):
             user_ids.add(event.evaluated_by_id)
     users = {user.pk: user for user in get_user_model().objects.filter(pk__in=user_ids)} if user_ids else {}
     boards = {board.pk: board for board in Board.objects.filter(pk__in=board_ids)} if board_ids else {}
-    names = Names(users=users, boards=boards)
+    # Actions are named by their recommendation's number (as last recorded; deleted ones too).
+    numbers = {event.pgh_obj_id: event.number for kind, event in events if kind == "recommendation"}
+    names = Names(users=users, boards=boards, recommendations=numbers)
 
     # Changes of one request share a context; without one (a command, raw SQL), a transaction's changes
     # share their timestamp.
@@ -154,6 +162,7 @@ def _snapshot(event):
 class Names:
     users: dict
     boards: dict
+    recommendations: dict = field(default_factory=dict)
 
     def actor(self, context):
         """Who made the changes of one audit context, as they were named then."""
@@ -187,6 +196,8 @@ class Names:
             return "blank"
         if name in ("board",) and isinstance(value, int):
             return self.board(value)
+        if name == "recommendation":
+            return f"recommendation {self.recommendations.get(value, value)}"
         if name == "evaluated_by":
             return display_name(self.users.get(value)) or f"user number {value}"
         if name in CHOICES:
@@ -234,6 +245,10 @@ def _row_name(kind, values, names):
         return f"evaluation {values['sequence']}"
     if kind == "contribution":
         return names.board(values["board"])
+    if kind == "recommendation":
+        return f"recommendation {values['number']}"
+    if kind == "action":
+        return f"action {values['number']} of {names.value('recommendation', values['recommendation'])}"
     return kind
 
 
@@ -257,6 +272,12 @@ def _inserted(kind, values, names, name):
         return f"recorded evaluation {values['sequence']}: {names.value('judgement', values['judgement'])}"
     if kind == "contribution":
         return f"added {name} as a contributing board"
+    if kind == "recommendation":
+        agency = values.get("agency")
+        return f"added {name}, addressed to " + (names.value("agency", agency) if agency else "the board")
+    if kind == "action":
+        owner, due = names.value("owner_agency", values["owner_agency"]), names.value("due_date", values["due_date"])
+        return f"added {name} ({owner}, due {due}, {names.value('status', values['status'])})"
     return f"added {name}"
 
 

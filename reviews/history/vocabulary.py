@@ -1,7 +1,7 @@
 """How the history names what changed: the fields it describes, their labels in a sentence, and the
 wording of coded values."""
 
-from reviews.models import Agency, Child, Evaluation, Finding, Review
+from reviews.models import Action, Agency, Child, Evaluation, Finding, Review
 
 # Fields that are bookkeeping, not content: never described.
 IGNORED = {
@@ -13,7 +13,7 @@ IGNORED = {
     "latest_judgement",
     "latest_evaluated_date",
 }
-LONG_TEXT = {"summary", "notes", "description"}
+LONG_TEXT = {"summary", "notes", "description", "text", "evidence"}
 YES_NO = {
     "independent_chair",
     "independent_author",
@@ -68,17 +68,29 @@ LABELS = {
         "sequence": "number",
     },
     "contribution": {"board": "board"},
+    "recommendation": {"number": "number", "text": "text", "agency": "agency it is addressed to"},
+    "action": {
+        "recommendation": "recommendation",
+        "number": "number",
+        "description": "description",
+        "owner_agency": "owner",
+        "due_date": "due date",
+        "status": "status",
+        "completed_date": "date completed",
+        "evidence": "evidence",
+    },
 }
-
 
 CHOICES = {
     "review_type": dict(Review.ReviewType.choices),
-    "status": dict(Review.Status.choices),
+    # The two sets of statuses share no value, so one table reads both.
+    "status": dict(Review.Status.choices) | dict(Action.Status.choices),
     "sex": dict(Child.Sex.choices),
     "age_band": dict(Child.AgeBand.choices),
     "ethnicity": dict(Child.Ethnicity.choices),
     "outcome": dict(Child.Outcome.choices),
     "agency": dict(Agency.choices),
+    "owner_agency": dict(Agency.choices),
     "category": dict(Finding.Category.choices),
     **{
         name: dict(Evaluation.Judgement.choices)
