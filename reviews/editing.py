@@ -1,9 +1,9 @@
 """Writes of a review from the browser: log, edit, submit and evaluate, each in one transaction.
 
-The views validate with forms first; these functions check again what a forged request could get wrong
-(whose board, which rows belong to the review, the review's status), so nothing reaches the database that
-the user may not write. Every change of a review row checks and bumps ``Review.version`` in its UPDATE:
-two people saving the same review cannot overwrite each other silently (``EditConflict``).
+The forms validate every value (``reviews.forms``: whose board, which rows belong to the review); these
+functions hold what the forms cannot: the review's status and version, checked under a row lock, so two
+people saving the same review cannot overwrite each other silently (``EditConflict``), and the next free
+reference. ``ReviewEditor.save()`` (the review form and its row formsets) calls them in its transaction.
 """
 
 import re
@@ -13,7 +13,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import F, Max
 from django.utils import timezone
 
-from reviews.models import AgencyInvolvement, Board, Child, Contribution, Evaluation, Finding, Review
+from reviews.models import Board, Evaluation, Review
 
 REVIEW_FIELDS = (
     "board",
@@ -93,142 +93,47 @@ def next_reference(board, year):
     return f"{prefix}{number:04d}"
 
 
-def _check_review_fields(*, user, fields, pk=None):
-    unknown = set(fields) - set(REVIEW_FIELDS)
-    if unknown:
-        raise ValueError(f"not review fields: {sorted(unknown)}")
-    if not own_boards(user).filter(pk=fields["board"].pk).exists():
-        raise PermissionDenied("The lead board must be one of your own boards.")
-    candidate = Review(pk=pk, status=Review.Status.DRAFT, **fields)
-    candidate._state.adding = pk is None  # an existing review is not a duplicate of itself
-    # Raises ValidationError on a bad value, a duplicate reference or a broken date order.
-    candidate.full_clean(exclude=["reference"] if not fields.get("reference") else None)
+def insert_draft(review):
+    """Add a new draft (the review form's instance); a blank reference is given the next free
+    ``SCR-<year>-<GSS>-<n>``. Run inside the save's transaction."""
+    review.status = Review.Status.DRAFT
+    if review.reference:
+        review.save()
+        return review
+    year = (review.decision_date or timezone.localdate()).year
+    for _ in range(5):
+        review.reference = next_reference(review.board, year)
+        try:
+            with transaction.atomic():
+                review.save()
+        except IntegrityError:
+            continue  # someone took that number a moment ago: try the next
+        return review
+    raise ValidationError("Could not find a free reference. Enter one.")
 
 
-def _save_contributions(review, boards):
-    wanted = {board.pk for board in boards}
-    wanted.discard(review.board_id)
-    have = set(Contribution.objects.filter(review=review).values_list("board_id", flat=True))
-    if have - wanted:
-        Contribution.objects.filter(review=review, board_id__in=have - wanted).delete()
-    Contribution.objects.bulk_create([Contribution(review=review, board_id=pk) for pk in sorted(wanted - have)])
+def lock_draft(*, user, review_id, version):
+    """The draft this user may change, locked until the transaction ends, if it is still at ``version``.
 
-
-def _save_rows(review, model, field_names, rows, *, recreate_on=()):
-    """Make the review's rows of ``model`` exactly ``rows`` (dicts; an ``id`` updates that row).
-
-    An id that is not one of this review's rows is refused. A row whose ``recreate_on`` field changed is
-    deleted and added again (the agency of an agency involvement is unique per review, so two rows could
-    not swap agencies by UPDATE).
+    Raises ``EditConflict`` when someone saved the review (or submitted it) since the user loaded
+    ``version``, and ``PermissionDenied`` when the user may not change it at all. The lock makes a second
+    save that passed the page's check at the same moment wait, then see the new version.
     """
-    existing = {row.pk: row for row in model.objects.filter(review=review).select_for_update()}
-    keep = {}
-    for row in rows:
-        row_id = row.get("id")
-        if row_id is None:
-            continue
-        if row_id not in existing or row_id in keep:
-            raise ValidationError(f"{model._meta.verbose_name} {row_id} is not part of this review")
-        keep[row_id] = row
-    recreate = {pk for pk, row in keep.items() if any(getattr(existing[pk], name) != row[name] for name in recreate_on)}
-    gone = (set(existing) - set(keep)) | recreate
-    if gone:
-        model.objects.filter(review=review, pk__in=gone).delete()
-    for pk, row in keep.items():
-        if pk in recreate:
-            continue
-        instance = existing[pk]
-        changed = [name for name in field_names if getattr(instance, name) != row[name]]
-        if changed:
-            for name in changed:
-                setattr(instance, name, row[name])
-            instance.full_clean(exclude=["review"])
-            instance.save(update_fields=changed)
-    new = []
-    for row in rows:
-        if row.get("id") is None or row["id"] in recreate:
-            instance = model(review=review, **{name: row[name] for name in field_names})
-            instance.full_clean(exclude=["review"])
-            new.append(instance)
-    for instance in new:
-        instance.save()
-
-
-def _save_children_agencies_findings(review, *, contributing_boards, children, agencies, findings):
-    _save_contributions(review, contributing_boards)
-    _save_rows(review, Child, CHILD_FIELDS, children)
-    _save_rows(review, AgencyInvolvement, AGENCY_FIELDS, agencies, recreate_on=("agency",))
-    _save_rows(review, Finding, FINDING_FIELDS, findings)
-
-
-@transaction.atomic
-def create_review(*, user, fields, contributing_boards=(), children=(), agencies=(), findings=()):
-    """Log a new draft review led by one of the user's boards, with its rows; returns the review.
-
-    ``fields`` maps the names in ``REVIEW_FIELDS`` to clean values; a blank reference is given the next
-    free ``SCR-<year>-<GSS>-<n>``. ``children``, ``agencies`` and ``findings`` are lists of dicts of
-    ``CHILD_FIELDS``, ``AGENCY_FIELDS`` and ``FINDING_FIELDS`` (without ids).
-    """
-    if not user.has_perm("reviews.add_review"):
-        raise PermissionDenied("Only board staff can log a review.")
-    fields = dict(fields)
-    _check_review_fields(user=user, fields=fields)
-    if any(row.get("id") is not None for rows in (children, agencies, findings) for row in rows):
-        raise ValidationError("A new review has no rows to change yet.")
-    if not fields.get("reference"):
-        year = (fields.get("decision_date") or timezone.localdate()).year
-        for _ in range(5):
-            fields["reference"] = next_reference(fields["board"], year)
-            try:
-                with transaction.atomic():
-                    review = Review.objects.create(status=Review.Status.DRAFT, **fields)
-                break
-            except IntegrityError:
-                continue  # someone took that number a moment ago: try the next
-        else:
-            raise ValidationError("Could not find a free reference. Enter one.")
-    else:
-        review = Review.objects.create(status=Review.Status.DRAFT, **fields)
-    _save_children_agencies_findings(
-        review,
-        contributing_boards=contributing_boards,
-        children=children,
-        agencies=agencies,
-        findings=findings,
-    )
-    return review
-
-
-@transaction.atomic
-def update_review(*, user, review_id, version, fields, contributing_boards, children, agencies, findings):
-    """Save a draft the user may edit, if it is still at ``version``; returns the saved review.
-
-    The rows given become the review's rows: a row with an ``id`` updates that row of this review, one
-    without adds a row, and rows not given are removed. Raises ``EditConflict`` when someone saved the
-    review (or submitted it) since the user loaded ``version``, and ``PermissionDenied`` when the user may
-    not edit it at all.
-    """
-    editable = Review.objects.editable_by(user)
-    fields = dict(fields)
-    if not fields.get("reference"):
-        raise ValidationError({"reference": "Enter a reference"})
-    _check_review_fields(user=user, fields=fields, pk=review_id)
-    updated = editable.filter(pk=review_id, version=version).update(
-        **fields, version=F("version") + 1, updated_at=timezone.now()
-    )
-    if not updated:
+    review = Review.objects.editable_by(user).select_for_update().filter(pk=review_id).first()
+    if review is None:
         current = Review.objects.filter(pk=review_id).first()
         if current is None or not _is_own_review(user, current) or current.version == version:
             raise PermissionDenied("You cannot change this review.")
         raise EditConflict(current)
-    review = Review.objects.get(pk=review_id)
-    _save_children_agencies_findings(
-        review,
-        contributing_boards=contributing_boards,
-        children=children,
-        agencies=agencies,
-        findings=findings,
-    )
+    if review.version != version:
+        raise EditConflict(review)
+    return review
+
+
+def save_draft(review, *, version):
+    """Write the review form's fields of a draft locked by ``lock_draft`` at ``version``, and bump the version."""
+    review.version = version + 1
+    review.save(update_fields=[*REVIEW_FIELDS, "version", "updated_at"])
     return review
 
 
@@ -264,14 +169,7 @@ def submit_review(*, user, review_id, version, submitted_date=None):
     """
     if not user.has_perm("reviews.submit_review"):
         raise PermissionDenied("Only board staff can submit a review.")
-    review = Review.objects.editable_by(user).select_for_update().filter(pk=review_id).first()
-    if review is None:
-        current = Review.objects.filter(pk=review_id).first()
-        if current is not None and _is_own_review(user, current) and current.version != version:
-            raise EditConflict(current)
-        raise PermissionDenied("You cannot submit this review.")
-    if review.version != version:
-        raise EditConflict(review)
+    review = lock_draft(user=user, review_id=review_id, version=version)
     missing = missing_for_submission(review)
     if missing:
         raise ValidationError([message for _, message in missing])

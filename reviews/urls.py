@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from reviews.views import register, review
+from reviews.views import register, review, review_evaluate, review_form, review_submit
 
 app_name = "reviews"
 
@@ -15,11 +15,11 @@ urlpatterns = [
     path("saved/new/", register.saved_view_new, name="saved_view_new"),
     path("saved/<int:pk>/", register.saved_view_open, name="saved_view_open"),
     path("saved/<int:pk>/delete/", register.saved_view_delete, name="saved_view_delete"),
-    # A review's own pages: new, detail, edit, submit, evaluate, history (reviews/views/review.py).
-    path("new/", review.review_new, name="new"),
+    # A review's own pages: new, detail, edit, submit, evaluate, history (reviews/views/review*.py).
+    path("new/", review_form.review_new, name="new"),
     path("<int:pk>/", review.review_detail, name="detail"),
-    path("<int:pk>/edit/", review.review_edit, name="edit"),
-    path("<int:pk>/submit/", review.review_submit, name="submit"),
-    path("<int:pk>/evaluate/", review.review_evaluate, name="evaluate"),
+    path("<int:pk>/edit/", review_form.review_edit, name="edit"),
+    path("<int:pk>/submit/", review_submit.review_submit, name="submit"),
+    path("<int:pk>/evaluate/", review_evaluate.review_evaluate, name="evaluate"),
     path("<int:pk>/history/", review.review_history, name="history"),
 ]

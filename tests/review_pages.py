@@ -4,6 +4,7 @@ import datetime
 import html
 import re
 
+from bs4 import BeautifulSoup
 from django.urls import reverse
 
 ORIGIN = {"Origin": "https://testserver"}
@@ -40,7 +41,10 @@ def agency_row(agency="police", **values):
 
 
 def formset(prefix, rows):
-    data = {f"{prefix}-TOTAL_FORMS": str(len(rows)), f"{prefix}-INITIAL_FORMS": "0"}
+    """An inline formset's POST: the saved rows (those with an "id") first, as its initial forms, then new ones."""
+    rows = [row for row in rows if row.get("id")] + [row for row in rows if not row.get("id")]
+    initial = sum(1 for row in rows if row.get("id"))
+    data = {f"{prefix}-TOTAL_FORMS": str(len(rows)), f"{prefix}-INITIAL_FORMS": str(initial)}
     for index, row in enumerate(rows):
         for name, value in row.items():
             if value is None:
@@ -79,7 +83,7 @@ def review_data(
         **date_parts("incident_date", incident),
         **date_parts("decision_date", decision),
         **date_parts("completed_date", completed),
-        **formset("contributions", [{"board": str(b.pk)} for b in contributions]),
+        **formset("contributions", [b if isinstance(b, dict) else {"board": str(b.pk)} for b in contributions]),
         **formset("children", list(children)),
         **formset("agencies", list(agencies)),
         **formset("findings", list(findings)),
@@ -115,11 +119,32 @@ def rows_of(review):
         {"id": str(a.pk), "agency": a.agency, "imr_submitted": "on" if a.imr_submitted else None, "notes": a.notes}
         for a in review.agencies.order_by("pk")
     ]
-    return {"children": children, "findings": findings, "agencies": agencies}
+    contributions = [{"id": str(c.pk), "board": str(c.board_id)} for c in review.contributions.order_by("pk")]
+    return {"children": children, "findings": findings, "agencies": agencies, "contributions": contributions}
+
+
+def _with_removed(saved, given):
+    """``given`` rows, and the ``saved`` ones it leaves out posted with their "Remove" box ticked."""
+    named = {row.get("id") for row in given}
+    return [*given, *({**row, "DELETE": "on"} for row in saved if row["id"] not in named)]
+
+
+def _contribution_rows(saved, boards):
+    """Boards as the page posts them: a board already listed keeps its row, the others are removed or added."""
+    by_board = {row["board"]: row for row in saved}
+    rows = [by_board.get(str(board.pk), {"board": str(board.pk)}) for board in boards]
+    return _with_removed(saved, rows)
 
 
 def edit_data(review, **overrides):
-    """The edit form of ``review`` posted back as it was loaded, with ``overrides``."""
+    """The edit form of ``review`` posted back as it was loaded, with ``overrides``. Saved rows that an
+    override of their kind leaves out are posted with their "Remove" box ticked, as a user removes a row."""
+    saved = rows_of(review)
+    for kind in ("children", "findings", "agencies"):
+        if kind in overrides:
+            overrides[kind] = _with_removed(saved[kind], list(overrides[kind]))
+    if "contributions" in overrides:
+        overrides["contributions"] = _contribution_rows(saved["contributions"], overrides["contributions"])
     values = {
         "version": review.version,
         "reference": review.reference,
@@ -130,8 +155,7 @@ def edit_data(review, **overrides):
         "chair": {True: "yes", False: "no"}.get(review.independent_chair, "not_known"),
         "author": {True: "yes", False: "no"}.get(review.independent_author, "not_known"),
         "summary": review.summary,
-        "contributions": [c.board for c in review.contributions.select_related("board")],
-        **rows_of(review),
+        **saved,
     }
     values.update(overrides)
     return review_data(review.board, **values)
@@ -146,3 +170,20 @@ def text_of(response):
     page = response.content.decode()
     page = re.sub(r"<(script|style)\b.*?</\1>", " ", page, flags=re.S)
     return html.unescape(" ".join(re.sub(r"<[^>]+>", " ", page).split()))
+
+
+def soup(response):
+    return BeautifulSoup(response.content.decode(), "html.parser")
+
+
+def posted_value(response, name):
+    """What the page would post for ``name``: an input's value or a textarea's text (None if not there)."""
+    element = soup(response).find(["input", "textarea", "select"], attrs={"name": name})
+    if element is None:
+        return None
+    if element.name == "textarea":
+        return element.get_text().removeprefix("\n")
+    if element.name == "select":
+        chosen = element.find("option", selected=True)
+        return chosen["value"] if chosen else None
+    return element.get("value", "")

@@ -1,4 +1,4 @@
-"""reviews.editing: the write services behind the review pages check what a forged request could get wrong."""
+"""reviews.editing and the review form's save: what a forged or stale request could get wrong is refused."""
 
 import datetime
 
@@ -6,30 +6,10 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 
 from reviews import editing
+from reviews.forms import ReviewEditor
 from reviews.models import AgencyInvolvement, Child, Evaluation, Review
 from tests.factories import ChildFactory, EvaluationFactory, ReviewFactory
-
-FIELDS = {
-    "reference": "",
-    "title": "Review of services to Child A",
-    "incident_date": datetime.date(2008, 1, 10),
-    "decision_date": datetime.date(2008, 2, 1),
-    "completed_date": None,
-    "independent_chair": None,
-    "independent_author": True,
-    "summary": "",
-}
-CHILD = {
-    "pseudonym": "Child A",
-    "sex": "female",
-    "age_band": "under_1",
-    "ethnicity": "",
-    "outcome": "died",
-    "known_to_social_care": True,
-    "child_protection_plan": None,
-    "looked_after": False,
-}
-NO_ROWS = {"contributing_boards": [], "children": [], "agencies": [], "findings": []}
+from tests.review_pages import child_row, edit_data, review_data
 
 
 @pytest.fixture
@@ -37,78 +17,78 @@ def draft(birmingham):
     return ReviewFactory(board=birmingham, status=Review.Status.DRAFT, submitted_date=None, summary="Done.")
 
 
-def fields_of(review, **changes):
-    return {**{name: getattr(review, name) for name in editing.REVIEW_FIELDS}, **changes}
+# Adapted: the review form and its inline formsets save a review (ReviewEditor.save()), where
+# editing.create_review() and update_review() used to; these tests say the same of the new path.
 
 
-def test_create_review_makes_a_draft_with_the_next_free_reference(board_user, birmingham):
+def saved(editor):
+    assert editor.is_valid(), [editor.form.errors, *(formset.errors for formset in editor.formsets)]
+    return editor.save()
+
+
+def test_a_new_review_is_a_draft_with_the_next_free_reference(board_user, birmingham):
     ReviewFactory(reference="SCR-2008-E08000025-0001")
-    review = editing.create_review(user=board_user, fields={**FIELDS, "board": birmingham}, children=[CHILD])
+    review = saved(ReviewEditor(user=board_user, data=review_data(birmingham, children=[child_row("Child A")])))
     assert review.reference == "SCR-2008-E08000025-0002"
     assert review.status == Review.Status.DRAFT
     assert review.children.get().pseudonym == "Child A"
 
 
-def test_create_review_refuses_a_board_the_user_does_not_belong_to(board_user, coventry):
-    with pytest.raises(PermissionDenied):
-        editing.create_review(user=board_user, fields={**FIELDS, "board": coventry})
+def test_a_new_review_refuses_a_board_the_user_does_not_belong_to(board_user, coventry):
+    assert not ReviewEditor(user=board_user, data=review_data(coventry)).is_valid()
     assert not Review.objects.exists()
 
 
-def test_create_review_refuses_dates_out_of_order(board_user, birmingham):
-    with pytest.raises(ValidationError):
-        editing.create_review(
-            user=board_user,
-            fields={**FIELDS, "board": birmingham, "completed_date": datetime.date(2008, 1, 1)},
-        )
+def test_a_new_review_refuses_dates_out_of_order(board_user, birmingham):
+    data = review_data(birmingham, completed=datetime.date(2008, 1, 1))
+    assert not ReviewEditor(user=board_user, data=data).is_valid()
     assert not Review.objects.exists()
 
 
-def test_update_review_refuses_a_row_of_another_review_and_writes_nothing(board_user, draft):
+def test_a_row_of_another_review_is_refused_and_nothing_is_written(board_user, draft):
     stranger = ChildFactory(review=ReviewFactory(), pseudonym="Child Z")
-    with pytest.raises(ValidationError):
-        editing.update_review(
-            user=board_user,
-            review_id=draft.pk,
-            version=draft.version,
-            fields=fields_of(draft, title="Changed"),
-            **{**NO_ROWS, "children": [{**CHILD, "id": stranger.pk}]},
-        )
+    data = edit_data(draft, title="Changed", children=[{"id": str(stranger.pk), **child_row("Child Z")}])
+    editor = ReviewEditor(user=board_user, review=draft, data=data)
+    assert not editor.is_valid()
     draft.refresh_from_db()
     stranger.refresh_from_db()
     assert (draft.title, draft.version) != ("Changed", 2)
     assert stranger.review_id != draft.pk and stranger.pseudonym == "Child Z"
 
 
-def test_update_review_refuses_a_review_submitted_since_it_was_loaded(board_user, draft):
+def test_lock_draft_refuses_a_review_submitted_since_it_was_loaded(board_user, draft):
     Review.objects.filter(pk=draft.pk).update(status="submitted", version=2)
     with pytest.raises(editing.EditConflict):
-        editing.update_review(user=board_user, review_id=draft.pk, version=1, fields=fields_of(draft), **NO_ROWS)
+        editing.lock_draft(user=board_user, review_id=draft.pk, version=1)
     with pytest.raises(PermissionDenied):
-        editing.update_review(user=board_user, review_id=draft.pk, version=2, fields=fields_of(draft), **NO_ROWS)
+        editing.lock_draft(user=board_user, review_id=draft.pk, version=2)
     draft.refresh_from_db()
     assert draft.version == 2
 
 
-def test_update_review_refuses_another_boards_user(inspector, draft):
+def test_a_save_of_a_review_submitted_since_it_was_loaded_is_a_conflict(board_user, draft):
+    editor = ReviewEditor(user=board_user, review=draft, data=edit_data(draft, title="Too late"))
+    assert editor.is_valid()
+    Review.objects.filter(pk=draft.pk).update(status="submitted", version=2)
+    with pytest.raises(editing.EditConflict):
+        editor.save()
+    draft.refresh_from_db()
+    assert draft.title != "Too late"
+
+
+def test_lock_draft_refuses_another_boards_user(inspector, draft):
     with pytest.raises(PermissionDenied):
-        editing.update_review(user=inspector, review_id=draft.pk, version=1, fields=fields_of(draft), **NO_ROWS)
+        editing.lock_draft(user=inspector, review_id=draft.pk, version=1)
 
 
 def test_two_agencies_can_swap_places(board_user, draft):
     police = AgencyInvolvement.objects.create(review=draft, agency="police", notes="P")
     health = AgencyInvolvement.objects.create(review=draft, agency="health", notes="H")
     rows = [
-        {"id": police.pk, "agency": "health", "imr_submitted": False, "notes": "P"},
-        {"id": health.pk, "agency": "police", "imr_submitted": False, "notes": "H"},
+        {"id": str(police.pk), "agency": "health", "notes": "P"},
+        {"id": str(health.pk), "agency": "police", "notes": "H"},
     ]
-    editing.update_review(
-        user=board_user,
-        review_id=draft.pk,
-        version=draft.version,
-        fields=fields_of(draft),
-        **{**NO_ROWS, "agencies": rows},
-    )
+    saved(ReviewEditor(user=board_user, review=draft, data=edit_data(draft, agencies=rows)))
     assert sorted(draft.agencies.values_list("agency", "notes")) == [("health", "P"), ("police", "H")]
 
 
@@ -179,16 +159,15 @@ def test_record_evaluation_refuses_a_draft(inspector, draft):
         editing.record_evaluation(user=inspector, review_id=draft.pk, sequence=1, fields=EVALUATION)
 
 
-def test_rows_given_replace_the_reviews_rows(board_user, draft):
+def test_saved_rows_are_updated_removed_and_added_as_the_form_says(board_user, draft):
     kept = ChildFactory(review=draft, pseudonym="Child A")
-    ChildFactory(review=draft, pseudonym="Child B")
-    editing.update_review(
-        user=board_user,
-        review_id=draft.pk,
-        version=draft.version,
-        fields=fields_of(draft),
-        **{**NO_ROWS, "children": [{**CHILD, "id": kept.pk, "outcome": "serious_harm"}, {**CHILD, "pseudonym": "C"}]},
-    )
+    gone = ChildFactory(review=draft, pseudonym="Child B")
+    children = [
+        {"id": str(kept.pk), **child_row("Child A", outcome="serious_harm")},
+        {"id": str(gone.pk), **child_row("Child B"), "DELETE": "on"},
+        child_row("C"),
+    ]
+    saved(ReviewEditor(user=board_user, review=draft, data=edit_data(draft, children=children)))
     assert sorted(Child.objects.filter(review=draft).values_list("pseudonym", "outcome")) == [
         ("C", "died"),
         ("Child A", "serious_harm"),

@@ -1,26 +1,22 @@
-"""``ReviewEditor``: the review form and its row formsets on one page, with the add and remove row buttons."""
+"""``ReviewEditor``: the review form and its row formsets on one page, saved together in one transaction."""
+
+from django.db import transaction
 
 from reviews import editing
 from reviews.forms.fields import MAX_ROWS
 from reviews.forms.review import ReviewForm
-from reviews.forms.rows import ROW_DEFAULTS, AgencyRows, ChildRows, ContributionRows, FindingRows
-from reviews.models import (
-    AgencyInvolvement,
-    Board,
-    Child,
-    Finding,
-)
+from reviews.forms.rows import AgencyFormSet, ChildFormSet, ContributionFormSet, FindingFormSet
+from reviews.models import Board
 
-
-def _row_initial(rows, names):
-    return [{"id": row.pk, **{name: getattr(row, name) for name in names}} for row in rows]
+# The blank rows a new review's form starts with (an existing review shows its saved rows).
+NEW_REVIEW_ROWS = {"children": 1, "findings": 1}
 
 
 class ReviewEditor:
-    """The review form and its row formsets, bound to a POST or showing a review (or a blank new one).
+    """The review form and its inline formsets, bound to a POST or showing a review (or a blank new one).
 
-    ``apply_row_action()`` handles the "Add another ..." and "Remove" buttons: the page comes back with
-    one row more or less and everything else as typed. ``save()`` calls ``reviews.editing``.
+    ``apply_row_action()`` handles the "Add another ..." buttons: the page comes back with one more row and
+    everything else as typed. ``save()`` writes the review and every formset in one transaction.
     """
 
     checking_submission = False
@@ -29,54 +25,20 @@ class ReviewEditor:
         self.user = user
         self.review = review
         self.data = data
+        self.form = ReviewForm(data, user=user, review=review)
+        # The formsets hang off the form's instance: for a new review, the one the form saves first.
+        instance = self.form.instance
         board_choices = [("", "Select a board")] + [
             (board.pk, str(board))
             for board in Board.objects.only("pk", "name", "gss_code").order_by("name", "gss_code")
         ]
-        self.form = ReviewForm(data, user=user, review=review)
-        lead = review.board if review is not None else None
-        if data is not None and self.form["board"].value():
-            lead = (
-                self.form.fields["board"].queryset.filter(pk=_int_or_none(self.form["board"].value())).first() or lead
-            )
-        if data is not None:
-            self.contributions = ContributionRows(
-                data, prefix="contributions", board_choices=board_choices, lead_board=lead
-            )
-            allowed = self._existing_ids()
-            self.children = ChildRows(data, prefix="children", allowed_ids=allowed["children"])
-            self.agencies = AgencyRows(data, prefix="agencies", allowed_ids=allowed["agencies"])
-            self.findings = FindingRows(data, prefix="findings", allowed_ids=allowed["findings"])
-        elif review is not None:
-            self.contributions = ContributionRows(
-                prefix="contributions",
-                board_choices=board_choices,
-                lead_board=lead,
-                initial=[{"board": c.board_id} for c in review.contributions.all()],
-            )
-            self.children = ChildRows(
-                prefix="children", initial=_row_initial(review.children.order_by("pk"), editing.CHILD_FIELDS)
-            )
-            self.agencies = AgencyRows(
-                prefix="agencies", initial=_row_initial(review.agencies.order_by("pk"), editing.AGENCY_FIELDS)
-            )
-            self.findings = FindingRows(
-                prefix="findings", initial=_row_initial(review.findings.order_by("pk"), editing.FINDING_FIELDS)
-            )
-        else:
-            self.contributions = ContributionRows(prefix="contributions", board_choices=board_choices)
-            self.children = ChildRows(prefix="children", initial=[ROW_DEFAULTS["children"]])
-            self.agencies = AgencyRows(prefix="agencies")
-            self.findings = FindingRows(prefix="findings", initial=[{}])
-
-    def _existing_ids(self):
-        if self.review is None:
-            return {"children": frozenset(), "agencies": frozenset(), "findings": frozenset()}
-        return {
-            "children": frozenset(Child.objects.filter(review=self.review).values_list("pk", flat=True)),
-            "agencies": frozenset(AgencyInvolvement.objects.filter(review=self.review).values_list("pk", flat=True)),
-            "findings": frozenset(Finding.objects.filter(review=self.review).values_list("pk", flat=True)),
-        }
+        extra = NEW_REVIEW_ROWS if review is None and data is None else {}
+        self.contributions = ContributionFormSet(
+            data, instance=instance, board_choices=board_choices, lead_board_id=instance.board_id
+        )
+        self.children = ChildFormSet(data, instance=instance, extra=extra.get("children", 0))
+        self.agencies = AgencyFormSet(data, instance=instance)
+        self.findings = FindingFormSet(data, instance=instance, extra=extra.get("findings", 0))
 
     @property
     def formsets(self):
@@ -101,34 +63,30 @@ class ReviewEditor:
                 self.children.non_form_errors().append(message)
 
     def apply_row_action(self, action):
-        """Handle "add-<kind>" or "remove-<kind>-<index>": True when the page should just be shown again."""
-        if not action or self.data is None:
+        """True when the POST only asks for the page again: "add-<kind>" adds a row to that formset; any other
+        action but "save" (an old page's button, a forged value) shows the page as posted. Nothing is saved."""
+        if not action or action == "save" or self.data is None:
             return False
-        parts = action.split("-")
-        by_kind = {formset.kind: formset for formset in self.formsets}
-        adding = parts[0] == "add" and len(parts) == 2 and parts[1] in by_kind
-        if adding:
-            data = _with_extra_row(self.data, by_kind[parts[1]])
-        elif parts[0] == "remove" and len(parts) == 3 and parts[1] in by_kind and parts[2].isdecimal():
-            data = _without_row(self.data, by_kind[parts[1]], int(parts[2]))
+        kind = action.removeprefix("add-")
+        formset = next((formset for formset in self.formsets if formset.prefix == kind), None)
+        if formset is not None and action.startswith("add-"):
+            self.__init__(user=self.user, review=self.review, data=_with_extra_row(self.data, formset))
+            self.hide_errors()
+            self._focus_last_row(kind)
         else:
-            return False
-        self.__init__(user=self.user, review=self.review, data=data)
-        self.hide_errors()
-        if adding:
-            self._focus_last_row(parts[1])
+            self.hide_errors()
         return True
 
     def _focus_last_row(self, kind):
         """Put the focus on the first field of the row just added (or the last row, at the limit), with or
         without JavaScript: the browser focuses an ``autofocus`` field as the page loads."""
-        formset = next(formset for formset in self.formsets if formset.kind == kind)
+        formset = next(formset for formset in self.formsets if formset.prefix == kind)
         if formset.forms:
             first = formset.forms[-1].visible_fields()[0]
             first.field.widget.attrs["autofocus"] = True
 
     def hide_errors(self):
-        """Show the bound page without error messages (after adding or removing a row)."""
+        """Show the bound page without error messages (after adding a row)."""
         self.form.errors.clear()
         for formset in self.formsets:
             formset.non_form_errors().clear()
@@ -137,6 +95,8 @@ class ReviewEditor:
 
     def is_valid(self):
         valid = self.form.is_valid()
+        # A contributing board may not be the lead board as the form now has it (or as saved, if not valid).
+        self.contributions.lead_board_id = self.form.instance.board_id
         for formset in self.formsets:
             valid = formset.is_valid() and valid
         return valid
@@ -145,22 +105,21 @@ class ReviewEditor:
         return _int_or_none(self.form["version"].value())
 
     def save(self):
-        """Create or update the review (after ``is_valid()``); raises ``editing.EditConflict``."""
-        rows = {
-            "contributing_boards": self.contributions.boards(),
-            "children": self.children.rows(),
-            "agencies": self.agencies.rows(),
-            "findings": self.findings.rows(),
-        }
-        if self.review is None:
-            return editing.create_review(user=self.user, fields=self.form.review_fields(), **rows)
-        return editing.update_review(
-            user=self.user,
-            review_id=self.review.pk,
-            version=self.form.cleaned_data["version"],
-            fields=self.form.review_fields(),
-            **rows,
-        )
+        """Create or update the review and its rows in one transaction (after ``is_valid()``); returns the review.
+
+        Raises ``editing.EditConflict`` when someone saved the review since the user loaded it.
+        """
+        with transaction.atomic():
+            review = self.form.save(commit=False)
+            if self.review is None:
+                editing.insert_draft(review)
+            else:
+                version = self.form.cleaned_data["version"]
+                editing.lock_draft(user=self.user, review_id=self.review.pk, version=version)
+                editing.save_draft(review, version=version)
+            for formset in self.formsets:
+                formset.save()
+        return review
 
     def apply_service_error(self, error):
         """Put a ValidationError from ``reviews.editing`` on the page, by field where it names one."""
@@ -182,31 +141,14 @@ def _int_or_none(value):
 
 
 def _with_extra_row(data, formset):
+    """The POST data with one more (blank) row in ``formset``, showing its model's defaults ("Not known")."""
     data = data.copy()
     total = formset.total_form_count()
     if total >= MAX_ROWS:
         return data
     data[f"{formset.prefix}-TOTAL_FORMS"] = str(total + 1)
-    for name, value in ROW_DEFAULTS[formset.kind].items():
-        data[f"{formset.prefix}-{total}-{name}"] = value
+    blank = formset.empty_form
+    for field in blank.visible_fields():
+        if field.initial not in (None, "", False):
+            data[f"{formset.prefix}-{total}-{field.name}"] = field.initial
     return data
-
-
-def _without_row(data, formset, index):
-    """The POST data with row ``index`` of ``formset`` gone and the later rows moved up one."""
-    total = formset.total_form_count()
-    if not 0 <= index < total:
-        return data.copy()
-    prefix = formset.prefix
-    kept = data.copy()
-    row_keys = {i: [key for key in data if key.startswith(f"{prefix}-{i}-")] for i in range(total)}
-    for i in range(total):
-        for key in row_keys[i]:
-            del kept[key]
-    for new_index, old_index in enumerate(i for i in range(total) if i != index):
-        for key in row_keys[old_index]:
-            name = key[len(f"{prefix}-{old_index}-") :]
-            kept.setlist(f"{prefix}-{new_index}-{name}", data.getlist(key))
-    kept[f"{prefix}-TOTAL_FORMS"] = str(total - 1)
-    kept[f"{prefix}-INITIAL_FORMS"] = "0"
-    return kept

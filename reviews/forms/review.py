@@ -21,7 +21,7 @@ from reviews.validators import validate_xml_text
 
 class ReviewForm(forms.ModelForm):
     """The review's own fields, with labels, help and limits from ``Review``'s fields. ``board`` offers only the
-    user's boards; dates follow the database's order. ``reviews.editing`` saves (checking the version)."""
+    user's boards; dates follow the database's order. ``ReviewEditor.save()`` saves it with its rows."""
 
     govuk_mark_optional = True
 
@@ -74,11 +74,12 @@ class ReviewForm(forms.ModelForm):
         # Checked as the field is cleaned (the model checks it too, later), so the reference rules in clean()
         # never read a reference holding a character that cannot be saved.
         self.fields["reference"].validators.append(validate_xml_text)
-        boards = editing.own_boards(user).order_by("name")
-        self.fields["board"].queryset = boards
+        self.fields["board"].queryset = editing.own_boards(user).order_by("name")
+        # Read once: the select would otherwise read the boards again each time it is rendered.
+        boards = [(board.pk, str(board)) for board in self.fields["board"].queryset]
         if not self.is_bound and review is None and len(boards) == 1:
-            self.initial.setdefault("board", boards[0].pk)
-        self.fields["board"].empty_label = "Select a board" if len(boards) != 1 else None
+            self.initial.setdefault("board", boards[0][0])
+        self.fields["board"].choices = boards if len(boards) == 1 else [("", "Select a board"), *boards]
 
     def clean_reference(self):
         return self.cleaned_data["reference"].strip()
@@ -132,10 +133,6 @@ class ReviewForm(forms.ModelForm):
                     f"{capfirst(earlier.subject)} must be the same as or before {later.reference}, "
                     f"{long_date(values[later.field])}",
                 )
-
-    def review_fields(self):
-        """The clean values for ``reviews.editing`` (after ``is_valid()``)."""
-        return {name: self.cleaned_data[name] for name in editing.REVIEW_FIELDS}
 
 
 class SubmitForm(forms.Form):

@@ -1,8 +1,13 @@
-"""A review's rows (children, agencies, findings) and contributing boards, as formsets."""
+"""A review's rows (contributing boards, children, agencies, findings) as inline formsets of the review.
+
+Each row is a ``ModelForm`` (labels, help and limits from its model's fields) in a ``BaseInlineFormSet`` with
+``can_delete``: a row's "Remove" checkbox removes it when the review is saved, without JavaScript. The rules
+between rows (each value once, no more than ``MAX_ROWS``) are the formset's ``clean()``.
+"""
 
 from django import forms
 from django.core.exceptions import ValidationError
-from django.forms.formsets import BaseFormSet, formset_factory
+from django.forms.models import BaseInlineFormSet, inlineformset_factory
 
 from govuk.forms import GOVUKTextField
 from reviews import editing
@@ -12,38 +17,27 @@ from reviews.models import (
     FINDING_DESCRIPTION_MAX_LENGTH,
     Agency,
     AgencyInvolvement,
-    Board,
     Child,
+    Contribution,
     Finding,
+    Review,
 )
+
+INLINE_RADIOS = forms.RadioSelect(attrs={"class": "govuk-radios--inline govuk-radios--small"})
 
 
 class RowForm(forms.ModelForm):
-    """One row of a review (a child, an agency, a finding), with labels, help and limits from its model's fields:
-    ``id`` names an existing row of this review. ``reviews.editing`` saves the rows."""
+    """One row of a review. ``noun`` names it in messages ("child")."""
 
     noun = "row"
 
-    id = forms.IntegerField(widget=forms.HiddenInput, required=False)
-
-    def __init__(self, *args, allowed_ids=frozenset(), **kwargs):
-        self.allowed_ids = allowed_ids
-        super().__init__(*args, **kwargs)
-
-    def clean_id(self):
-        row_id = self.cleaned_data.get("id")
-        if row_id is not None and row_id not in self.allowed_ids:
-            raise ValidationError(
-                f"This {self.noun} is not part of this review, or someone else removed it. "
-                f"Remove this {self.noun} and add it again."
-            )
-        return row_id
-
-    def row(self):
-        return {"id": self.cleaned_data.get("id"), **{n: self.cleaned_data[n] for n in self.Meta.fields}}
-
-
-INLINE_RADIOS = forms.RadioSelect(attrs={"class": "govuk-radios--inline govuk-radios--small"})
+    def validate_constraints(self):
+        """The row's own constraints. Which values rows must not share (an agency, a board) is the formset's
+        rule: rows may swap values in one save, which checking each row against the saved ones would refuse."""
+        try:
+            self.instance.validate_constraints(exclude={"review", *self.errors})
+        except ValidationError as error:
+            self.add_error(None, error)
 
 
 class ChildForm(RowForm):
@@ -129,145 +123,186 @@ class FindingForm(RowForm):
         self.fields["agency"].choices = [("", "No one agency"), *Agency.choices]
 
 
-class ContributionForm(forms.Form):
-    """A board that contributed to the review (the formset fills in the choices once per page)."""
+class ContributionForm(RowForm):
+    """A board that contributed to the review. The formset gives the board choices, read once per page."""
 
-    board = forms.TypedChoiceField(
-        label="Board",
-        coerce=int,
-        choices=(),
-        error_messages={"required": "Select the board", "invalid_choice": "Select a board from the list"},
-    )
+    noun = "board"
+
+    class Meta:
+        model = Contribution
+        fields = ["board"]
+        labels = {"board": "Board"}
+        error_messages = {"board": {"required": "Select the board", "invalid_choice": "Select a board from the list"}}
 
     def __init__(self, *args, board_choices=(), **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["board"].choices = board_choices
 
 
-class RowFormSet(BaseFormSet):
-    """Rows of one kind. Every row may be left empty (it is then ignored); ``rows()`` gives the service's dicts."""
+class ReviewRows(BaseInlineFormSet):
+    """Rows of one kind, in the order they were entered. A new row left as it was shown is ignored; a row
+    whose "Remove" box is ticked is deleted on save (or, if new, ignored)."""
 
     kind = "rows"
     add_label = "Add another row"
+    default_error_messages = {
+        "missing_management_form": "The page was not sent completely. Go back to the review and try again.",
+        "too_many_forms": f"You can list up to {MAX_ROWS} rows of each kind.",
+    }
+    # A field every row must hold a different value of (case aside), and what a repeat is told.
+    unique_field = None
+    repeat_message = ""
+
+    def __init__(self, data=None, *, instance, extra=0, **kwargs):
+        self.extra = extra  # blank rows shown on an unbound page (the new review form starts with some)
+        queryset = self.model.objects.order_by("pk")
+        super().__init__(data, instance=instance, queryset=queryset, prefix=self.kind, **kwargs)
 
     @property
     def non_form_error_anchor(self):
         return self.prefix  # the rows' section on the review form
 
-    def __init__(self, *args, allowed_ids=frozenset(), **kwargs):
-        self.allowed_ids = frozenset(allowed_ids)
-        super().__init__(*args, **kwargs)
+    @property
+    def noun(self):
+        return self.form.noun
 
-    def get_form_kwargs(self, index):
-        return {"allowed_ids": self.allowed_ids, "empty_permitted": True}
+    def add_fields(self, form, index):
+        super().add_fields(form, index)
+        gone = f"This {self.noun} is not part of this review, or someone else removed it. Remove this {self.noun}"
+        message = f"{gone} and add it again."
+        form.fields["id"].error_messages.update(required=message, invalid_choice=message)
+        # Only this review's rows: Django's own choice for the id is every row of the model.
+        form.fields["id"].queryset = self.get_queryset()
+        # The review a row belongs to is the page's, never the posted value.
+        form.fields["review"].disabled = True
+        if "DELETE" in form.fields:
+            form.fields["DELETE"].label = f"Remove this {self.noun}"
 
-    def filled_forms(self):
-        return [form for form in self.forms if form.cleaned_data]
-
-    # A field every filled row must hold a different value of (case aside), and what a repeat is told.
-    unique_field = None
-    repeat_message = ""
+    def kept_forms(self):
+        """The rows that will be saved, as far as they are valid: filled in and not marked for removal."""
+        return [form for form in self.forms if form.cleaned_data and not form.cleaned_data.get("DELETE")]
 
     def clean(self):
-        if not any(self.errors):
-            ids = [form.cleaned_data["id"] for form in self.filled_forms() if form.cleaned_data.get("id") is not None]
-            if len(ids) != len(set(ids)):
-                raise ValidationError(f"The same {self.form.noun} appears twice. Remove one of them.")
+        for form in self.forms:
+            if form.cleaned_data.get("DELETE"):
+                # Going anyway: what is wrong with it would only stand between the user and saving.
+                form.errors.clear()
+        ids = [form.cleaned_data["id"].pk for form in self.forms if form.cleaned_data.get("id")]
+        if len(ids) != len(set(ids)):
+            raise ValidationError(f"The same {self.noun} appears twice. Remove one of them.")
         if self.unique_field:
             self.mark_repeats()
+        super().clean()
 
     def mark_repeats(self):
-        """Put ``repeat_message`` on each row whose ``unique_field`` an earlier row already holds. A row without
-        a value is left alone: it already says what is missing."""
-        seen = set()
-        for form in self.filled_forms():
+        """Put ``repeat_message`` on each row whose ``unique_field`` an earlier row already holds, or a saved row
+        this page did not show (added by someone else since). A row without a value is left alone: it already
+        says what is missing."""
+        shown = {form.instance.pk for form in self.initial_forms}
+        attname = self.model._meta.get_field(self.unique_field).attname
+        # The saved rows were read to match the posted ids to them: no second query.
+        seen = {_key(getattr(row, attname)) for row in self.get_queryset() if row.pk not in shown}
+        for form in self.kept_forms():
             value = form.cleaned_data.get(self.unique_field)
             if not value:
                 continue
-            if value.casefold() in seen:
+            if _key(value) in seen:
                 form.add_error(self.unique_field, self.repeat_message.format(label=self.value_label(value)))
-            seen.add(value.casefold())
+            seen.add(_key(value))
 
     def value_label(self, value):
         return value
 
-    def rows(self):
-        return [form.row() for form in self.filled_forms()]
+    # Rows whose value of this field changed are deleted and added again: two rows could not swap values
+    # held unique per review by UPDATE, one row at a time.
+    recreate_on = ()
+
+    def save(self, commit=True):
+        """Removed rows first (a value a removed row held may be given to another), then changed and new rows."""
+        instances = super().save(commit=False)
+        if not commit:
+            return instances
+        for obj in self.deleted_objects:
+            obj.delete()
+        moved = [obj for obj, changed in self.changed_objects if set(changed) & set(self.recreate_on)]
+        for obj in moved:
+            obj.delete()  # leaves the instance without a primary key: saving it below adds it again
+        for instance in instances:
+            instance.save()
+        return instances
 
 
-class ChildFormSet(RowFormSet):
+class ChildRows(ReviewRows):
     kind = "children"
     add_label = "Add another child"
     unique_field = "pseudonym"
     repeat_message = "Each child needs a different pseudonym, for example Child A and Child B"
 
 
-class AgencyFormSet(RowFormSet):
+class AgencyRows(ReviewRows):
     kind = "agencies"
     add_label = "Add another agency"
     unique_field = "agency"
     repeat_message = "{label} is already listed. List each agency once."
+    recreate_on = ("agency",)
 
     def value_label(self, value):
         return Agency(value).label
 
 
-class FindingFormSet(RowFormSet):
+class FindingRows(ReviewRows):
     kind = "findings"
     add_label = "Add another finding"
 
 
-class ContributionFormSet(BaseFormSet):
+class ContributionRows(ReviewRows):
+    """Other boards that contributed: never the lead board (``lead_board_id``, set once the review form is
+    clean), each board once."""
+
     kind = "contributions"
     add_label = "Add another board"
+    unique_field = "board"
+    repeat_message = "This board is already listed"
+    recreate_on = ("board",)
 
-    def __init__(self, *args, board_choices=(), lead_board=None, **kwargs):
+    def __init__(self, *args, board_choices=(), lead_board_id=None, **kwargs):
         self.board_choices = board_choices
-        self.lead_board = lead_board
+        self.lead_board_id = lead_board_id
         super().__init__(*args, **kwargs)
 
     def get_form_kwargs(self, index):
-        return {"board_choices": self.board_choices, "empty_permitted": True}
+        return {"board_choices": self.board_choices}
 
-    def filled_forms(self):
-        return [form for form in self.forms if form.cleaned_data]
-
-    def clean(self):
-        if any(self.errors):
-            return
-        seen = set()
-        for form in self.filled_forms():
-            pk = form.cleaned_data["board"]
-            if self.lead_board is not None and pk == self.lead_board.pk:
+    def mark_repeats(self):
+        for form in self.kept_forms():
+            board = form.cleaned_data.get("board")
+            if board is not None and board.pk == self.lead_board_id:
                 form.add_error("board", "The lead board is not a contributing board. Select another board.")
-            elif pk in seen:
-                form.add_error("board", "This board is already listed")
-            seen.add(pk)
-
-    def boards(self):
-        pks = [form.cleaned_data["board"] for form in self.filled_forms()]
-        return list(Board.objects.filter(pk__in=pks))
+        super().mark_repeats()
 
 
-def _factory(form, formset):
-    return formset_factory(form, formset=formset, extra=0, max_num=MAX_ROWS, validate_max=True, absolute_max=MAX_ROWS)
+def _key(value):
+    """What makes two values of a row the same: text case aside, a model instance by its primary key."""
+    if isinstance(value, str):
+        return value.casefold()
+    return getattr(value, "pk", value)
 
 
-ChildRows = _factory(ChildForm, ChildFormSet)
-AgencyRows = _factory(AgencyForm, AgencyFormSet)
-FindingRows = _factory(FindingForm, FindingFormSet)
-ContributionRows = _factory(ContributionForm, ContributionFormSet)
+def _rows(form, formset):
+    return inlineformset_factory(
+        Review,
+        form.Meta.model,
+        form=form,
+        formset=formset,
+        extra=0,
+        can_delete=True,
+        max_num=MAX_ROWS,
+        validate_max=True,
+        absolute_max=MAX_ROWS,
+    )
 
-for _rows in (ChildRows, AgencyRows, FindingRows, ContributionRows):
-    _rows.error_messages = {
-        **BaseFormSet.default_error_messages,
-        "missing_management_form": "The page was not sent completely. Go back to the review and try again.",
-        "too_many_forms": f"You can list up to {MAX_ROWS} rows of each kind.",
-    }
 
-ROW_DEFAULTS = {
-    "children": {"sex": Child.Sex.NOT_KNOWN, "age_band": Child.AgeBand.NOT_KNOWN},
-    "agencies": {},
-    "findings": {},
-    "contributions": {},
-}
+ChildFormSet = _rows(ChildForm, ChildRows)
+AgencyFormSet = _rows(AgencyForm, AgencyRows)
+FindingFormSet = _rows(FindingForm, FindingRows)
+ContributionFormSet = _rows(ContributionForm, ContributionRows)
