@@ -11,6 +11,7 @@ import zipfile
 
 import openpyxl
 import pytest
+from bs4 import BeautifulSoup
 from django.apps import apps
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, connection, transaction
@@ -19,7 +20,7 @@ from reviews.models import AgencyInvolvement, Evaluation, Finding, Review
 from reviews.validators import ILLEGAL_XML_CHARACTERS
 from tests.factories import EvaluationFactory, FindingFactory, ReviewFactory
 from tests.register_data import csv_rows
-from tests.review_pages import ORIGIN, agency_row, child_row, finding_row, review_data, soup, text_of
+from tests.review_pages import ORIGIN, agency_row, child_row, finding_row, review_data, text_of
 from tests.test_evaluate import evaluate_url, evaluation_data
 from tests.test_import import REVIEWS_HEADER, errors_of, with_reviews
 
@@ -304,18 +305,18 @@ def test_model_validation_refuses_a_summary_over_the_limit_so_the_admin_does_too
 
 
 def character_count(page, field_id, limit):
-    """Assert the GOV.UK character count around the textarea ``field_id``; return the textarea."""
-    textarea = soup(page).find("textarea", id=field_id)
-    assert textarea is not None, f"no textarea {field_id}"
+    """Assert the GOV.UK character count around the textarea ``field_id`` (whichever engine wrote the markup)."""
+    soup = BeautifulSoup(page.content, "html.parser")
+    textarea = soup.find("textarea", id=field_id)
     group = textarea.find_parent("div", class_="govuk-character-count")
     assert group, f"no character count around {field_id}"
+    assert "govuk-form-group" in group["class"]
     assert (group["data-module"], group["data-maxlength"]) == ("govuk-character-count", str(limit))
-    assert "govuk-textarea" in textarea["class"]
-    assert "govuk-js-character-count" in textarea["class"]
+    assert {"govuk-textarea", "govuk-js-character-count"} <= set(textarea["class"])
     assert not textarea.has_attr("maxlength")  # a browser would cut pasted text short without a word
     assert f"{field_id}-info" in textarea["aria-describedby"].split()
-    info = soup(page).find(id=f"{field_id}-info")
-    assert "govuk-character-count__message" in info["class"]
+    info = soup.find(id=f"{field_id}-info")
+    assert {"govuk-hint", "govuk-character-count__message"} <= set(info["class"])
     assert info.get_text(strip=True) == f"You can enter up to {limit:,} characters"
     return textarea
 
