@@ -25,8 +25,8 @@ access_log_format = '%(h)s "%(m)s %(U)s" %(s)s %(B)s %(M)sms'
 
 def pre_request(worker, req):
     """Note how many connections wait behind this request: overloaded, the exports and the dashboard answer
-    a 503 "busy" page at once instead of growing the queue (scr_register/overload.py)."""
-    from scr_register.overload import note_queue
+    a 503 "busy" page at once instead of growing the queue (service/overload.py)."""
+    from service.overload import note_queue
 
     note_queue(worker)
 

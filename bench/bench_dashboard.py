@@ -96,7 +96,7 @@ def main():
     from django_otp import DEVICE_ID_SESSION_KEY
     from django_otp.plugins.otp_totp.models import TOTPDevice
 
-    from scr_register.two_factor import needs_second_factor
+    from reviews.accounts import needs_second_factor
 
     clients = {}
     for user in (manager, board_user):

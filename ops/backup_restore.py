@@ -16,6 +16,8 @@ import tempfile
 import time
 from pathlib import Path
 
+from psycopg2 import sql
+
 from ops.pgtools import client_program, libpq_env, server_major
 
 REVIEWS_CHECKSUM_SQL = (
@@ -30,7 +32,7 @@ def table_counts(cursor) -> dict:
     tables = [row[0] for row in cursor.fetchall()]
     counts = {}
     for table in tables:
-        cursor.execute(f'SELECT count(*) FROM "{table}"')  # noqa: S608  # nosec B608 (names from pg_tables)
+        cursor.execute(sql.SQL("SELECT count(*) FROM {}").format(sql.Identifier(table)))
         counts[table] = cursor.fetchone()[0]
     return counts
 

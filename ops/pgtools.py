@@ -115,6 +115,7 @@ class Cluster:
             for key, value in os.environ.items()
             if not key.startswith(("PG", "DATABASE_URL", "REPORTING_DATABASE_URL"))
         }
+        # The cluster's own programs with arguments this module builds: no shell, nothing from a request.
         done = subprocess.run(command, capture_output=True, text=True, timeout=timeout, env=env, check=False)  # noqa: S603
         if done.returncode != 0:
             raise RuntimeError(f"{' '.join(command)} failed ({done.returncode}): {done.stderr[-2000:]}")

@@ -48,9 +48,9 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "bench"))
 sys.path.insert(0, str(ROOT))
-import loadtest  # noqa: E402  (bench/loadtest.py: servers, sessions, wrk)
+import loadtest  # noqa: E402  (bench/loadtest.py: servers, sessions, wrk; found through the path set above)
 
-from ops import pgtools  # noqa: E402
+from ops import pgtools  # noqa: E402  (the project folder is on the path only from the line above)
 
 NGINX_USER = "www-data"
 DRILL_DATABASE = "scr_drill"

@@ -1,8 +1,9 @@
 """The register's exports: exactly the filtered list, one row per review, as CSV or XLSX.
 
 Rows are read through the ``reporting`` database alias (a read replica when one is configured) with a
-server-side cursor, and written as they arrive: both formats stream to the client (the workbook's zip with
-data descriptors). Memory stays bounded whatever the number of rows.
+server-side cursor, and written as they arrive: the CSV streams to the client as it is written, the workbook
+(xlsxwriter, constant-memory mode) goes through a temporary file. Memory stays bounded whatever the number of
+rows.
 
 An export reads in one transaction (``ExportReading``). Outside one, Django declares its cursor ``WITH HOLD``,
 and PostgreSQL then runs the whole query before the first row comes back (seconds for 100,000 reviews, as one
@@ -14,10 +15,12 @@ every slot is taken, the export answers "busy" at once rather than slowing every
 import csv
 import datetime
 import io
+import re
 import sys
+import tempfile
 import threading
-import zipfile
 
+import xlsxwriter
 from django.conf import settings
 from django.contrib.postgres.expressions import ArraySubquery
 from django.core.signals import request_started
@@ -242,132 +245,54 @@ def csv_chunks(queryset, rows_per_chunk=500):
         yield _without_illegal_characters(buffer.getvalue())
 
 
-# XLSX: a minimal SpreadsheetML workbook (one sheet, inline strings, one date style), its sheet written row by
-# row into a zip member streamed as it grows. xlsxwriter (constant-memory) and openpyxl (write-only) were
-# measured in its place and miss the export target several times over: see docs/PERFORMANCE.md, "Exports".
-_NS = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
-_REL = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
-_PKG_REL = "http://schemas.openxmlformats.org/package/2006/relationships"
-_XML_HEAD = '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
-_XLSX_PARTS = {
-    "[Content_Types].xml": _XML_HEAD + '<Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">'
-    '<Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/>'
-    '<Default Extension="xml" ContentType="application/xml"/>'
-    '<Override PartName="/xl/workbook.xml" '
-    'ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"/>'
-    '<Override PartName="/xl/worksheets/sheet1.xml" '
-    'ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"/>'
-    '<Override PartName="/xl/styles.xml" '
-    'ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.styles+xml"/>'
-    "</Types>",
-    "_rels/.rels": _XML_HEAD + f'<Relationships xmlns="{_PKG_REL}">'
-    f'<Relationship Id="rId1" Type="{_REL}/officeDocument" Target="xl/workbook.xml"/></Relationships>',
-    "xl/workbook.xml": _XML_HEAD
-    + f'<workbook xmlns="{_NS}" xmlns:r="{_REL}"><sheets><sheet name="Reviews" sheetId="1" r:id="rId1"/></sheets>'
-    "</workbook>",
-    "xl/_rels/workbook.xml.rels": _XML_HEAD + f'<Relationships xmlns="{_PKG_REL}">'
-    f'<Relationship Id="rId1" Type="{_REL}/worksheet" Target="worksheets/sheet1.xml"/>'
-    f'<Relationship Id="rId2" Type="{_REL}/styles" Target="styles.xml"/></Relationships>',
-    # Styles: 0 plain, 1 a date (yyyy-mm-dd), 2 bold (the heading row).
-    "xl/styles.xml": _XML_HEAD + f'<styleSheet xmlns="{_NS}">'
-    '<numFmts count="1"><numFmt numFmtId="164" formatCode="yyyy-mm-dd"/></numFmts>'
-    '<fonts count="2"><font><sz val="11"/><name val="Arial"/></font>'
-    '<font><b/><sz val="11"/><name val="Arial"/></font></fonts>'
-    '<fills count="2"><fill><patternFill patternType="none"/></fill>'
-    '<fill><patternFill patternType="gray125"/></fill></fills>'
-    '<borders count="1"><border><left/><right/><top/><bottom/><diagonal/></border></borders>'
-    '<cellStyleXfs count="1"><xf numFmtId="0" fontId="0" fillId="0" borderId="0"/></cellStyleXfs>'
-    '<cellXfs count="3"><xf numFmtId="0" fontId="0" fillId="0" borderId="0" xfId="0"/>'
-    '<xf numFmtId="164" fontId="0" fillId="0" borderId="0" xfId="0" applyNumberFormat="1"/>'
-    '<xf numFmtId="0" fontId="1" fillId="0" borderId="0" xfId="0" applyFont="1"/></cellXfs>'
-    '<cellStyles count="1"><cellStyle name="Normal" xfId="0" builtinId="0"/></cellStyles></styleSheet>',
+# XLSX: one sheet "Reviews" written by xlsxwriter in constant-memory mode: each row goes to a temporary file
+# as it is written, and the zip is made from it when the workbook closes; the finished file (a temporary one
+# too) is then sent in pieces. Memory stays bounded whatever the number of rows; the first byte leaves once
+# every row is written (docs/PERFORMANCE.md, "Exports").
+_XLSX_OPTIONS = {
+    "constant_memory": True,
+    # Each cell is written by its type below: text is never read as a formula, a link or a number.
+    "strings_to_formulas": False,
+    "strings_to_urls": False,
+    "strings_to_numbers": False,
+    "default_format_properties": {"font_name": "Arial", "font_size": 11},
 }
-_SHEET_START = (
-    _XML_HEAD + f'<worksheet xmlns="{_NS}"><sheetViews><sheetView workbookViewId="0">'
-    '<pane ySplit="1" topLeftCell="A2" activePane="bottomLeft" state="frozen"/></sheetView></sheetViews><sheetData>'
-)
-_SHEET_END = "</sheetData></worksheet>"
 _EXCEL_EPOCH = datetime.date(1899, 12, 30)
-_COLUMN_LETTERS = [chr(ord("A") + index) for index in range(len(COLUMNS))]  # 20 columns: A to T
-# Text in XML: the markup characters as entities; control characters (XML 1.0 cannot hold them, and a parser
-# would turn a carriage return into a line feed) as the _xHHHH_ escapes Excel reads back; the other characters
-# XML 1.0 cannot hold (U+FFFE, U+FFFF, lone surrogates: text stored before the forms refused them) as U+FFFD,
-# the replacement character. With these, no text can make the workbook invalid.
-_XML_TEXT = (
-    {ord("&"): "&amp;", ord("<"): "&lt;", ord(">"): "&gt;"}
-    | {code: f"_x{code:04X}_" for code in (*range(0x00, 0x09), 0x0B, 0x0C, 0x0D, *range(0x0E, 0x20))}
-    | dict.fromkeys((*range(0xD800, 0xE000), 0xFFFE, 0xFFFF), "\ufffd")
-)
+# Characters XML 1.0 cannot carry that xlsxwriter does not escape (it writes control characters as Excel's
+# _xHHHH_): U+FFFE, U+FFFF and lone surrogates, from text stored before the forms refused them.
+_NOT_IN_XML = re.compile("[\ud800-\udfff\ufffe\uffff]")
+_PIECE = 256 * 1024
 
 
-def _inline_string(ref, text, style=""):
-    escaped = text.replace("_x", "_x005F_x").translate(_XML_TEXT)
-    return f'<c r="{ref}"{style} t="inlineStr"><is><t xml:space="preserve">{escaped}</t></is></c>'
+def _write_xlsx(workbook, queryset):
+    sheet = workbook.add_worksheet("Reviews")
+    heading = workbook.add_format({"bold": True})
+    day = workbook.add_format({"num_format": "yyyy-mm-dd"})
+    sheet.freeze_panes(1, 0)
+    for column, name in enumerate(HEADER):
+        sheet.write_string(0, column, name, heading)
+    write_string, write_number = sheet.write_string, sheet.write_number
+    for number, row in enumerate(_export_rows(queryset), start=1):
+        for column, (write, value) in enumerate(zip(_WRITERS, row, strict=True)):
+            if value is None:
+                continue
+            if write is _date:
+                write_number(number, column, (value - _EXCEL_EPOCH).days, day)
+            elif write is _number:
+                write_number(number, column, value)
+            elif text := write(value):
+                write_string(number, column, _NOT_IN_XML.sub("\ufffd", text))
 
 
-def _sheet_row(number, values):
-    """One <row> of the sheet: text inline (neutralised), dates as day numbers in the date style, numbers."""
-    cells = []
-    for letter, write, value in zip(_COLUMN_LETTERS, _WRITERS, values, strict=True):
-        if value is None:
-            continue
-        ref = f"{letter}{number}"
-        if write is _date:
-            cells.append(f'<c r="{ref}" s="1"><v>{(value - _EXCEL_EPOCH).days}</v></c>')
-        elif write is _number:
-            cells.append(f'<c r="{ref}"><v>{value}</v></c>')
-        elif text := write(value):
-            cells.append(_inline_string(ref, text))
-    return f'<row r="{number}">{"".join(cells)}</row>'
-
-
-class _Pipe(io.RawIOBase):
-    """Where the workbook's zip is written, to be taken away in pieces: it can tell its position but not
-    seek, so zipfile writes each member's sizes after its data (a data descriptor) and streams."""
-
-    def __init__(self):
-        super().__init__()
-        self._pieces = []
-        self._position = 0
-
-    def writable(self):
-        return True
-
-    def write(self, data):
-        self._pieces.append(bytes(data))
-        self._position += len(data)
-        return len(data)
-
-    def tell(self):
-        return self._position
-
-    def take(self):
-        data = b"".join(self._pieces)
-        self._pieces.clear()
-        return data
-
-
-def xlsx_chunks(queryset, rows_per_write=500):
-    """The XLSX workbook in pieces, its sheet written row by row as the rows arrive: the body of a
-    StreamingHttpResponse. Memory stays bounded, and the download starts at once."""
-    pipe = _Pipe()
-    with zipfile.ZipFile(pipe, "w", compression=zipfile.ZIP_DEFLATED, compresslevel=1) as archive:
-        for name, content in _XLSX_PARTS.items():
-            archive.writestr(name, content)
-        # No zip64: a sheet must stay under 2 GiB (about 3 million reviews); zipfile says so if one does not.
-        with archive.open("xl/worksheets/sheet1.xml", "w") as sheet:
-            heading = "".join(
-                _inline_string(f"{letter}1", name, ' s="2"')
-                for letter, name in zip(_COLUMN_LETTERS, HEADER, strict=True)
-            )
-            sheet.write(f'{_SHEET_START}<row r="1">{heading}</row>'.encode())
-            pending = []
-            for number, row in enumerate(_export_rows(queryset), start=2):
-                pending.append(_sheet_row(number, row))
-                if len(pending) >= rows_per_write:
-                    sheet.write("".join(pending).encode())
-                    pending.clear()
-                    if data := pipe.take():
-                        yield data
-            sheet.write(("".join(pending) + _SHEET_END).encode())
-    yield pipe.take()
+def xlsx_chunks(queryset):
+    """The XLSX workbook, written by xlsxwriter to a temporary file and then sent in pieces: the body of a
+    StreamingHttpResponse."""
+    with tempfile.TemporaryFile() as file:
+        workbook = xlsxwriter.Workbook(file, _XLSX_OPTIONS)
+        try:
+            _write_xlsx(workbook, queryset)
+        finally:
+            workbook.close()  # also when the download is abandoned: it removes its own temporary file
+        file.seek(0)
+        while piece := file.read(_PIECE):
+            yield piece

@@ -19,7 +19,7 @@ class AdminConfig(DjangoAdminConfig):
         from django.contrib import admin
         from django_otp.plugins.otp_static.models import StaticDevice
 
-        # Backup codes are issued afresh whenever an authenticator is set up again (two_factor._confirm):
+        # Backup codes are issued afresh whenever an authenticator is set up again (service/two_factor.py, _confirm):
         # resetting a user's TOTP device is all an admin does (docs/DEPLOYMENT.md).
         if admin.site.is_registered(StaticDevice):
             admin.site.unregister(StaticDevice)

@@ -1,7 +1,7 @@
 """Sign-in lockout (django-axes): how many failures lock a sign-in out, the page that says so, and what a
 successful sign-in clears.
 
-Axes keys failures on the client's address (``scr_register.observability.client_address``: the real
+Axes keys failures on the client's address (``service.observability.client_address``: the real
 client's behind the proxy). Failures count per username from one address (``SIGN_IN_FAILURES_PER_USERNAME``
 lock that username from that address only, so nobody can lock someone out from elsewhere) and per address
 whatever the usernames (``SIGN_IN_FAILURES_PER_ADDRESS`` lock the address: a script trying many usernames).

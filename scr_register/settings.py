@@ -36,26 +36,27 @@ INSTALLED_APPS = [
     "django_otp",
     "scr_register.apps.TwoFactorConfig",  # django_otp.plugins.otp_totp, named in the admin
     "scr_register.apps.BackupCodesConfig",  # django_otp.plugins.otp_static, named in the admin
+    "service",
     "govuk",
     "reviews",
     "dashboard",
 ]
-# pghistory's Events page in the admin: a link naming no object is refused (reviews/admin.py).
-PGHISTORY_ADMIN_CLASS = "reviews.admin.AuditTrailAdmin"
+# pghistory's Events page in the admin: a link naming no object is refused (reviews/admin/audit.py).
+PGHISTORY_ADMIN_CLASS = "reviews.admin.audit.AuditTrailAdmin"
 
 MIDDLEWARE = [
-    "scr_register.observability.RequestMiddleware",
+    "service.observability.RequestMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     # Before the session is read: sheds exports and the dashboard when gunicorn's queue is long.
-    "scr_register.overload.BusyMiddleware",
+    "service.overload.BusyMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
     "django_otp.middleware.OTPMiddleware",
-    "scr_register.two_factor.TwoFactorMiddleware",
+    "service.two_factor.TwoFactorMiddleware",
     "scr_register.middleware.SessionTimeoutMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
@@ -70,7 +71,7 @@ MIDDLEWARE = [
 # production wants a shared one, so a page computed by one worker serves every worker (docs/DEPLOYMENT.md).
 CACHES = {"default": env.cache_url("CACHE_URL", default="locmemcache://")}
 
-# Connections waiting at gunicorn from which exports and the dashboard answer "busy" (scr_register/overload.py).
+# Connections waiting at gunicorn from which exports and the dashboard answer "busy" (service/overload.py).
 BUSY_QUEUE = env.int("DJANGO_BUSY_QUEUE", default=24)
 # Exports running at once over the whole service (every web server, one reporting database); one more answers
 # "busy" at once. Keep it below the web workers of one server, so that exports never hold all of them.
@@ -194,7 +195,7 @@ SIGN_IN_FAILURES_PER_ADDRESS = 20
 AXES_FAILURE_LIMIT = "scr_register.lockout.failure_limit"
 AXES_COOLOFF_TIME = 1
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"], "ip_address"]
-AXES_CLIENT_IP_CALLABLE = "scr_register.observability.client_address"
+AXES_CLIENT_IP_CALLABLE = "service.observability.client_address"
 AXES_HANDLER = "scr_register.lockout.LockoutHandler"  # a sign-in clears its own username's failures only
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_CALLABLE = "scr_register.lockout.lockout_response"  # registration/locked_out.html, status 429
@@ -248,8 +249,8 @@ LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "filters": {
-        "request_id": {"()": "scr_register.observability.RequestIdFilter"},
-        "no_query_string": {"()": "scr_register.observability.NoQueryStringFilter"},
+        "request_id": {"()": "service.observability.RequestIdFilter"},
+        "no_query_string": {"()": "service.observability.NoQueryStringFilter"},
     },
     "formatters": {
         "json": {

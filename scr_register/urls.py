@@ -3,7 +3,8 @@
 from django.contrib import admin
 from django.urls import include, path
 
-from scr_register import two_factor, views
+from scr_register import views
+from service import two_factor
 
 urlpatterns = [
     path("healthz", views.healthz, name="healthz"),

@@ -7,7 +7,7 @@ from django.test import Client, override_settings
 from django_otp import DEVICE_ID_SESSION_KEY
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from scr_register.two_factor import needs_second_factor
+from reviews.accounts import needs_second_factor
 from tests.factories import UserFactory, board
 
 # The dashboard tests' hand-worked register (the `register` fixture).

@@ -19,9 +19,9 @@ import pytest
 from django.contrib.auth.models import Permission
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
+from reviews.accounts import ROLES_THAT_NEED_A_SECOND_FACTOR
 from reviews.models import Contribution, Review, SavedView
 from reviews.roles import GROUP_PERMISSIONS
-from scr_register.two_factor import ROLES_THAT_NEED_A_SECOND_FACTOR
 from tests.conftest import HTTPSClient
 from tests.factories import EvaluationFactory, ReviewFactory, UserFactory, board
 

@@ -7,7 +7,7 @@ from django.contrib.auth.models import Permission
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
-from reviews import admin as reviews_admin
+from reviews.admin import upload as admin_upload
 from reviews.models import (
     AgencyInvolvement,
     Child,
@@ -406,7 +406,7 @@ def test_the_import_needs_reviews_csv(admin_client):
 
 @pytest.mark.django_db
 def test_an_upload_over_the_size_limit_is_refused_before_reading(admin_client, monkeypatch):
-    monkeypatch.setattr(reviews_admin, "MAX_UPLOAD_BYTES", 100)
+    monkeypatch.setattr(admin_upload, "MAX_UPLOAD_BYTES", 100)
     files = {"reviews.csv": REVIEWS_HEADER + "\n" + "SCR-1,E08000025,,A,,,,,,,\n" * 10}
     response = admin_client.post(reverse("admin:reviews_review_import"), uploads(files))
     assert "files uploaded here may be at most" in response.context["form"].errors["reviews"][0]

@@ -14,7 +14,7 @@ from django.urls import URLPattern, URLResolver, get_resolver
 from django.utils import timezone
 
 from reviews.models import Contribution, Review
-from scr_register.observability import client_address
+from service.observability import client_address
 from tests.conftest import HTTPSClient
 from tests.factories import ReviewFactory, UserFactory
 

@@ -67,7 +67,7 @@ def test_a_failed_sign_in_behind_the_proxy_is_logged_with_the_clients_address(cl
 def test_json_log_lines_are_one_object_each_with_the_request_id():
     from pythonjsonlogger.json import JsonFormatter
 
-    from scr_register.observability import RequestIdFilter, request_id_var
+    from service.observability import RequestIdFilter, request_id_var
 
     formatter = JsonFormatter("%(asctime)s %(levelname)s %(name)s %(request_id)s %(message)s")
     record = logging.LogRecord("scr_register.requests", logging.INFO, __file__, 1, "request", None, None)

@@ -1,4 +1,4 @@
-"""Shedding under overload (scr_register/overload.py): exports and the dashboard answer "busy" at once when
+"""Shedding under overload (service/overload.py): exports and the dashboard answer "busy" at once when
 gunicorn's accept queue is long; everything else is served."""
 
 import socket
@@ -7,7 +7,7 @@ from types import SimpleNamespace
 import pytest
 from django.conf import settings
 
-from scr_register import overload
+from service import overload
 
 
 @pytest.fixture

@@ -28,3 +28,19 @@ def safe(review):
     mark_safe(f"<p>{review.summary}</p>")
     # ok: no-mark-safe-on-data
     mark_safe("<br>")
+
+
+def bulk_write(cursor):
+    import pgtrigger
+
+    # ruleid: no-trigger-switched-off
+    pgtrigger.disable("reviews.Review:insert_insert")
+    # ruleid: no-trigger-switched-off
+    with pgtrigger.ignore("reviews.Finding:insert_insert"):
+        pass
+    # ruleid: no-trigger-switched-off
+    cursor.execute("ALTER TABLE reviews_finding DISABLE TRIGGER USER")
+    # ruleid: no-trigger-switched-off
+    cursor.execute("SET session_replication_role = replica")
+    # ok: no-trigger-switched-off
+    cursor.execute("ALTER TABLE reviews_finding ENABLE TRIGGER USER")

@@ -9,39 +9,19 @@ from dataclasses import dataclass, field
 
 from django.db.models import Exists, F, Lookup, OuterRef
 
-from reviews.imports.files import CHILDREN, COLUMNS, CONTRIBUTIONS, EVALUATIONS, FINDINGS, REVIEWS
+from reviews import bulk
+from reviews.imports.files import CHILDREN, CONTRIBUTIONS, EVALUATIONS, FINDINGS, REVIEWS
 from reviews.models import Child, Contribution, Evaluation, Finding, Review
 
-# The model fields each kind of row writes (its file's columns but the review's reference), in the order
-# of the values the plan keeps for a row.
-ROW_FIELDS = {
-    CONTRIBUTIONS: ["board_id"],
-    **{name: [column.name for column in COLUMNS[name][1:]] for name in (CHILDREN, FINDINGS, EVALUATIONS)},
-}
 ROW_MODELS = {CONTRIBUTIONS: Contribution, CHILDREN: Child, FINDINGS: Finding, EVALUATIONS: Evaluation}
-REVIEW_FIELDS = [
-    "board_id",
-    "title",
-    "incident_date",
-    "decision_date",
-    "completed_date",
-    "submitted_date",
-    "independent_chair",
-    "independent_author",
-    "summary",
-    "status",
-]
+# Written by the import itself, not read from the files.
+WRITTEN = ("id", "review_id", "created_at", "updated_at")
+# The model fields each kind of row writes (its file's columns but the review's reference), in the order
+# of the values the plan keeps for a row: the order they are copied in.
+ROW_FIELDS = {name: [f for f in bulk.COPY_FIELDS[model] if f not in WRITTEN] for name, model in ROW_MODELS.items()}
+REVIEW_FIELDS = list(bulk.REVIEW_FIELDS)
 # The fields of a new review, in the order of the values of Plan.new_reviews.
-NEW_REVIEW_FIELDS = [
-    "reference",
-    "review_type",
-    *REVIEW_FIELDS,
-    "latest_judgement",
-    "latest_evaluated_date",
-    "any_child_known",
-    "cross_area",
-    "version",
-]
+NEW_REVIEW_FIELDS = [f for f in bulk.COPY_FIELDS[Review] if f not in WRITTEN]
 
 
 class AnyOf(Lookup):
@@ -159,17 +139,17 @@ def _new_review(reference, target, rows, has_evaluation):
         latest_date = latest[ROW_FIELDS[EVALUATIONS].index("completed_date")]
     known = ROW_FIELDS[CHILDREN].index("known_to_social_care")
     any_child_known = any(child[known] for child in rows.get(CHILDREN, {}).get(reference, ()))
-    cross_area = bool(rows[CONTRIBUTIONS][reference])
-    return (
-        reference,
-        Review.ReviewType.SCR.value,
-        *(target[key] for key in REVIEW_FIELDS),
-        latest_judgement,
-        latest_date,
-        any_child_known,
-        cross_area,
-        1,
-    )
+    values = {
+        **target,
+        "reference": reference,
+        "review_type": Review.ReviewType.SCR.value,
+        "latest_judgement": latest_judgement,
+        "latest_evaluated_date": latest_date,
+        "any_child_known": any_child_known,
+        "cross_area": bool(rows[CONTRIBUTIONS][reference]),
+        "version": 1,
+    }
+    return tuple(values[name] for name in NEW_REVIEW_FIELDS)
 
 
 def _group(parsed):

@@ -34,8 +34,8 @@ from reviews.filters import (
     page_of_results,
 )
 from reviews.models import ReadEvent, Review, SavedView
-from scr_register.observability import security_log
-from scr_register.overload import busy_response
+from service.observability import security_log
+from service.overload import busy_response
 
 REGISTER_PERMISSION = "reviews.view_review"
 EXPORT_PERMISSION = "reviews.export_reviews"

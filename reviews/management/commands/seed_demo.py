@@ -10,21 +10,16 @@ changed. Their passwords, the authenticator key and the backup codes are new ran
 printed once and stored nowhere else (passwords hashed). Nothing here is known from the source, so a
 register seeded by mistake with debug off, or seeded again, has no login anyone could read off GitHub.
 
-Speed (100,000 reviews and a million findings in about a minute): rows are generated in Python, by a
-worker thread one chunk ahead, and written with PostgreSQL COPY into the empty review tables, whose
-secondary indexes and foreign keys are dropped first and rebuilt from their own definitions after the
-rows (one sorted build and one set-based check each), all in one transaction.
+Speed (100,000 reviews and a million findings within the two minutes docs/PERFORMANCE.md records): rows
+are generated in Python, by a worker thread one chunk ahead, and written with PostgreSQL COPY as the
+import writes (``reviews.bulk``), into empty review tables whose secondary indexes and foreign keys are
+dropped first and rebuilt from their own definitions after the rows, all in one transaction
+(``reviews/demo/loading.py``).
 
-The pghistory audit triggers (``insert_insert``, ``update_update``, ``delete_delete`` on Review,
-Contribution, Child, AgencyInvolvement, Finding and Evaluation) are switched off for the synthetic rows:
-they would double the write cost, and an audit trail of invented data records nothing anyone did. They
-are disabled with ``pgtrigger.disable`` inside the seeding transaction and enabled again before it
-commits (ALTER TABLE is transactional, so no other session ever sees them off), rather than with
-``pgtrigger.ignore``, which still calls every trigger once per row and checks a setting in a
-subtransaction each time. Only those triggers are touched: Evaluation's ``sync_latest_on_*`` triggers
-still run and keep Review.latest_judgement / latest_evaluated_date equal to the highest-sequence
-evaluation (the generator sets both already, so they find nothing to fix). Deleting existing data with
-``--replace`` is audited as usual.
+Every trigger stays on: pghistory's statement-level trackers record each demo row once, in the context
+``{"source": "seed_demo"}``, and the register's triggers keep the search documents, flags, latest
+judgements and dashboard figures (the generator sets the flags and latest judgements already, so those
+triggers find nothing to change). Deleting existing data with ``--replace`` is audited as usual.
 """
 
 import base64
@@ -42,10 +37,9 @@ from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 from django_otp.util import random_hex
 
-from reviews import demo, roles
-from reviews.accounts import assign_role
+from reviews import demo, demo_plans, roles
+from reviews.accounts import assign_role, needs_second_factor
 from reviews.models import Board, Review
-from scr_register.two_factor import needs_second_factor
 
 # The board staff demo user's boards, whose reviews the demo data makes sure include drafts of theirs.
 SHOWCASE_BOARDS = ("E08000025", "E08000026")
@@ -114,6 +108,7 @@ class Command(BaseCommand):
                     f"{counts['reviews_evaluation']:,} evaluations and {counts['reviews_contribution']:,} "
                     f"contributing boards in {time.monotonic() - started:.1f} s (seed {seed})."
                 )
+                self.stdout.write(demo_plans.add_plans(seed=seed))
             if not reviews:
                 return
             if settings.DEBUG:

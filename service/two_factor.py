@@ -32,13 +32,12 @@ from django_otp.models import VerifyNotAllowed
 from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from reviews import roles
+from reviews.accounts import needs_second_factor
 
 logger = logging.getLogger("scr_register.security")
 
 ISSUER = "SCR Register"
 BACKUP_CODES = 10
-ROLES_THAT_NEED_A_SECOND_FACTOR = {roles.INSPECTOR, roles.MANAGER, roles.ADMIN}
 
 
 def second_factor_not_required(view):
@@ -50,13 +49,6 @@ def second_factor_not_required(view):
 
     wrapped.second_factor_not_required = True
     return wrapped
-
-
-def needs_second_factor(user) -> bool:
-    """Whether this user must give a second factor: by role, or because they set one up."""
-    if roles.role_of(user) in ROLES_THAT_NEED_A_SECOND_FACTOR:
-        return True
-    return TOTPDevice.objects.filter(user=user, confirmed=True).exists()
 
 
 class TwoFactorMiddleware:

@@ -20,7 +20,7 @@ from django.http import HttpResponse
 from django.template import loader
 from django.urls import Resolver404, resolve
 
-from scr_register.observability import security_log
+from service.observability import security_log
 
 RETRY_AFTER_SECONDS = 10
 # The views whose answers cost a worker hundreds of milliseconds or more: the exports and every dashboard URL.

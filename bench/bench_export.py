@@ -1,0 +1,50 @@
+"""The export writers' own cost: the same rows, fetched once, written as CSV and as XLSX (issue 14).
+
+Usage (from the project folder, on a seeded database):
+
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/scr_bench DJANGO_SECRET_KEY=x \\
+        .venv/bin/python bench/bench_export.py [--rows 20000] [--runs 2]
+
+The rows are read first, in reference order, so the database's time is left out; each writer's time is the
+process's CPU time (which the machine's load barely changes). The whole export, database included, is timed
+by ``bench/bench_register.py --export csv|xlsx``.
+"""
+
+import argparse
+import os
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--rows", type=int, default=20_000)
+    parser.add_argument("--runs", type=int, default=2)
+    args = parser.parse_args()
+    sys.path.insert(0, str(ROOT))
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "scr_register.settings")
+    import django
+
+    django.setup()
+    from django.db import transaction
+
+    from reviews import exports
+    from reviews.models import Review
+
+    queryset = Review.objects.order_by("reference")[: args.rows]
+    with transaction.atomic(using=exports.REPORTING_DB):
+        rows = list(exports._export_rows(queryset))
+    exports._export_rows = lambda _queryset: iter(rows)  # the writers alone, on the rows read above
+    for _ in range(args.runs):
+        for writer in (exports.csv_chunks, exports.xlsx_chunks):
+            started = time.process_time()
+            size = sum(len(piece) for piece in writer(queryset))
+            seconds = time.process_time() - started
+            print(f"{writer.__name__}: {len(rows):,} rows, {size / 1e6:.1f} MB, {seconds:.2f} s CPU")
+
+
+if __name__ == "__main__":
+    main()

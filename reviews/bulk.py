@@ -1,0 +1,111 @@
+"""Bulk writes with PostgreSQL ``COPY``, shared by the import (reviews/imports/writing.py) and seed_demo
+(reviews/demo/): the columns each table is written with, stated once, and the statement built from the
+models' own names. Every trigger stays on: pghistory's statement-level trackers write one audit row per
+copied row (with the writer's ``pghistory.context``), and the register's own triggers keep its derived
+columns, search documents and dashboard figures."""
+
+import csv
+import io
+
+from django.db import connection
+
+from reviews.models import AgencyInvolvement, Child, Contribution, Evaluation, Finding, Review
+
+# A review's own fields, as the import's reviews.csv and the demo set them.
+REVIEW_FIELDS = (
+    "board_id",
+    "title",
+    "incident_date",
+    "decision_date",
+    "completed_date",
+    "submitted_date",
+    "independent_chair",
+    "independent_author",
+    "summary",
+    "status",
+)
+# The columns each table is written with, in the order of the values of each row written. Every column
+# whose default lives only in Django is among them (COPY would write NULL): tests/test_bulk.py checks it.
+COPY_FIELDS = {
+    Review: (
+        "id",
+        "reference",
+        "review_type",
+        *REVIEW_FIELDS,
+        # Kept by triggers from the rows below; a writer that knows them sets them, so the triggers find
+        # nothing to change.
+        "latest_judgement",
+        "latest_evaluated_date",
+        "any_child_known",
+        "cross_area",
+        "version",
+        "created_at",
+        "updated_at",
+    ),
+    Contribution: ("review_id", "board_id"),
+    Child: (
+        "review_id",
+        "pseudonym",
+        "sex",
+        "age_band",
+        "ethnicity",
+        "outcome",
+        "known_to_social_care",
+        "child_protection_plan",
+        "looked_after",
+    ),
+    AgencyInvolvement: ("review_id", "agency", "imr_submitted", "notes"),
+    Finding: ("review_id", "category", "agency", "description"),
+    Evaluation: (
+        "review_id",
+        "sequence",
+        "received_date",
+        "completed_date",
+        "judgement",
+        "summary",
+        "terms_of_reference",
+        "overview_and_imrs",
+        "timescales",
+        "equality_and_diversity",
+        "family_involvement",
+        "created_at",
+    ),
+}
+
+
+def reserve_ids(model, count):
+    """``count`` new primary keys of ``model`` from its sequence, so rows can be copied with their ids."""
+    if not count:
+        return []
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT nextval(pg_get_serial_sequence(%s, %s)) FROM generate_series(1, %s)",
+            [model._meta.db_table, model._meta.pk.column, count],
+        )
+        return [row[0] for row in cursor.fetchall()]
+
+
+def copy_statement(model, *, csv_format=False):
+    """``COPY <table> (<COPY_FIELDS>) FROM STDIN``: identifiers from the model, never from data."""
+    qn = connection.ops.quote_name
+    columns = ", ".join(qn(model._meta.get_field(name).column) for name in COPY_FIELDS[model])
+    return f"COPY {qn(model._meta.db_table)} ({columns}) FROM STDIN" + (" WITH (FORMAT csv)" if csv_format else "")
+
+
+def copy_rows(model, rows):
+    """Insert ``rows`` (tuples of values in ``COPY_FIELDS[model]`` order) with one ``COPY``."""
+    if not rows:
+        return
+    data = io.StringIO()
+    csv.writer(data, quoting=csv.QUOTE_NOTNULL).writerows(rows)  # an unquoted empty value is NULL
+    copy_text(model, data, csv_format=True)
+
+
+def copy_text(model, data, *, csv_format=False):
+    """Insert the rows of ``data`` (a StringIO in COPY's text format, or CSV) with one ``COPY``."""
+    data.seek(0)
+    # One read of the whole buffer: small reads would each wait for the GIL (seed_demo generates the next
+    # chunk in a thread meanwhile).
+    size = max(len(data.getvalue()), 8192)
+    with connection.cursor() as cursor:
+        cursor.cursor.copy_expert(copy_statement(model, csv_format=csv_format), data, size)

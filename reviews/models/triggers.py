@@ -1,0 +1,109 @@
+"""The SQL of the triggers that keep derived review data in step, whatever wrote the rows (forms, the import's
+COPY, the admin or raw SQL): each is a statement-level trigger, one call per statement, that sees the
+statement's rows as ``new_rows``/``old_rows``. The models register them (reviews/models/review.py, ...)."""
+
+import pgtrigger
+
+# The reviews an UPDATE touched, before or after it (a row may move from one review to another).
+CHANGED_REVIEWS = "(SELECT review_id FROM new_rows UNION SELECT review_id FROM old_rows) AS changed"
+
+
+def statement_triggers(prefix, *, insert=None, update=None, delete=None):
+    """AFTER statement triggers ``<prefix>_on_insert`` (and ``_update``, ``_delete``) running the PL/pgSQL
+    bodies given, which read the statement's rows as ``new_rows`` and ``old_rows``; None makes no trigger."""
+    operations = (
+        ("insert", pgtrigger.Insert, pgtrigger.Referencing(new="new_rows"), insert),
+        ("update", pgtrigger.Update, pgtrigger.Referencing(old="old_rows", new="new_rows"), update),
+        ("delete", pgtrigger.Delete, pgtrigger.Referencing(old="old_rows"), delete),
+    )
+    return [
+        pgtrigger.Trigger(
+            name=f"{prefix}_on_{name}",
+            operation=operation,
+            when=pgtrigger.After,
+            level=pgtrigger.Statement,
+            referencing=referencing,
+            func=body,
+        )
+        for name, operation, referencing, body in operations
+        if body is not None
+    ]
+
+
+# A review's search document: English full-text of its reference, title and summary.
+# Stripped of word positions, which only phrase search and ranking use: a third smaller to read.
+_SEARCH_DOCUMENT = (
+    "strip(to_tsvector('english'::regconfig, "
+    "COALESCE(n.reference, '') || ' ' || COALESCE(n.title, '') || ' ' || COALESCE(n.summary, '')))"
+)
+_UPSERT_SEARCH_DOCUMENT = """
+    INSERT INTO reviews_reviewsearch (review_id, document)
+    SELECT n.id, {document} FROM new_rows n {changed}
+    ON CONFLICT (review_id) DO UPDATE SET document = EXCLUDED.document;
+    RETURN NULL;
+"""
+
+
+def search_document_triggers():
+    """Triggers on Review that write ReviewSearch: each new review's document, and a changed one's when its
+    reference, title or summary changed."""
+    return statement_triggers(
+        "search_document",
+        insert=_UPSERT_SEARCH_DOCUMENT.format(document=_SEARCH_DOCUMENT, changed=""),
+        update=_UPSERT_SEARCH_DOCUMENT.format(
+            document=_SEARCH_DOCUMENT,
+            changed="JOIN old_rows o ON o.id = n.id WHERE n.reference IS DISTINCT FROM o.reference "
+            "OR n.title IS DISTINCT FROM o.title OR n.summary IS DISTINCT FROM o.summary",
+        ),
+    )
+
+
+# Keep Review.<flag> equal to whether some row of <table> for the review matches <condition>: the
+# statement's rows name the reviews to check.
+_SYNC_REVIEW_FLAG = """
+    UPDATE reviews_review r SET {flag} = EXISTS (
+        SELECT 1 FROM {table} t WHERE t.review_id = r.id {condition}
+    )
+    WHERE r.id IN (SELECT review_id FROM {rows})
+      AND r.{flag} IS DISTINCT FROM EXISTS (SELECT 1 FROM {table} t WHERE t.review_id = r.id {condition});
+    RETURN NULL;
+"""
+
+
+def review_flag_triggers(flag, table, condition=""):
+    """Statement triggers that keep ``Review.<flag>`` in step with the rows of ``table``."""
+
+    def sync(rows):
+        return _SYNC_REVIEW_FLAG.format(flag=flag, table=table, condition=condition, rows=rows)
+
+    return statement_triggers(
+        f"sync_{flag}", insert=sync("new_rows"), update=sync(CHANGED_REVIEWS), delete=sync("old_rows")
+    )
+
+
+# Keeps Review.latest_judgement / latest_evaluated_date equal to the highest-sequence evaluation.
+_SYNC_LATEST_EVALUATION = """
+    UPDATE reviews_review r SET
+        latest_judgement = COALESCE(latest.judgement, ''),
+        latest_evaluated_date = latest.completed_date
+    FROM (SELECT ids.review_id, e.judgement, e.completed_date
+          FROM (SELECT DISTINCT review_id FROM {rows}) ids
+          LEFT JOIN LATERAL (
+              SELECT judgement, completed_date FROM reviews_evaluation
+              WHERE review_id = ids.review_id ORDER BY sequence DESC LIMIT 1
+          ) e ON true) latest
+    WHERE r.id = latest.review_id
+      AND (r.latest_judgement IS DISTINCT FROM COALESCE(latest.judgement, '')
+           OR r.latest_evaluated_date IS DISTINCT FROM latest.completed_date);
+    RETURN NULL;
+"""
+
+
+def latest_evaluation_triggers():
+    """Triggers on Evaluation that keep its review's latest judgement and evaluated date."""
+    return statement_triggers(
+        "sync_latest",
+        insert=_SYNC_LATEST_EVALUATION.format(rows="new_rows"),
+        update=_SYNC_LATEST_EVALUATION.format(rows=CHANGED_REVIEWS),
+        delete=_SYNC_LATEST_EVALUATION.format(rows="old_rows"),
+    )
