@@ -9,7 +9,7 @@ import io
 
 from django.db import connection
 
-from reviews.models import AgencyInvolvement, Child, Contribution, Evaluation, Finding, Review
+from reviews.models import Action, AgencyInvolvement, Child, Contribution, Evaluation, Finding, Recommendation, Review
 
 # A review's own fields, as the import's reviews.csv and the demo set them.
 REVIEW_FIELDS = (
@@ -69,6 +69,19 @@ COPY_FIELDS = {
         "equality_and_diversity",
         "family_involvement",
         "created_at",
+    ),
+    Recommendation: ("review_id", "number", "text", "agency", "version", "updated_at"),
+    Action: (
+        "recommendation_id",
+        "number",
+        "description",
+        "owner_agency",
+        "due_date",
+        "status",
+        "completed_date",
+        "evidence",
+        "version",
+        "updated_at",
     ),
 }
 

@@ -8,7 +8,7 @@ app_name = "reviews"
 
 urlpatterns = [
     # The register: list, exports, saved views (reviews/views/register.py).
-    path("", register.register, name="list"),
+    path("", register.RegisterView.as_view(), name="list"),
     path("export.csv", register.export_csv, name="export_csv"),
     path("export.xlsx", register.export_xlsx, name="export_xlsx"),
     path("saved/", register.saved_views, name="saved_views"),

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 
 from django.utils import timezone
 
-from reviews.imports import writing
+from reviews import bulk
 from reviews.imports.files import ACTIONS, RECOMMENDATIONS
 from reviews.imports.planning import any_of
 from reviews.models import Action, Recommendation
@@ -155,9 +155,9 @@ def write(plan, ids, result):
     if actions_only:
         deleted_actions += Action.objects.filter(any_of("recommendation__review_id", actions_only)).delete()[0]
     new_recommendations = [
-        (ids[r], *values, now) for r in plan.replace_recommendations for values in plan.recommendations[r]
+        (ids[r], *values, 1, now) for r in plan.replace_recommendations for values in plan.recommendations[r]
     ]
-    writing.copy(Recommendation, ["review_id", *RECOMMENDATION_FIELDS, "updated_at"], new_recommendations)
+    bulk.copy_rows(Recommendation, new_recommendations)
 
     changed = [*plan.replace_recommendations, *plan.replace_actions]
     numbered = {}
@@ -165,11 +165,11 @@ def write(plan, ids, result):
         rows = Recommendation.objects.filter(any_of("review_id", [ids[r] for r in changed]))
         numbered = {(review_id, number): pk for review_id, number, pk in rows.values_list("review_id", "number", "pk")}
     new_actions = [
-        (numbered[ids[r], recommendation], *values, now)
+        (numbered[ids[r], recommendation], *values, 1, now)
         for r in changed
         for recommendation, *values in plan.actions.get(r, ())
     ]
-    writing.copy(Action, ["recommendation_id", *ACTION_FIELDS, "updated_at"], new_actions)
+    bulk.copy_rows(Action, new_actions)
     result.created["recommendations"], result.deleted["recommendations"] = (
         len(new_recommendations),
         deleted_recommendations,
