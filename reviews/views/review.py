@@ -13,6 +13,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Prefetch, prefetch_related_objects
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.formats import date_format
 from django.views.decorators.http import require_http_methods, require_safe
 
@@ -20,6 +21,7 @@ from reviews import editing, history
 from reviews.access import access_review
 from reviews.forms import EvaluationForm, ReviewEditor, SubmitForm
 from reviews.models import Agency, AgencyInvolvement, Board, Child, Contribution, Evaluation, Finding, ReadEvent, Review
+from reviews.plans import Action
 
 FORM_TEMPLATE = "reviews/review_form.html"
 
@@ -84,6 +86,7 @@ def review_detail(request, pk):
         "can_edit": can_edit,
         "can_submit": can_edit and request.user.has_perm("reviews.submit_review_obj", review),
         "can_evaluate": can_evaluate,
+        "plan": Action.objects.filter(recommendation__review=review).plan_counts(timezone.localdate()),
     }
     return render(request, "reviews/review_detail.html", context)
 
