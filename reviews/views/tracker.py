@@ -40,6 +40,19 @@ EXPORT_COLUMNS = [
 ]
 
 
+def _filled(request):
+    """The query without blank values (the panel's "Any board", empty date boxes), or None when nothing is left:
+    a blank is no filter, not an unknown one."""
+    query = request.GET.copy()
+    for key in list(query):
+        values = [value for value in query.getlist(key) if value.strip()]
+        if values:
+            query.setlist(key, values)
+        else:
+            del query[key]
+    return query or None
+
+
 def _readable_actions(request):
     if not request.user.has_perm("reviews.view_action"):
         raise PermissionDenied
@@ -55,7 +68,7 @@ def _page_number(raw):
 @require_safe
 def tracker(request):
     """``/actions/``: page 1 with any one filter in one query of its own (rows and their count together)."""
-    filterset = ActionFilter(request.GET or None, queryset=_readable_actions(request))
+    filterset = ActionFilter(_filled(request), queryset=_readable_actions(request))
     problems, rows, page_obj, today = [], [], None, timezone.localdate()
     number = _page_number(request.GET.get("page"))
     if filterset.is_bound and not filterset.is_valid():
@@ -139,7 +152,7 @@ class _Echo:
 @require_safe
 def export_csv(request):
     """``/actions/export.csv``: exactly the tracker's filtered list, every row, formula-safe; 400 on bad filters."""
-    filterset = ActionFilter(request.GET or None, queryset=_readable_actions(request))
+    filterset = ActionFilter(_filled(request), queryset=_readable_actions(request))
     if filterset.is_bound and not filterset.is_valid():
         messages = "\n".join(message for _, message in filterset.problems())
         return HttpResponse(messages + "\n", status=400, content_type="text/plain; charset=utf-8")
