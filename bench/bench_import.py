@@ -5,7 +5,8 @@ Usage (from the project folder; the server of DATABASE_URL is used, the database
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/scr_imp DJANGO_SECRET_KEY=x \\
         .venv/bin/python bench/bench_import.py [--reviews 10000] [--repeat 3] [--database scr_bench_import]
 
-It builds a bundle (about 2 children, 10 findings and 1.2 evaluations per review) into a temporary folder,
+It builds a bundle (about 2 children, 10 findings, 1.2 evaluations, and for evaluated reviews 3 recommendations
+with 2 actions each, per review) into a temporary folder,
 then on a freshly emptied database measures, in the same run:
 
 - the floor: PostgreSQL COPY of exactly the same rows into the same tables, committed, with the audit
@@ -38,6 +39,8 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 REVIEW_TABLES = [
+    "reviews_action",
+    "reviews_recommendation",
     "reviews_evaluation",
     "reviews_finding",
     "reviews_child",
@@ -47,6 +50,8 @@ REVIEW_TABLES = [
     "reviews_review",
 ]
 EVENT_TABLES = [
+    "reviews_actionevent",
+    "reviews_recommendationevent",
     "reviews_evaluationevent",
     "reviews_findingevent",
     "reviews_childevent",
@@ -127,11 +132,12 @@ def server_cpu():
 def build_bundle(n_reviews, boards, seed=2009):
     """Deterministic rows for every file: dicts of CSV values, in file order."""
     rng = random.Random(seed)
+    from reviews.imports import FILE_NAMES
     from reviews.models import Agency, Child, Finding, Judgement
 
     categories, agencies = list(Finding.Category.values), list(Agency.values)
     ethnicities = [*Child.Ethnicity.values, ""]
-    bundle = {"reviews.csv": [], "children.csv": [], "findings.csv": [], "evaluations.csv": []}
+    bundle = {name: [] for name in FILE_NAMES}
     start = datetime.date(2007, 4, 1)
     for i in range(n_reviews):
         ref = f"SCR-{i + 1:06d}"
@@ -200,7 +206,44 @@ def build_bundle(n_reviews, boards, seed=2009):
                     }
                 )
                 received = done + datetime.timedelta(days=rng.randrange(30, 120))
+            add_plan(bundle, rng, ref, completed, agencies)
     return bundle
+
+
+def add_plan(bundle, rng, ref, completed, agencies):
+    """Three recommendations of the review, two actions each, some completed (late or not), one withdrawn."""
+    for number in range(1, 4):
+        agency = rng.choice(["", *agencies])
+        bundle["recommendations.csv"].append(
+            {
+                "review": ref,
+                "number": str(number),
+                "text": "Agencies should share referrals within a day.",
+                "agency": agency,
+            }
+        )
+        for action in (1, 2):
+            due = completed + datetime.timedelta(days=rng.randrange(60, 700))
+            roll = rng.random()
+            status, done, evidence = "in_progress", "", ""
+            if roll < 0.6:
+                status, done = "completed", (due + datetime.timedelta(days=rng.randrange(-90, 90))).isoformat()
+                evidence = "Audit of 40 referrals showed the protocol followed."
+            elif roll < 0.65:
+                status, evidence = "withdrawn", "Superseded by national guidance."
+            bundle["actions.csv"].append(
+                {
+                    "review": ref,
+                    "recommendation": str(number),
+                    "number": str(action),
+                    "description": "Agree a protocol and train staff in it.",
+                    "owner_agency": agency or rng.choice(agencies),
+                    "due_date": due.isoformat(),
+                    "status": status,
+                    "completed_date": done,
+                    "evidence": evidence,
+                }
+            )
 
 
 def write_bundle(bundle, folder):
@@ -314,6 +357,31 @@ def copy_buffers(bundle, board_ids, first_id):
                 now,
             ]
             for r in bundle["evaluations.csv"]
+        ],
+    )
+    recommendation_ids = {}
+    recommendation_rows = []
+    for pk, r in enumerate(bundle["recommendations.csv"], start=1):
+        recommendation_ids[r["review"], r["number"]] = pk
+        recommendation_rows.append([pk, ids[r["review"]], r["number"], r["text"], r["agency"], 1, now])
+    tables["reviews_recommendation"] = ("id, review_id, number, text, agency, version, updated_at", recommendation_rows)
+    tables["reviews_action"] = (
+        "recommendation_id, number, description, owner_agency, due_date, status, completed_date, evidence, version, "
+        "updated_at",
+        [
+            [
+                recommendation_ids[r["review"], r["recommendation"]],
+                r["number"],
+                r["description"],
+                r["owner_agency"],
+                r["due_date"],
+                r["status"],
+                blank_none(r["completed_date"]),
+                r["evidence"],
+                1,
+                now,
+            ]
+            for r in bundle["actions.csv"]
         ],
     )
     buffers = {}
@@ -480,7 +548,7 @@ def main():
     from django.db import connection
 
     call_command("migrate", verbosity=0)
-    from reviews.models import Board, Child, Evaluation, Finding, Review
+    from reviews.models import Action, Board, Child, Evaluation, Finding, Recommendation, Review
 
     board_ids = dict(Board.objects.values_list("gss_code", "pk"))
     bundle = build_bundle(args.reviews, sorted(board_ids))
@@ -535,6 +603,8 @@ def main():
     assert Child.objects.count() == rows["children.csv"]
     assert Finding.objects.count() == rows["findings.csv"]
     assert Evaluation.objects.count() == rows["evaluations.csv"]
+    assert Recommendation.objects.count() == rows["recommendations.csv"]
+    assert Action.objects.count() == rows["actions.csv"]
 
     print(f"\nload average at end {os.getloadavg()[0]:.1f}")
     print("\nOne import as shipped, wall seconds by step (COPY steps include their audit rows):")
