@@ -84,6 +84,10 @@ def field_params(bound_field, overrides=None, error_html=""):
     label = str(bound_field.govuk_label if hasattr(bound_field, "govuk_label") else bound_field.label or "")
     own, attributes = _attributes(widget)
     params = {"id": field_id, "name": bound_field.html_name, **own}
+    # The form group's id, as Django's field template gives it: pages link to "#<id>-group". Not for the
+    # character count, whose macro in govuk-frontend-jinja 4.1.0 cannot pass form group attributes on.
+    if field_id and component != "characterCount":
+        params["formGroup"] = {"attributes": {"id": f"{field_id}-group"}}
     if classes := widget.attrs.get("class"):
         params["classes"] = classes
     if attributes:

@@ -13,7 +13,8 @@ filters aside, and django-filter's) render GOV.UK markup without any per-form wo
   ``--error`` modifiers), keeping any class the form gave the widget (``govuk-input--width-10``...), and drops
   the HTML ``required`` attribute: the server validates, with GOV.UK's messages, not the browser's.
   ``bound_field.govuk_anchor`` is the id the error summary links to (the first radio, the day input...).
-- ``templates/includes/error_summary.html`` lists a page's errors, each linking to its field.
+- ``templates/includes/error_summary.html`` (Django templates) and ``govuk_forms.error_summary`` (Jinja2,
+  govuk/jinja2/govuk/forms.html) list a page's errors, each linking to its field.
 - A ``GOVUKTextField`` with a ``max_length`` gets GOV.UK's character count: the ``govuk-character-count``
   module on its form group (``data-maxlength``), ``govuk-js-character-count`` on the textarea and the count
   message (id ``<field id>-info``), which the textarea's ``aria-describedby`` names.

@@ -9,6 +9,7 @@ They return data (strings, dicts, lists) that the GOV.UK macros render; none of 
 - ``pagination(request, page_obj, label)``: the parameters of ``govukPagination`` for a page of a list.
 - ``sort_state(request, ordering, key)``: a sortable column's ``aria-sort`` and the link that sorts by it.
 - ``service_navigation(request)``: the signed-in user's navigation items by role (``govukServiceNavigation``).
+- ``summary_rows(rows, change_url)``: rows of ``{"key", "value", ...}`` as ``govukSummaryList``'s rows.
 - ``tag_colour(value)``: the GOV.UK tag colour for a judgement or status slug.
 - ``govuk_modifiers(classes, prefix)``: the modifier classes in a class list (" govuk-radios--inline").
 """
@@ -146,6 +147,27 @@ def service_navigation(request):
         {"text": text, "href": href, "current": href == best and path == href, "active": href == best}
         for text, href in links
     ]
+
+
+def summary_rows(rows, change_url=None):
+    """``govukSummaryList``'s rows from plain ones: ``{"key": "Title", "value": review.title}`` with, optionally,
+    ``"empty"`` (shown for an empty value: "Not recorded" by default; 0 is a value), ``"html"`` in place of
+    ``"value"`` (markup made by the template: ``components.prewrap(text)`` keeps line breaks) and
+    ``"anchor"`` (with ``change_url``, a "Change" link to ``change_url + anchor``, naming the row's key to
+    screen readers)."""
+    result = []
+    for row in rows:
+        if "html" in row:  # markup the template made (components.prewrap)
+            item = {"key": {"text": row["key"]}, "value": {"html": row["html"]}}
+        else:
+            value = row.get("value")
+            shown = value if value or value == 0 else row.get("empty", "Not recorded")
+            item = {"key": {"text": row["key"]}, "value": {"text": shown}}
+        if change_url and row.get("anchor"):
+            href = f"{change_url}{row['anchor']}"
+            item["actions"] = {"items": [{"href": href, "text": "Change", "visuallyHiddenText": row["key"].lower()}]}
+        result.append(item)
+    return result
 
 
 TAG_COLOURS = {

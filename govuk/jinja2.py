@@ -58,6 +58,8 @@ def environment(**options):
             PrefixLoader({"govuk_frontend_jinja": PackageLoader("govuk_frontend_jinja")}),
         ]
     )
+    # {% do rows.append(...) %}: the rows of a govukTable built in the template, not in Python.
+    options["extensions"] = [*options.get("extensions", []), "jinja2.ext.do"]
     options.pop("autoescape", None)  # Django's default is True: every page escapes, whatever OPTIONS say
     env = Environment(autoescape=True, **options)
     env.globals.update(
@@ -71,6 +73,7 @@ def environment(**options):
             "error_summary_items": helpers.error_summary_items,
             "feedback_url": feedback_url,
             "govuk_field_params": field_params,
+            "summary_rows": helpers.summary_rows,
         }
     )
     env.filters.update(

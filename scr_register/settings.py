@@ -75,7 +75,7 @@ BUSY_QUEUE = env.int("DJANGO_BUSY_QUEUE", default=24)
 # Exports running at once over the whole service (every web server, one reporting database); one more answers
 # "busy" at once. Keep it below the web workers of one server, so that exports never hold all of them.
 EXPORT_SLOTS = env.int("DJANGO_EXPORT_SLOTS", default=2)
-# Where the beta banner's "feedback" link goes (templates/base.html): a mailto: address or a form's https URL.
+# Where the beta banner's "feedback" link goes (jinja2/base.html): a mailto: address or a form's https URL.
 FEEDBACK_URL = env.str("DJANGO_FEEDBACK_URL", default="mailto:scr-register@example.org")
 
 ROOT_URLCONF = "scr_register.urls"

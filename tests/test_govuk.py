@@ -149,3 +149,28 @@ def test_a_jinja2_page_keeps_the_query_string_in_its_links():
     request = RequestFactory().get("/reviews/", {"year": "2008-09", "page": "3"})
     template = engines["jinja2"].from_string("{{ querystring(page=4) }}|{{ querystring(page=none) }}")
     assert template.render({}, request) == "?year=2008-09&amp;page=4|?year=2008-09"
+
+
+def test_a_summary_list_keeps_the_line_breaks_of_long_text_and_nothing_around_it():
+    page = render(
+        '{% import "govuk/components.html" as components %}'
+        '{% from "govuk_frontend_jinja/components/summary-list/macro.html" import govukSummaryList %}'
+        '{{ govukSummaryList({"rows": summary_rows(['
+        '{"key": "Summary", "html": components.prewrap(text)}, {"key": "Title", "value": ""}], "/edit/")}) }}',
+        text="First line <b>bold</b>\r\n  indented second line",
+    )
+    kept = page.select_one(".govuk-summary-list__value .app-prewrap")
+    assert kept.get_text() == "First line <b>bold</b>\n  indented second line"
+    values = [value.get_text(strip=True) for value in page.select(".govuk-summary-list__value")]
+    assert values[1] == "Not recorded"
+    assert not page.select(".govuk-summary-list__actions a")  # no anchors given: nothing to change
+
+
+def test_summary_rows_link_each_answer_to_its_question_when_there_is_a_change_page():
+    page = render(
+        '{% from "govuk_frontend_jinja/components/summary-list/macro.html" import govukSummaryList %}'
+        '{{ govukSummaryList({"rows": summary_rows([{"key": "Title", "value": "A", "anchor": "#id_title"}], "/e/")}) }}'
+    )
+    link = page.select_one(".govuk-summary-list__actions a")
+    assert link["href"] == "/e/#id_title"
+    assert link.get_text(" ", strip=True) == "Change title"
