@@ -11,6 +11,7 @@ from django.core.exceptions import ValidationError
 
 from govuk.forms import GOVUKDateField, GOVUKTextField
 from reviews.forms.fields import text_errors
+from reviews.models import Agency
 from reviews.plans import Action, Recommendation
 
 
@@ -92,6 +93,11 @@ class RecommendationForm(PlanForm):
             "text": text_errors("Recommendation", Recommendation._meta.get_field("text").max_length),
             "agency": {"invalid_choice": "Select the agency the recommendation is addressed to"},
         }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # Blank is a choice of its own here, not "nothing chosen yet".
+        self.fields["agency"].choices = [("", "The board as a whole"), *Agency.choices]
 
     def parent_field(self):
         return "review"
