@@ -85,7 +85,8 @@ def tracker(request):
         try:
             paginator.validate_number(number)
         except EmptyPage:
-            problems = [("results-count", f"There is no page {number}: these actions fill {paginator.num_pages}")]
+            pages = f"{paginator.num_pages} page{'s' if paginator.num_pages != 1 else ''}"
+            problems = [("results-count", f"There is no page {number}: these actions fill {pages}")]
         else:
             page_obj = Page(found, number, paginator)
             rows = [(action, deadline(action.status, action.due_date, today)) for action in found]
