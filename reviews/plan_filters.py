@@ -143,10 +143,11 @@ def _anchor(bound_field):
 
 
 class CountOf(Subquery):
-    """``(SELECT COUNT(*) FROM (<the list's ids>))``: the list's length beside a page of its rows, so the page
-    costs one query. Uncorrelated, PostgreSQL counts it once (an InitPlan), whatever the page's length."""
+    """``(SELECT COUNT(*) FROM (<the list's ids> LIMIT n))``: the list's length, counted up to ``limit``, beside a
+    page of its rows, so the page costs one query. Uncorrelated, PostgreSQL counts it once (an InitPlan). The
+    limit is what keeps it cheap: counting all 470,000 actions an inspector reads took most of a second."""
 
     template = "(SELECT COUNT(*) FROM (%(subquery)s) AS counted)"
 
-    def __init__(self, queryset):
-        super().__init__(queryset.order_by().values("pk"), output_field=IntegerField())
+    def __init__(self, queryset, limit):
+        super().__init__(queryset.order_by().values("pk")[:limit], output_field=IntegerField())

@@ -228,3 +228,16 @@ def test_the_start_page_for_a_contributing_board_leaves_out_reviews_it_does_not_
 @pytest.mark.parametrize("role", ["inspector", "manager"])
 def test_other_roles_are_still_sent_to_their_start_page(client, role):
     assert signed_in(client, role).get("/").status_code == 302
+
+
+def test_a_long_list_is_counted_up_to_the_rows_offered_page_by_page(client, monkeypatch):
+    monkeypatch.setattr("reviews.views.tracker.MAX_BROWSABLE_ROWS", 30)
+    review = ReviewFactory(board=board(BIRMINGHAM))
+    for number in range(1, 41):
+        act(review, 1, number, TODAY + number * DAY)
+    client = signed_in(client)
+    page = soup(tracker(client))
+    assert page.find(id="results-count").get_text(strip=True) == "Showing 1 to 25 of more than 30 actions"
+    assert page.find(id="results-capped") is not None
+    deep = soup(tracker(client, page=3))
+    assert "Only the first 30 actions can be shown page by page" in deep.select_one(".govuk-error-summary").get_text()

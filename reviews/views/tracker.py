@@ -20,6 +20,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_safe
 
 from reviews.csvsafe import neutralise
+from reviews.filters import MAX_BROWSABLE_ROWS
 from reviews.models import Board
 from reviews.plan_filters import ORDERING_LABELS, ActionFilter, CountOf
 from reviews.plans import DUE_SOON_DAYS, Action, deadline
@@ -69,7 +70,7 @@ def _page_number(raw):
 def tracker(request):
     """``/actions/``: page 1 with any one filter in one query of its own (rows and their count together)."""
     filterset = ActionFilter(_filled(request), queryset=_readable_actions(request))
-    problems, rows, page_obj, today = [], [], None, timezone.localdate()
+    problems, rows, page_obj, total, today = [], [], None, 0, timezone.localdate()
     number = _page_number(request.GET.get("page"))
     if filterset.is_bound and not filterset.is_valid():
         problems = filterset.problems()
@@ -78,20 +79,24 @@ def tracker(request):
     else:
         queryset = filterset.qs
         offset = (number - 1) * PER_PAGE
-        listed = queryset.select_related("recommendation__review__board").annotate(listed=CountOf(queryset))
-        found = list(listed[offset : offset + PER_PAGE])
-        total = found[0].listed if found else (queryset.count() if number > 1 else 0)
-        paginator = Paginator(range(total), PER_PAGE)  # the count is known: Paginator need not ask again
+        counted = CountOf(queryset, MAX_BROWSABLE_ROWS + 1)
+        listed = queryset.select_related("recommendation__review__board").annotate(listed=counted)
+        found = list(listed[offset : offset + PER_PAGE]) if offset < MAX_BROWSABLE_ROWS else []
+        total = found[0].listed if found else queryset.order_by()[: MAX_BROWSABLE_ROWS + 1].count()
+        # The count is known (up to the rows offered page by page): Paginator need not ask again.
+        paginator = Paginator(range(min(total, MAX_BROWSABLE_ROWS)), PER_PAGE)
         try:
             paginator.validate_number(number)
         except EmptyPage:
-            pages = f"{paginator.num_pages} page{'s' if paginator.num_pages != 1 else ''}"
-            problems = [("results-count", f"There is no page {number}: these actions fill {pages}")]
+            problems = [("results-count", _no_such_page(number, total, paginator.num_pages))]
         else:
             page_obj = Page(found, number, paginator)
             rows = [(action, deadline(action.status, action.due_date, today)) for action in found]
     ordering = filterset.ordering if not problems else ""
+    more = page_obj is not None and total > MAX_BROWSABLE_ROWS
     context = {
+        "more": more,
+        "max_rows": MAX_BROWSABLE_ROWS,
         "filterset": filterset,
         "form": filterset.form,
         "problems": problems,
@@ -105,6 +110,15 @@ def tracker(request):
         "export_query": _without_page(request),
     }
     return render(request, "actions/tracker.html", context)
+
+
+def _no_such_page(number, total, pages):
+    if total > MAX_BROWSABLE_ROWS:
+        return (
+            f"Only the first {MAX_BROWSABLE_ROWS:,} actions can be shown page by page. Narrow the list with the "
+            "filters, sort it the other way, or download it"
+        )
+    return f"There is no page {number}: these actions fill {pages} page{'s' if pages != 1 else ''}"
 
 
 def _selected_filters(filterset, request):
@@ -215,7 +229,7 @@ def start_page_actions(user):
             },
         ),
     ):
-        listed = list(actions.annotate(listed=CountOf(actions))[:START_PAGE_ROWS])
+        listed = list(actions.annotate(listed=CountOf(actions, MAX_BROWSABLE_ROWS + 1))[:START_PAGE_ROWS])
         groups.append(
             {
                 "key": key,
