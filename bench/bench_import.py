@@ -3,10 +3,10 @@
 Usage (from the project folder; the server of DATABASE_URL is used, the database is a dedicated one):
 
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/scr_imp DJANGO_SECRET_KEY=x \\
-        .venv/bin/python bench/bench_import.py [--reviews 10000] [--repeat 3] [--database scr_bench_import]
+        .venv/bin/python bench/bench_import.py [--reviews 10000] [--repeat 3] [--database scr_bench_import] [--plans]
 
-It builds a bundle (about 2 children, 10 findings, 1.2 evaluations, and for evaluated reviews 3 recommendations
-with 2 actions each, per review) into a temporary folder,
+It builds a bundle (about 2 children, 10 findings and 1.2 evaluations per review; with ``--plans`` also, for each
+evaluated review, 3 recommendations with 2 actions each) into a temporary folder,
 then on a freshly emptied database measures, in the same run:
 
 - the floor: PostgreSQL COPY of exactly the same rows into the same tables, committed, with the audit
@@ -68,6 +68,7 @@ def parse_args():
     parser.add_argument("--repeat", type=int, default=3, help="timed runs of each measurement (best is reported)")
     parser.add_argument("--database", default="scr_bench_import", help="dedicated database (emptied!)")
     parser.add_argument("--profile", action="store_true", help="print a cProfile of one import")
+    parser.add_argument("--plans", action="store_true", help="add recommendations.csv and actions.csv")
     return parser.parse_args()
 
 
@@ -129,7 +130,7 @@ def server_cpu():
 # ---------------------------------------------------------------------------------------------- the bundle
 
 
-def build_bundle(n_reviews, boards, seed=2009):
+def build_bundle(n_reviews, boards, seed=2009, plans=False):
     """Deterministic rows for every file: dicts of CSV values, in file order."""
     rng = random.Random(seed)
     from reviews.imports import FILE_NAMES
@@ -137,7 +138,7 @@ def build_bundle(n_reviews, boards, seed=2009):
 
     categories, agencies = list(Finding.Category.values), list(Agency.values)
     ethnicities = [*Child.Ethnicity.values, ""]
-    bundle = {name: [] for name in FILE_NAMES}
+    bundle = {name: [] for name in FILE_NAMES[: len(FILE_NAMES) if plans else 4]}
     start = datetime.date(2007, 4, 1)
     for i in range(n_reviews):
         ref = f"SCR-{i + 1:06d}"
@@ -206,7 +207,8 @@ def build_bundle(n_reviews, boards, seed=2009):
                     }
                 )
                 received = done + datetime.timedelta(days=rng.randrange(30, 120))
-            add_plan(bundle, rng, ref, completed, agencies)
+            if plans:
+                add_plan(bundle, rng, ref, completed, agencies)
     return bundle
 
 
@@ -361,7 +363,7 @@ def copy_buffers(bundle, board_ids, first_id):
     )
     recommendation_ids = {}
     recommendation_rows = []
-    for pk, r in enumerate(bundle["recommendations.csv"], start=1):
+    for pk, r in enumerate(bundle.get("recommendations.csv", ()), start=1):
         recommendation_ids[r["review"], r["number"]] = pk
         recommendation_rows.append([pk, ids[r["review"]], r["number"], r["text"], r["agency"], 1, now])
     tables["reviews_recommendation"] = ("id, review_id, number, text, agency, version, updated_at", recommendation_rows)
@@ -381,11 +383,13 @@ def copy_buffers(bundle, board_ids, first_id):
                 1,
                 now,
             ]
-            for r in bundle["actions.csv"]
+            for r in bundle.get("actions.csv", ())
         ],
     )
     buffers = {}
     for table, (columns, rows) in tables.items():
+        if not rows and table in ("reviews_recommendation", "reviews_action"):
+            continue
         out = io.StringIO()
         csv.writer(out, quoting=csv.QUOTE_NOTNULL).writerows(rows)
         buffers[table] = (columns, out.getvalue())
@@ -437,6 +441,8 @@ def read_only(folder, board_ids):
     with Clock() as clock:
         errors = files.Errors()
         for name in FILE_NAMES:
+            if not (folder / name).exists():
+                continue
             with open(folder / name, "rb") as stream:
                 checking.check_file(reading.read_file(name, stream, errors), board_ids, errors)
     assert not errors
@@ -551,7 +557,7 @@ def main():
     from reviews.models import Action, Board, Child, Evaluation, Finding, Recommendation, Review
 
     board_ids = dict(Board.objects.values_list("gss_code", "pk"))
-    bundle = build_bundle(args.reviews, sorted(board_ids))
+    bundle = build_bundle(args.reviews, sorted(board_ids), plans=args.plans)
     rows = {name: len(r) for name, r in bundle.items()}
     print(f"Bundle: {', '.join(f'{name} {n:,} rows' for name, n in rows.items())}")
     with connection.cursor() as cursor:
@@ -603,8 +609,8 @@ def main():
     assert Child.objects.count() == rows["children.csv"]
     assert Finding.objects.count() == rows["findings.csv"]
     assert Evaluation.objects.count() == rows["evaluations.csv"]
-    assert Recommendation.objects.count() == rows["recommendations.csv"]
-    assert Action.objects.count() == rows["actions.csv"]
+    assert Recommendation.objects.count() == rows.get("recommendations.csv", 0)
+    assert Action.objects.count() == rows.get("actions.csv", 0)
 
     print(f"\nload average at end {os.getloadavg()[0]:.1f}")
     print("\nOne import as shipped, wall seconds by step (COPY steps include their audit rows):")
