@@ -105,7 +105,8 @@ def timed(call, runs):
 
 
 def measure(client, query, runs):
-    from django.db import connection
+    from django.core.signals import request_started
+    from django.db import connection, reset_queries
     from django.test.utils import CaptureQueriesContext
 
     url = f"/actions/?{query}" if query else "/actions/"
@@ -115,8 +116,13 @@ def measure(client, query, runs):
         assert response.status_code == 200, (url, response.status_code)
         return response
 
-    with CaptureQueriesContext(connection) as captured:
-        html = page().content.decode()
+    # Django empties the query log when a request starts (request_started -> reset_queries): keep it for this one.
+    request_started.disconnect(reset_queries)
+    try:
+        with CaptureQueriesContext(connection) as captured:
+            html = page().content.decode()
+    finally:
+        request_started.connect(reset_queries)
     assert "govuk-error-summary" not in html, f"{url} is invalid"
     data = [q["sql"] for q in captured.captured_queries if "reviews_action" in q["sql"]]
 
@@ -143,7 +149,11 @@ def main():
     parser.add_argument("--markdown", help="also write the table to this file")
     args = parser.parse_args()
     setup_django()
+    import logging
+
     from reviews.plans import Action
+
+    logging.disable(logging.INFO)  # the request log would bury the table
 
     actions = Action.objects.count()
     lines = [
