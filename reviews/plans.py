@@ -9,6 +9,8 @@ must not be empty must hold a character other than white space). "Not in the fut
 constraint cannot depend on today), so ``Action.clean`` and the import check it.
 """
 
+import datetime
+
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Count, F, Q
@@ -21,6 +23,8 @@ from reviews.validators import validate_xml_text
 RECOMMENDATION_TEXT_MAX_LENGTH = 2_000
 ACTION_DESCRIPTION_MAX_LENGTH = 2_000
 ACTION_EVIDENCE_MAX_LENGTH = 2_000
+# An open action due within this many days is "due soon" (the plan page, the tracker, the start page).
+DUE_SOON_DAYS = 14
 
 
 def _readable_reviews(user):
@@ -120,6 +124,23 @@ class ActionQuerySet(models.QuerySet):
     def editable_by(self, user):
         """The actions this user may change: board staff of the review's lead board, whatever its status."""
         return self.filter(recommendation__review__in=_lead_reviews(user, "reviews.change_action"))
+
+    def still_open(self):
+        """Actions not yet done nor withdrawn: not started or in progress (what a board still owes)."""
+        return self.filter(status__in=OPEN_STATUSES)
+
+    def overdue(self, day):
+        """Open actions due before ``day``: the tracker's ``overdue=yes`` and the start page, as of today."""
+        return self.still_open().filter(due_date__lt=day)
+
+    def due_soon(self, day):
+        """Open actions due on ``day`` or within the DUE_SOON_DAYS after it: not overdue yet."""
+        return self.still_open().filter(due_date__gte=day, due_date__lte=day + datetime.timedelta(days=DUE_SOON_DAYS))
+
+    def plan_counts(self, day):
+        """``{"actions", "overdue"}`` of these actions on ``day``, in one query (a review page's plan link)."""
+        overdue = Q(status__in=OPEN_STATUSES, due_date__lt=day)
+        return self.aggregate(actions=Count("pk"), overdue=Count("pk", filter=overdue))
 
     def counted(self):
         """The actions the figures count: never a withdrawn one, nor one of a draft review (SPEC section 9)."""
@@ -230,3 +251,18 @@ class Action(models.Model):
         super().clean()
         if self.completed_date is not None and self.completed_date > timezone.localdate():
             raise ValidationError({"completed_date": "The date completed must be today or in the past"})
+
+
+OPEN_STATUSES = (Action.Status.NOT_STARTED, Action.Status.IN_PROGRESS)
+
+
+def deadline(status, due_date, day):
+    """``"overdue"``, ``"due_soon"`` or ``""`` for an action with this status and due date, on ``day``: the
+    same rule as ``ActionQuerySet.overdue`` and ``.due_soon``, for rows already read."""
+    if status not in OPEN_STATUSES:
+        return ""
+    if due_date < day:
+        return "overdue"
+    if due_date <= day + datetime.timedelta(days=DUE_SOON_DAYS):
+        return "due_soon"
+    return ""

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from reviews.views import register, review, review_evaluate, review_form, review_submit
+from reviews.views import plans, register, review, review_evaluate, review_form, review_submit
 
 app_name = "reviews"
 
@@ -22,4 +22,10 @@ urlpatterns = [
     path("<int:pk>/submit/", review_submit.review_submit, name="submit"),
     path("<int:pk>/evaluate/", review_evaluate.review_evaluate, name="evaluate"),
     path("<int:pk>/history/", review.review_history, name="history"),
+    # The review's action plan, kept by its lead board at any status (reviews/views/plans.py).
+    path("<int:pk>/actions/", plans.plan, name="plan"),
+    path("<int:pk>/actions/recommendations/new/", plans.recommendation_new, name="recommendation_new"),
+    path("<int:pk>/actions/recommendations/<int:number>/", plans.recommendation_edit, name="recommendation_edit"),
+    path("<int:pk>/actions/recommendations/<int:number>/actions/new/", plans.action_new, name="action_new"),
+    path("<int:pk>/actions/<int:number>.<int:action_number>/", plans.action_edit, name="action_edit"),
 ]
