@@ -2,7 +2,7 @@
 
 Each filter is a lookup on ``Action`` with its ``lookup_expr`` spelled out; ``overdue`` is the one that is not
 a lookup (it depends on today), so it is a ``method=``. Board and region choices are the register's reference
-data kept in this process (``reviews.filters.register_options``: no query per page), so an unknown board or
+data kept in this process (``reviews.register.choices.register_options``: no query per page), so an unknown board or
 region is a form error like any other bad value, and an invalid form gives no rows (the views check
 ``is_valid()`` first).
 """
@@ -12,9 +12,9 @@ from django import forms
 from django.db.models import IntegerField, Subquery
 from django.utils import timezone
 
-from reviews.filters import register_options
 from reviews.models import Agency
 from reviews.plans import Action
+from reviews.register.choices import register_options
 
 # Each sort key of ``o``: the order it means, ending in the id so pages never overlap or skip a row.
 ORDERINGS = {

@@ -20,10 +20,10 @@ from django.utils import timezone
 from django.views.decorators.http import require_safe
 
 from reviews.csvsafe import neutralise
-from reviews.filters import MAX_BROWSABLE_ROWS
 from reviews.models import Board
 from reviews.plan_filters import ORDERING_LABELS, ActionFilter, CountOf
 from reviews.plans import DUE_SOON_DAYS, Action, deadline
+from reviews.register.pages import MAX_BROWSABLE_ROWS
 
 PER_PAGE = 25
 START_PAGE_ROWS = 10
