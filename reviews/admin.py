@@ -14,7 +14,7 @@ from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import path
 
-from reviews import editing
+from reviews import editing, reporting
 from reviews.imports import CHILDREN, EVALUATIONS, FINDINGS, REVIEWS, import_reviews
 from reviews.models import (
     AgencyInvolvement,
@@ -210,6 +210,7 @@ class ReviewVersionForm(forms.ModelForm):
         cleaned = super().clean()
         if (pk := self.review_pk()) is None:
             return cleaned
+        reporting.take_turn()  # before the review's row lock, as every writer: see reviews.reporting
         saved = Review.objects.select_for_update().filter(pk=pk).values_list("version", flat=True).first()
         if cleaned.get("loaded_version") is None or cleaned["loaded_version"] != saved:
             raise forms.ValidationError(

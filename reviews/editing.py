@@ -14,6 +14,7 @@ from django.db.models import F, Max
 from django.utils import timezone
 
 from reviews.models import AgencyInvolvement, Board, Child, Contribution, Evaluation, Finding, Review
+from reviews.reporting import writing
 
 REVIEW_FIELDS = (
     "board",
@@ -161,7 +162,7 @@ def _save_children_agencies_findings(review, *, contributing_boards, children, a
     _save_rows(review, Finding, FINDING_FIELDS, findings)
 
 
-@transaction.atomic
+@writing()
 def create_review(*, user, fields, contributing_boards=(), children=(), agencies=(), findings=()):
     """Log a new draft review led by one of the user's boards, with its rows; returns the review.
 
@@ -199,7 +200,7 @@ def create_review(*, user, fields, contributing_boards=(), children=(), agencies
     return review
 
 
-@transaction.atomic
+@writing()
 def update_review(*, user, review_id, version, fields, contributing_boards, children, agencies, findings):
     """Save a draft the user may edit, if it is still at ``version``; returns the saved review.
 
@@ -254,7 +255,7 @@ def missing_for_submission(review):
     return missing
 
 
-@transaction.atomic
+@writing()
 def submit_review(*, user, review_id, version, submitted_date=None):
     """Send a complete draft to Ofsted: status ``submitted``, submitted today unless already dated.
 
@@ -304,7 +305,7 @@ def next_sequence(review):
     return (review.evaluations.aggregate(last=Max("sequence"))["last"] or 0) + 1
 
 
-@transaction.atomic
+@writing()
 def record_evaluation(*, user, review_id, sequence, fields):
     """Record Ofsted's evaluation ``sequence`` of a submitted review; the review becomes ``evaluated``.
 

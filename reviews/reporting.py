@@ -10,10 +10,22 @@ evaluations of reviews with at least one finding of that category). The triggers
 recount the (board, year) rows a statement touched, from the base tables, in the writing transaction; the
 version row's lock makes those writers take turns, so each recount sees every earlier writer's rows and the
 rows stay exact (tests/test_dashboard_properties.py compares them with a recount after random writes).
+
+Writers take the version row's lock *first*: ``writing()`` (a transaction that takes it before anything
+else) wraps every write of the review pages, and the import and the admin's review forms call ``take_turn()``
+before their first row lock. A writer that locked a review row and only then reached the version row (in
+its first statement's trigger) could deadlock with another that holds the version row and goes on to that
+review: a long import and a form save on the same review did (tests/test_writer_lock.py), and PostgreSQL
+aborted one of them. Taking turns from the start instead, the later writer waits with no row locked, then
+finds what the earlier one committed: a form save on a review the import changed is refused as an edit
+conflict, never lost. A writer that skips the helper still takes the lock with its first write; it is then
+safe unless it locked rows before (``select_for_update``), and a deadlock is an error, never a lost write.
 """
 
+from contextlib import contextmanager
+
 import pgtrigger
-from django.db import connections, models
+from django.db import DEFAULT_DB_ALIAS, connections, models, transaction
 from django.db.models import Q
 
 from reviews.models import Board, Child, Contribution, Evaluation, Finding, Judgement, Region, Review
@@ -146,6 +158,22 @@ pgtrigger.register(
 )(Review)
 for model in (Child, Contribution, Board, Region):
     pgtrigger.register(*_triggers("dashboard"))(model)
+
+
+def take_turn(using=DEFAULT_DB_ALIAS):
+    """Take the reporting lock (the version row, bumped) until this transaction ends: call it in a writing
+    transaction before its first row lock (``select_for_update`` included)."""
+    with connections[using].cursor() as cursor:
+        cursor.execute(BUMP_VERSION)
+
+
+@contextmanager
+def writing(using=DEFAULT_DB_ALIAS):
+    """A transaction that writes what the dashboard reads, taking the reporting lock before anything else
+    (a decorator too): writers take turns and never deadlock on each other's rows."""
+    with transaction.atomic(using=using):
+        take_turn(using)
+        yield
 
 
 def data_version(using="reporting"):
