@@ -18,6 +18,7 @@ from dataclasses import dataclass
 import pgtrigger
 from django.db import connection, transaction
 
+from reviews import reporting
 from reviews.models import REVIEW_FLAG_TRIGGERS, Agency, Board, Finding, ReviewSearch
 
 # The day the demo register "stands on": nothing happens after it (drafts and unevaluated reviews pile up
@@ -680,12 +681,13 @@ def _bulk_load(cursor, tables):
 def build(*, count, seed, showcase=(), chunk=5000, progress=None):
     """Write ``count`` synthetic reviews with their rows in one transaction; return the row counts.
 
-    The review tables must be empty (seed_demo sees to it). Rows go in with COPY, a chunk of reviews at
-    a time, while a worker thread generates the next chunk (the database works while Python writes
-    text); indexes and foreign keys are built after the rows (``_bulk_load``). The pghistory audit
-    triggers are switched off inside this transaction only (see the seed_demo command); Evaluation's
-    sync_latest triggers still run, and find each review's latest_judgement and latest_evaluated_date
-    already equal to its highest-sequence evaluation.
+        The review tables must be empty (seed_demo sees to it). Rows go in with COPY, a chunk of reviews at
+        a time, while a worker thread generates the next chunk (the database works while Python writes
+        text); indexes and foreign keys are built after the rows (``_bulk_load``). The pghistory audit
+        triggers, and the dashboard's recount triggers (``reporting.RECOUNT_TRIGGERS``: one recount of everything
+    after the load instead), are switched off inside this transaction only (see the seed_demo command); Evaluation's
+        sync_latest triggers still run, and find each review's latest_judgement and latest_evaluated_date
+        already equal to its highest-sequence evaluation.
     """
     started = time.monotonic()
     generator = DemoData(load_boards(), seed=seed, showcase=showcase)
@@ -710,7 +712,7 @@ def build(*, count, seed, showcase=(), chunk=5000, progress=None):
         # ALTER TABLE ... DISABLE TRIGGER is transactional: no other session ever sees the triggers off,
         # and a failure rolls the switch back with the rows. (pgtrigger.ignore would still call each
         # trigger once per row, and its check costs a subtransaction a row: twice the write time.)
-        pgtrigger.disable(*AUDIT_TRIGGERS, *REVIEW_FLAG_TRIGGERS)
+        pgtrigger.disable(*AUDIT_TRIGGERS, *REVIEW_FLAG_TRIGGERS, *reporting.RECOUNT_TRIGGERS)
         # One worker, so chunks are generated in order from the one random stream: deterministic.
         with _bulk_load(cursor, list(COPY_COLUMNS)), ThreadPoolExecutor(max_workers=1) as worker:
             pending = worker.submit(generate, 0, ids) if count else None
@@ -723,7 +725,8 @@ def build(*, count, seed, showcase=(), chunk=5000, progress=None):
                     _copy(cursor, table, buffer)
                 report(min(start + chunk, count))
         report(count, "indexed and checked")
-        pgtrigger.enable(*AUDIT_TRIGGERS, *REVIEW_FLAG_TRIGGERS)
+        reporting.recount_everything()  # the dashboard's kept counts, once, now that the indexes are back
+        pgtrigger.enable(*AUDIT_TRIGGERS, *REVIEW_FLAG_TRIGGERS, *reporting.RECOUNT_TRIGGERS)
     report(count, "committed")
     with connection.cursor() as cursor:
         # The planner's statistics and the visibility map, now rather than whenever autovacuum comes by

@@ -85,6 +85,8 @@ ALL_KEYS = (
     "SELECT DISTINCT r.board_id, " + START_YEAR.format(column="e.completed_date") + " AS start_year "
     "FROM reviews_evaluation e JOIN reviews_review r ON r.id = e.review_id"
 )
+# Every row counted again (after a bulk load that kept the recount triggers off), the version bumped.
+RECOUNT_EVERYTHING = BUMP_VERSION + "DELETE FROM reviews_boardyear;\n" + recount(ALL_KEYS)
 
 
 # --- One reporting year described for a few areas at once (the dashboard's national summary, themes,

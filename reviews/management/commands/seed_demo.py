@@ -21,9 +21,12 @@ they would double the write cost, and an audit trail of invented data records no
 are disabled with ``pgtrigger.disable`` inside the seeding transaction and enabled again before it
 commits (ALTER TABLE is transactional, so no other session ever sees them off), rather than with
 ``pgtrigger.ignore``, which still calls every trigger once per row and checks a setting in a
-subtransaction each time. Only those triggers are touched: Evaluation's ``sync_latest_on_*`` triggers
-still run and keep Review.latest_judgement / latest_evaluated_date equal to the highest-sequence
-evaluation (the generator sets both already, so they find nothing to fix). Deleting existing data with
+subtransaction each time. So are the register's flag triggers and the dashboard's recount triggers
+(each statement's recount would scan the tables whose indexes are dropped while they load): the seed
+writes the flags itself and recounts the dashboard's rows once, after the load. Only those triggers are
+touched: Evaluation's ``sync_latest_on_*`` triggers still run and keep Review.latest_judgement /
+latest_evaluated_date equal to the highest-sequence evaluation (the generator sets both already, so they
+find nothing to fix). Deleting existing data with
 ``--replace`` is audited as usual.
 """
 
