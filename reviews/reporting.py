@@ -6,7 +6,9 @@ write: Django's cache keys the dashboard's results by it, so a cached answer is 
 
 ``BoardYear`` holds, per lead board and reporting year (1 April to 31 March, by the date Ofsted completed
 the evaluation), the evaluations of submitted reviews counted per judgement and per finding category (the
-evaluations of reviews with at least one finding of that category). The triggers that bump the version
+evaluations of reviews with at least one finding of that category), and the rest of the year's figures that
+add up over boards (``details``: the children, findings, timeliness and independence of the evaluated
+reviews), so a cold dashboard reads a year's rows and computes only the medians. The triggers that bump the version
 recount the (board, year) rows a statement touched, from the base tables, in the writing transaction; the
 version row's lock makes those writers take turns, so each recount sees every earlier writer's rows and the
 rows stay exact (tests/test_dashboard_properties.py compares them with a recount after random writes).
@@ -32,17 +34,19 @@ from reviews.models import Board, Child, Contribution, Evaluation, Finding, Judg
 from reviews.reporting_sql import (
     BUMP_VERSION,
     DELETED_REVIEW_KEYS,
+    DETAILS,
     EVALUATION_KEYS,
     FINDING_KEYS,
     RECOUNT_EVERYTHING,
     REVIEW_KEYS,
     REVIEW_MOVED_KEYS,
     recount,
-    year_figures_sql,
+    year_medians_sql,
 )
 
 JUDGEMENTS = tuple(Judgement.values)
 CATEGORIES = tuple(Finding.Category.values)
+DETAIL_KEYS = tuple(key for key, _ in DETAILS)
 
 
 class DataVersion(models.Model):
@@ -100,6 +104,9 @@ class BoardYear(models.Model):
     information_sharing = _count("with an information sharing finding")
     record_keeping = _count("with a record keeping finding")
     other = _count("with another finding")
+    # The rest of the year's figures that add up over boards (children, findings, timeliness, independence...),
+    # summed over the evaluations: keys as ``reporting_sql.DETAILS`` names them.
+    details = models.JSONField(default=dict)
 
     objects = BoardYearQuerySet.as_manager()
 
@@ -141,14 +148,15 @@ pgtrigger.register(
         delete=EVALUATION_KEYS.format(rows="old_rows"),
     )
 )(Evaluation)
-pgtrigger.register(
-    *_triggers(
-        "dashboard",
-        insert=FINDING_KEYS.format(rows="new_rows"),
-        update=FINDING_KEYS.format(rows="(SELECT review_id FROM new_rows UNION SELECT review_id FROM old_rows)"),
-        delete=FINDING_KEYS.format(rows="old_rows"),
-    )
-)(Finding)
+for model in (Finding, Child):  # a review's findings and children: its evaluations' (board, year) rows
+    pgtrigger.register(
+        *_triggers(
+            "dashboard",
+            insert=FINDING_KEYS.format(rows="new_rows"),
+            update=FINDING_KEYS.format(rows="(SELECT review_id FROM new_rows UNION SELECT review_id FROM old_rows)"),
+            delete=FINDING_KEYS.format(rows="old_rows"),
+        )
+    )(model)
 pgtrigger.register(
     *_triggers(
         "dashboard",
@@ -157,7 +165,8 @@ pgtrigger.register(
         delete=DELETED_REVIEW_KEYS,
     )
 )(Review)
-for model in (Child, Contribution, Board, Region):
+# A contribution changes the review's cross_area flag (its own trigger), and so the review's rows.
+for model in (Contribution, Board, Region):
     pgtrigger.register(*_triggers("dashboard"))(model)
 
 
@@ -166,7 +175,7 @@ for model in (Child, Contribution, Board, Region):
 # in the reviews. The load switches these off inside its transaction and calls ``recount_everything()`` once.
 RECOUNT_TRIGGERS = tuple(
     f"reviews.{model}:dashboard_on_{operation}"
-    for model in ("Review", "Finding", "Evaluation")
+    for model in ("Review", "Finding", "Child", "Evaluation")
     for operation in ("insert", "update", "delete")
 )
 
@@ -198,19 +207,36 @@ def data_version(using="reporting"):
     return DataVersion.objects.using(using).filter(pk=1).values_list("version", flat=True).first() or 0
 
 
-def year_figures(first_day, last_day, scopes, *, using="reporting"):
-    """The evaluations completed from ``first_day`` to ``last_day`` described for each area of ``scopes``
-    (``(region_id, board_id)`` pairs, None for any): one dict of figures per area, in one query.
+def year_figures(start_year, first_day, last_day, scopes, *, using="reporting"):
+    """The evaluations completed in the reporting year ``start_year`` (``first_day`` to ``last_day``)
+    described for each area of ``scopes`` (``(region_id, board_id)`` pairs, None for any): one dict of
+    figures per area, in one query.
 
     The figures are counts of the evaluations (``reviews``, one per judgement, ``cross_area_reviews``, the
-    timeliness bands...), medians in days, and the children and findings of their reviews counted once per
-    evaluation (``children``, ``age_band__under_1``, ``known__yes``, ``category__weak_management__findings``
-    and ``...__reviews`` for the reviews with at least one...).
+    timeliness bands...), sums of the kept rows of the year's boards in the area; the medians in days, over the
+    year's evaluations; and the children and findings of their reviews counted once per evaluation
+    (``children``, ``age_band__under_1``, ``known__yes``, ``category__weak_management__findings`` and
+    ``...__reviews`` for the reviews with at least one...).
     """
-    sql, params = year_figures_sql(first_day, last_day, scopes)
+    sql, params = year_medians_sql(start_year, first_day, last_day, scopes)
     with connections[using].cursor() as cursor:
         cursor.execute(sql, params)
-        rows = cursor.fetchone()[0]
-    for row in rows:
-        del row["scope"]
-    return rows
+        answer = cursor.fetchone()[0]
+    figures = []
+    for (region_id, board_id), medians in zip(scopes, answer["medians"], strict=True):
+        rows = [row for row in answer["rows"] if _in_area(row, region_id, board_id)]
+        area = dict.fromkeys((*JUDGEMENTS, *DETAIL_KEYS), 0)
+        area["reviews"] = sum(row["evaluations"] for row in rows)
+        area["boards_with_evaluations"] = len(rows)
+        for row in rows:
+            for judgement in JUDGEMENTS:
+                area[judgement] += row[judgement]
+            for key, value in row["details"].items():
+                area[key] += value
+        del medians["scope"]
+        figures.append(area | medians)
+    return figures
+
+
+def _in_area(row, region_id, board_id):
+    return (region_id is None or row["region_id"] == region_id) and (board_id is None or row["board_id"] == board_id)
