@@ -10,7 +10,8 @@ count twice, to a few hundredths of a per cent). For each path a child process r
 ``valgrind --tool=callgrind --instr-atstart=no``: it signs in as an inspector past the second factor, sends
 5 warm-up requests through Django's test Client (the whole stack: middleware, session, the view, the
 template), then counts the instructions of the next ``--requests`` requests only (``callgrind_control -i``
-switches counting on and off around them). The floors: ``/healthz`` (one query, no session) and the saved
+switches counting on and off around them). ``--only "review detail" sign-in`` measures some pages (and the
+floors). The floors: ``/healthz`` (one query, no session) and the saved
 views page (signed in, one query of its own, the GOV.UK page shell). The web server (gunicorn) and
 PostgreSQL's own work are not counted: this is the Django process's share.
 """
@@ -34,7 +35,11 @@ PATHS = [
     ("filter: region", "/reviews/?region=E12000005"),
     ("search", "/reviews/?q=supervision"),
     ("dashboard (warm)", "/dashboard/?year=2008-09"),
+    ("review detail", "/reviews/{review}/"),
+    ("sign-in page (signed out)", "/accounts/login/"),
 ]
+# Pages asked for without signing in (the sign-in page sends a signed-in user on).
+SIGNED_OUT = {"/accounts/login/"}
 
 
 def child(path, requests):
@@ -53,7 +58,12 @@ def child(path, requests):
     override_settings(ALLOWED_HOSTS=["*"]).enable()
     inspector, _ = bench_register.bench_users()
     client = Client()
-    bench_register.sign_in(client, inspector)
+    if path not in SIGNED_OUT:
+        bench_register.sign_in(client, inspector)
+    if "{review}" in path:  # the first review the inspector may see: the same one in every run on the same data
+        from reviews.models import Review
+
+        path = path.format(review=Review.objects.for_user(inspector).order_by("pk").values_list("pk", flat=True)[0])
     for _ in range(5):
         response = client.get(path, secure=True)
     if response.status_code != 200:
@@ -95,6 +105,7 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--requests", type=int, default=10, help="counted requests per path (default 10)")
     parser.add_argument("--markdown", help="also write the table to this file")
+    parser.add_argument("--only", nargs="+", metavar="NAME", help="measure only the paths whose names start so")
     parser.add_argument("--child", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:
@@ -102,9 +113,12 @@ def main():
         return
     import tempfile
 
+    # The two floors always, so that every figure has its ratios.
+    paths = [(name, path) for index, (name, path) in enumerate(PATHS) if index < 2 or not args.only]
+    paths += [(name, path) for name, path in PATHS[2:] if args.only and name.startswith(tuple(args.only))]
     results = []
     with tempfile.TemporaryDirectory() as folder:
-        for name, path in PATHS:
+        for name, path in paths:
             millions = count(path, args.requests, Path(folder))
             results.append((name, path, millions))
             print(f"{name:<32} {millions:7.2f} M instructions a request", flush=True)

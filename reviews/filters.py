@@ -28,6 +28,7 @@ from django.utils.functional import cached_property
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import mark_safe
 
+from govuk.helpers import tag_colour
 from reviews.models import (
     Board,
     Child,
@@ -40,7 +41,6 @@ from reviews.models import (
     judgement_rank,
 )
 from reviews.years import is_reporting_year, reporting_year, year_bounds
-from scr_register.templatetags.govuk import tag_colour
 
 # Sort keys (SPEC section 6), each also descending with a leading "-". Every ordering ends with the unique
 # reference, so pages never overlap; each has an index (reviews/models.py) whose order it follows.

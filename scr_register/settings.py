@@ -36,6 +36,7 @@ INSTALLED_APPS = [
     "django_otp",
     "scr_register.apps.TwoFactorConfig",  # django_otp.plugins.otp_totp, named in the admin
     "scr_register.apps.BackupCodesConfig",  # django_otp.plugins.otp_static, named in the admin
+    "govuk",
     "reviews",
     "dashboard",
 ]
@@ -74,26 +75,39 @@ BUSY_QUEUE = env.int("DJANGO_BUSY_QUEUE", default=24)
 # Exports running at once over the whole service (every web server, one reporting database); one more answers
 # "busy" at once. Keep it below the web workers of one server, so that exports never hold all of them.
 EXPORT_SLOTS = env.int("DJANGO_EXPORT_SLOTS", default=2)
-# Where the beta banner's "feedback" link goes (templates/base.html): a mailto: address or a form's https URL.
+# Where the beta banner's "feedback" link goes (jinja2/base.html): a mailto: address or a form's https URL.
 FEEDBACK_URL = env.str("DJANGO_FEEDBACK_URL", default="mailto:scr-register@example.org")
 
 ROOT_URLCONF = "scr_register.urls"
-# Every form, ours and django-filter's, renders GOV.UK markup (scr_register/forms.py, templates/django/forms/).
-FORM_RENDERER = "scr_register.forms.GOVUKFormRenderer"
+# Every form, ours and django-filter's, renders GOV.UK markup (govuk/forms.py, templates/django/forms/).
+FORM_RENDERER = "govuk.forms.GOVUKFormRenderer"
 WSGI_APPLICATION = "scr_register.wsgi.application"
 
+_CONTEXT_PROCESSORS = [
+    "django.template.context_processors.request",
+    "django.template.context_processors.csp",
+    "django.contrib.auth.context_processors.auth",
+    "django.contrib.messages.context_processors.messages",
+]
+# Pages are Jinja2 templates with GOV.UK's macros (docs/FRONTEND.md): jinja2/ at the root, then apps' jinja2/.
+# render() tries the engines in order, so a page moves to Jinja2 when its jinja2/ template exists and its
+# templates/ one is deleted. Django's engine stays for the admin and the pages not yet moved.
 TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.jinja2.Jinja2",
+        "DIRS": [BASE_DIR / "jinja2"],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "environment": "govuk.jinja2.environment",
+            "context_processors": _CONTEXT_PROCESSORS,
+        },
+    },
     {
         "BACKEND": "django.template.backends.django.DjangoTemplates",
         "DIRS": [BASE_DIR / "templates"],
         "APP_DIRS": True,
         "OPTIONS": {
-            "context_processors": [
-                "django.template.context_processors.request",
-                "django.template.context_processors.csp",
-                "django.contrib.auth.context_processors.auth",
-                "django.contrib.messages.context_processors.messages",
-            ],
+            "context_processors": _CONTEXT_PROCESSORS,
             "libraries": {"govuk": "scr_register.templatetags.govuk"},
         },
     },

@@ -124,7 +124,7 @@ def test_the_evaluation_form_links_its_errors_to_the_fields(signed_in, submitted
     html = signed_in.post(evaluate_url(submitted), evaluation_data(judgement=""), headers=ORIGIN).content.decode()
     assert '<a href="#id_judgement_0">Select the overall judgement</a>' in html
     assert 'id="id_judgement_0"' in html
-    assert re.search(r'<legend class="govuk-fieldset__legend">Overall judgement</legend>', html)
+    assert re.search(r'<legend class="govuk-fieldset__legend">\s*Overall judgement\s*</legend>', html)
     assert 'name="received_date_day"' in html
 
 

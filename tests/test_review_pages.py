@@ -466,7 +466,7 @@ def test_changing_the_lead_board_keeps_a_reference_that_names_no_board(client, b
 def test_each_missing_answer_links_to_the_edit_page_showing_that_fields_error_at_its_form_group(signed_in, birmingham):
     review = ReviewFactory(board=birmingham, status="draft", completed_date=None, submitted_date=None, summary="")
     response = signed_in.post(reverse("reviews:submit", args=[review.pk]), {"version": review.version}, headers=ORIGIN)
-    found = re.findall(r'<li><a href="([^"]+)">([^<]+)</a></li>', response.content.decode())
+    found = re.findall(r'<li>\s*<a href="([^"]+)">([^<]+)</a>\s*</li>', response.content.decode())
     links = {text: href for href, text in found}
     edit = f"/reviews/{review.pk}/edit/?check=submission"
     assert links == {

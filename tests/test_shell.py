@@ -15,7 +15,7 @@ from django.template.loader import render_to_string
 from django.test import RequestFactory
 from django.views import defaults
 
-from scr_register.forms import GOVUKDateField
+from govuk.forms import GOVUKDateField
 from tests.factories import UserFactory
 
 

@@ -2,10 +2,10 @@
 
 from django import forms
 
+from govuk.forms import GOVUKDateField, GOVUKTextField
 from reviews import editing
 from reviews.forms.fields import EARLIEST_DATE, text_errors
 from reviews.models import EVALUATION_DATE_ORDER, Evaluation, date_order_message, dates_out_of_order
-from scr_register.forms import GOVUKDateField, GOVUKTextField
 
 ASPECTS = ("terms_of_reference", "overview_and_imrs", "timescales", "equality_and_diversity", "family_involvement")
 

@@ -5,6 +5,7 @@ import copy
 from django import forms
 from django.utils.text import capfirst
 
+from govuk.forms import GOVUKDateField, GOVUKTextField
 from reviews import editing
 from reviews.forms.fields import EARLIEST_DATE, YesNoNotKnownField, long_date, text_errors
 from reviews.models import (
@@ -16,7 +17,6 @@ from reviews.models import (
     dates_out_of_order,
 )
 from reviews.validators import validate_xml_text
-from scr_register.forms import GOVUKDateField, GOVUKTextField
 
 
 class ReviewForm(forms.ModelForm):

@@ -4,6 +4,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.forms.formsets import BaseFormSet, formset_factory
 
+from govuk.forms import GOVUKTextField
 from reviews import editing
 from reviews.forms.fields import MAX_ROWS, YesNoNotKnownField, text_errors
 from reviews.models import (
@@ -15,7 +16,6 @@ from reviews.models import (
     Child,
     Finding,
 )
-from scr_register.forms import GOVUKTextField
 
 
 class RowForm(forms.ModelForm):

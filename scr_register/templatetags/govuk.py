@@ -1,4 +1,7 @@
-"""Template helpers for GOV.UK components: ``{% load govuk %}`` (registered in settings' TEMPLATES libraries).
+"""Template helpers for GOV.UK components in Django templates: ``{% load govuk %}`` (settings' TEMPLATES libraries).
+
+The pages not yet moved to Jinja2 use these; Jinja2 pages call govuk/helpers.py's functions and the
+govuk-frontend-jinja macros instead (docs/FRONTEND.md). Delete this module when no Django template loads it.
 
 - ``{% error_summary_items form formset ... as items %}``: every error on the page as ``{"href", "text"}``,
   each linking to its field (see includes/error_summary.html). Takes forms, formsets, lists of them, and
@@ -11,70 +14,20 @@
 - ``{{ classes|govuk_modifiers:"govuk-radios--" }}``: the modifier classes in a class list (" govuk-radios--inline").
 """
 
-from urllib.parse import urlencode
-
-from django import forms, template
+from django import template
 from django.conf import settings
-from django.forms.formsets import BaseFormSet
-from django.urls import reverse
 from django.utils.html import format_html, format_html_join
 
-from reviews import roles
+from govuk import helpers
+from govuk.helpers import page_range, query_string
 
 register = template.Library()
-
-
-def _form_errors(form):
-    items = []
-    anchor = getattr(form, "non_field_error_anchor", "")
-    for error in form.non_field_errors():
-        items.append({"href": f"#{anchor}" if anchor else "", "text": error})
-    for bound_field in form:
-        anchor = getattr(bound_field, "govuk_anchor", "") or bound_field.id_for_label or bound_field.auto_id
-        for error in bound_field.errors:
-            items.append({"href": f"#{anchor}" if anchor else "", "text": error})
-    return items
-
-
-def _errors_from(source):
-    if source is None or source == "":
-        return []
-    if isinstance(source, BaseFormSet):
-        anchor = getattr(source, "non_form_error_anchor", "")
-        items = [{"href": f"#{anchor}" if anchor else "", "text": error} for error in source.non_form_errors()]
-        for form in source.forms:
-            items.extend(_form_errors(form))
-        return items
-    if isinstance(source, forms.BaseForm):
-        return _form_errors(source)
-    if isinstance(source, list | tuple):
-        if len(source) == 2 and all(isinstance(part, str) for part in source):
-            field_id, message = source
-            return [{"href": f"#{field_id}" if field_id else "", "text": message}]
-        return [item for part in source for item in _errors_from(part)]
-    return []
 
 
 @register.simple_tag
 def error_summary_items(*sources):
     """Every error in the given forms, formsets and (field id, message) pairs, in page order."""
-    return [item for source in sources for item in _errors_from(source)]
-
-
-def _query(request, **changes):
-    """The request's query string with ``changes`` (``None`` removes a key), as ``{% querystring %}`` makes it:
-    the same keys in the same order, encoded alike. The query's lists are read once per request (a page has
-    twenty such links), not copied into a new QueryDict for each."""
-    cached = getattr(request, "_govuk_query", None)
-    if cached is None or cached[0] is not request.GET:
-        cached = request._govuk_query = (request.GET, dict(request.GET.lists()))
-    params = dict(cached[1])
-    for key, value in changes.items():
-        if value is None:
-            params.pop(key, None)
-        else:
-            params[key] = [value]
-    return "?" + urlencode([(key, value) for key, values in params.items() for value in values])
+    return helpers.error_summary_items(*sources)
 
 
 @register.simple_tag(takes_context=True)
@@ -87,7 +40,7 @@ def sortable_header(context, label, key, numeric=False):
     ordering = context.get("ordering")
     descending = f"-{key}"
     sort = "ascending" if ordering == key else "descending" if ordering == descending else "none"
-    href = _query(context["request"], o=descending if ordering == key else key, page=None)
+    href = query_string(context["request"], o=descending if ordering == key else key, page=None)
     return format_html(
         '<th scope="col" class="govuk-table__header{}" aria-sort="{}">'
         '<a class="govuk-link govuk-link--no-visited-state" href="{}">{}</a></th>',
@@ -96,15 +49,6 @@ def sortable_header(context, label, key, numeric=False):
         href,
         label,
     )
-
-
-def page_range(page_obj, on_each_side=1, on_ends=1):
-    """Page numbers around the current page for GOV.UK pagination; ``None`` marks an ellipsis."""
-    paginator = page_obj.paginator
-    return [
-        None if number == paginator.ELLIPSIS else number
-        for number in paginator.get_elided_page_range(page_obj.number, on_each_side=on_each_side, on_ends=on_ends)
-    ]
 
 
 _PREV_ICON = (
@@ -134,7 +78,7 @@ def pagination(context, page_obj, label="Results"):
                 '<div class="govuk-pagination__prev"><a class="govuk-link govuk-pagination__link" href="{}" '
                 'rel="prev">' + _PREV_ICON + '<span class="govuk-pagination__link-title">Previous'
                 '<span class="govuk-visually-hidden"> page</span></span></a></div>',
-                _query(request, page=page_obj.previous_page_number()),
+                query_string(request, page=page_obj.previous_page_number()),
             )
         )
     items = []
@@ -150,7 +94,7 @@ def pagination(context, page_obj, label="Results"):
                 '<li class="govuk-pagination__item{}"><a class="govuk-link govuk-pagination__link" href="{}" '
                 'aria-label="Page {}"{}>{}</a></li>',
                 " govuk-pagination__item--current" if current else "",
-                _query(request, page=number),
+                query_string(request, page=number),
                 number,
                 format_html(' aria-current="{}"', "page") if current else "",
                 number,
@@ -165,7 +109,7 @@ def pagination(context, page_obj, label="Results"):
                 '<div class="govuk-pagination__next"><a class="govuk-link govuk-pagination__link" href="{}" '
                 'rel="next"><span class="govuk-pagination__link-title">Next<span class="govuk-visually-hidden">'
                 " page</span></span>" + _NEXT_ICON + "</a></div>",
-                _query(request, page=page_obj.next_page_number()),
+                query_string(request, page=page_obj.next_page_number()),
             )
         )
     return format_html(
@@ -175,29 +119,12 @@ def pagination(context, page_obj, label="Results"):
     )
 
 
-# Navigation by role: (text, URL name).
-NAVIGATION = {
-    roles.BOARD_STAFF: [("Our reviews", "reviews:list"), ("Log a review", "reviews:new")],
-    roles.INSPECTOR: [("Register", "reviews:list"), ("Dashboard", "dashboard:index")],
-    roles.MANAGER: [("Dashboard", "dashboard:index"), ("Register", "reviews:list")],
-    roles.ADMIN: [("Register", "reviews:list"), ("Dashboard", "dashboard:index"), ("Admin", "admin:index")],
-}
-
-
 @register.simple_tag(takes_context=True)
 def service_navigation(context):
     """The signed-in user's navigation items: dicts of text, href and current ("page", "true" or "")."""
-    request = context.get("request")
-    user = getattr(request, "user", None)
-    if user is None or not user.is_authenticated:
-        return []
-    links = [(text, reverse(name)) for text, name in NAVIGATION.get(roles.role_of(user), [])]
-    path = request.path
-    # The longest link that the path starts with is the current section; an exact match is the current page.
-    best = max((href for _, href in links if path.startswith(href)), key=len, default=None)
     return [
-        {"text": text, "href": href, "current": ("page" if path == href else "true") if href == best else ""}
-        for text, href in links
+        {**item, "current": "page" if item["current"] else "true" if item["active"] else ""}
+        for item in helpers.service_navigation(context.get("request"))
     ]
 
 
@@ -207,25 +134,13 @@ def feedback_url():
     return settings.FEEDBACK_URL
 
 
-TAG_COLOURS = {
-    "outstanding": "green",
-    "good": "green",
-    "adequate": "yellow",
-    "inadequate": "red",
-    "draft": "grey",
-    "submitted": "blue",
-    "evaluated": "turquoise",
-}
-
-
 @register.filter
 def tag_colour(value):
     """The GOV.UK tag colour for a judgement or review status slug (grey for anything else)."""
-    return TAG_COLOURS.get(str(value), "grey")
+    return helpers.tag_colour(value)
 
 
 @register.filter
 def govuk_modifiers(classes, prefix):
     """The classes in ``classes`` that start with ``prefix``, each after a space (or "")."""
-    modifiers = [name for name in str(classes or "").split() if name.startswith(prefix)]
-    return "".join(f" {name}" for name in modifiers)
+    return helpers.govuk_modifiers(classes, prefix)
