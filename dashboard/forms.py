@@ -23,12 +23,6 @@ DEFAULT_SORT = "board"
 SPAN_YEAR, SPAN_ALL = "year", "all"
 
 
-class OneLoopSelect(forms.Select):
-    """Django's Select with a template that writes every option in one loop (templates/dashboard/widgets/)."""
-
-    template_name = "dashboard/widgets/select.html"
-
-
 class DashboardForm(forms.Form):
     """The page's filters: reporting year, region, board (for the trend and the figures), sort and span."""
 
@@ -36,31 +30,29 @@ class DashboardForm(forms.Form):
         label="Reporting year",
         help_text="1 April to 31 March: a year counts the evaluations Ofsted completed in it.",
         required=False,
-        widget=OneLoopSelect,
         error_messages={"invalid_choice": "Choose a reporting year from the list, such as 2008-09"},
     )
     region = forms.ChoiceField(
         label="Region",
         required=False,
-        widget=OneLoopSelect,
         error_messages={"invalid_choice": "Choose a region from the list"},
     )
     board = forms.ChoiceField(
         label="Board",
         required=False,
-        widget=OneLoopSelect,
         error_messages={"invalid_choice": "Choose a board from the list"},
     )
     span = forms.ChoiceField(
         label="Board rows for",
         required=False,
-        widget=OneLoopSelect,
         choices=[(SPAN_YEAR, "The reporting year"), (SPAN_ALL, "Every year")],
         error_messages={"invalid_choice": "Choose whether to show board rows for the reporting year or every year"},
     )
+    # Set by the judgement rates table's sortable headers; the form carries it on as a hidden field.
     sort = forms.ChoiceField(
         label="Sort board rows by",
         required=False,
+        widget=forms.HiddenInput,
         choices=SORT_CHOICES,
         error_messages={"invalid_choice": "Choose how to sort the board rows from the list"},
     )

@@ -365,7 +365,7 @@ def test_the_page_has_every_panel_with_a_chart_a_table_and_a_download(client, ma
     page = soup(signed_in(client, manager).get("/dashboard/", {"year": "2008-09"}))
     for panel_id in ("summary", "judgement-rates", "trend", "themes", "timeliness", "children"):
         panel = page.find(id=panel_id)
-        assert panel.find("h2")
+        assert panel.find_parent("div", class_="govuk-accordion__section").find("h2")
         assert panel.find("p", class_="govuk-body-l").get_text(strip=True)
         svg = panel.find("svg")
         assert svg["role"] == "img"
@@ -374,14 +374,17 @@ def test_the_page_has_every_panel_with_a_chart_a_table_and_a_download(client, ma
         assert svg.find("desc").get_text(strip=True)
         assert panel.find("table", class_="govuk-table")
         assert any(link.get_text().startswith("Download this data (CSV)") for link in panel.find_all("a"))
-    assert page.find(id="method").find("h2").get_text(strip=True) == "How these figures are calculated"
+    method = page.find(id="method").find_parent("div", class_="govuk-accordion__section")
+    assert method.find("h2").get_text(strip=True) == "How these figures are calculated"
 
 
 def test_the_panels_are_a_govuk_accordion_with_only_the_summary_open(client, manager, register):
     page = soup(signed_in(client, manager).get("/dashboard/", {"year": "2008-09"}))
     accordion = page.find("div", attrs={"data-module": "govuk-accordion"})
     sections = accordion.find_all("div", class_="govuk-accordion__section", recursive=False)
-    assert [section["id"] for section in sections] == [
+    # Each section's content starts with the panel's anchor (#judgement-rates...).
+    contents = [section.find("div", class_="govuk-accordion__section-content") for section in sections]
+    assert [content.find("div")["id"] for content in contents] == [
         "summary",
         "judgement-rates",
         "trend",
