@@ -17,74 +17,8 @@ from django.contrib.auth import get_user_model
 from django.utils import timezone
 from django.utils.formats import date_format
 
-from reviews.models import Agency, Board, Child, Evaluation, Finding, Review
-
-# Fields that are bookkeeping, not content: never described.
-IGNORED = {
-    "id",
-    "review",
-    "version",
-    "created_at",
-    "updated_at",
-    "latest_judgement",
-    "latest_evaluated_date",
-}
-LONG_TEXT = {"summary", "notes", "description"}
-YES_NO = {
-    "independent_chair",
-    "independent_author",
-    "known_to_social_care",
-    "child_protection_plan",
-    "looked_after",
-    "imr_submitted",
-}
-
-LABELS = {
-    "review": {
-        "reference": "reference",
-        "review_type": "type of review",
-        "board": "lead board",
-        "title": "title",
-        "incident_date": "incident date",
-        "decision_date": "date of the decision to hold the review",
-        "completed_date": "completion date",
-        "submitted_date": "date submitted to Ofsted",
-        "independent_chair": "whether the chair was independent",
-        "independent_author": "whether the author of the overview report was independent",
-        "summary": "summary",
-        "status": "status",
-    },
-    "child": {
-        "pseudonym": "pseudonym",
-        "sex": "sex",
-        "age_band": "age",
-        "ethnicity": "ethnicity",
-        "outcome": "outcome",
-        "known_to_social_care": "whether {name} was known to social care",
-        "child_protection_plan": "whether {name} was on a child protection plan",
-        "looked_after": "whether {name} was looked after",
-    },
-    "agency": {
-        "agency": "agency",
-        "imr_submitted": "whether {name} wrote an individual management review",
-        "notes": "notes",
-    },
-    "finding": {"category": "category", "agency": "agency", "description": "description"},
-    "evaluation": {
-        "received_date": "date Ofsted received the review",
-        "completed_date": "date the evaluation was completed",
-        "judgement": "overall judgement",
-        "summary": "summary",
-        "terms_of_reference": "judgement on the terms of reference",
-        "overview_and_imrs": "judgement on the overview report and IMRs",
-        "timescales": "judgement on timescales",
-        "equality_and_diversity": "judgement on equality and diversity",
-        "family_involvement": "judgement on involvement of the family",
-        "evaluated_by": "inspector",
-        "sequence": "number",
-    },
-    "contribution": {"board": "board"},
-}
+from reviews.history_labels import CHOICES, IGNORED, LABELS, LONG_TEXT, YES_NO
+from reviews.models import Action, Board, Child, Evaluation, Finding, Recommendation, Review
 
 # (kind, event model name, live model, how snapshots name their review)
 TRACKED = [
@@ -94,30 +28,12 @@ TRACKED = [
     ("agency", "AgencyInvolvementEvent", None, "review_id"),
     ("finding", "FindingEvent", Finding, "review_id"),
     ("evaluation", "EvaluationEvent", Evaluation, "review_id"),
+    ("recommendation", "RecommendationEvent", Recommendation, "review_id"),
+    # An action names its recommendation, not the review: every recommendation the review ever had (the
+    # snapshots above hold the deleted ones too).
+    ("action", "ActionEvent", Action, "recommendation_id__in"),
 ]
 KIND_ORDER = {kind: index for index, (kind, *_rest) in enumerate(TRACKED)}
-
-CHOICES = {
-    "review_type": dict(Review.ReviewType.choices),
-    "status": dict(Review.Status.choices),
-    "sex": dict(Child.Sex.choices),
-    "age_band": dict(Child.AgeBand.choices),
-    "ethnicity": dict(Child.Ethnicity.choices),
-    "outcome": dict(Child.Outcome.choices),
-    "agency": dict(Agency.choices),
-    "category": dict(Finding.Category.choices),
-    **{
-        name: dict(Evaluation.Judgement.choices)
-        for name in (
-            "judgement",
-            "terms_of_reference",
-            "overview_and_imrs",
-            "timescales",
-            "equality_and_diversity",
-            "family_involvement",
-        )
-    },
-}
 
 
 @dataclass
@@ -156,9 +72,11 @@ def display_name(user):
 def review_history(review):
     """The review's audit trail: a list of ``Entry``, newest first."""
     events = []
+    recommendation_ids = apps.get_model("reviews", "RecommendationEvent").objects.filter(review_id=review.pk)
     for kind, model_name, _live, review_field in TRACKED:
         model = apps.get_model("reviews", model_name)
-        rows = model.objects.filter(**{review_field: review.pk}).select_related("pgh_context").order_by("pgh_id")
+        wanted = recommendation_ids.values("pgh_obj_id") if kind == "action" else review.pk
+        rows = model.objects.filter(**{review_field: wanted}).select_related("pgh_context").order_by("pgh_id")
         events.extend((kind, event) for event in rows)
     return _entries(events)
 
@@ -175,7 +93,9 @@ def _entries(events):
             user_ids.add(event.evaluated_by_id)
     users = {user.pk: user for user in get_user_model().objects.filter(pk__in=user_ids)} if user_ids else {}
     boards = {board.pk: board for board in Board.objects.filter(pk__in=board_ids)} if board_ids else {}
-    names = Names(users=users, boards=boards)
+    # Actions are named by their recommendation's number (as last recorded; deleted ones too).
+    numbers = {event.pgh_obj_id: event.number for kind, event in events if kind == "recommendation"}
+    names = Names(users=users, boards=boards, recommendations=numbers)
 
     # Changes of one request share a context; without one (a command, raw SQL), a transaction's changes
     # share their timestamp.
@@ -242,6 +162,7 @@ def _snapshot(event):
 class Names:
     users: dict
     boards: dict
+    recommendations: dict = field(default_factory=dict)
 
     def actor(self, context):
         """Who made the changes of one audit context, as they were named then."""
@@ -275,6 +196,8 @@ class Names:
             return "blank"
         if name in ("board",) and isinstance(value, int):
             return self.board(value)
+        if name == "recommendation":
+            return f"recommendation {self.recommendations.get(value, value)}"
         if name == "evaluated_by":
             return display_name(self.users.get(value)) or f"user number {value}"
         if name in CHOICES:
@@ -322,6 +245,10 @@ def _row_name(kind, values, names):
         return f"evaluation {values['sequence']}"
     if kind == "contribution":
         return names.board(values["board"])
+    if kind == "recommendation":
+        return f"recommendation {values['number']}"
+    if kind == "action":
+        return f"action {values['number']} of {names.value('recommendation', values['recommendation'])}"
     return kind
 
 
@@ -345,6 +272,12 @@ def _inserted(kind, values, names, name):
         return f"recorded evaluation {values['sequence']}: {names.value('judgement', values['judgement'])}"
     if kind == "contribution":
         return f"added {name} as a contributing board"
+    if kind == "recommendation":
+        agency = values.get("agency")
+        return f"added {name}, addressed to " + (names.value("agency", agency) if agency else "the board")
+    if kind == "action":
+        owner, due = names.value("owner_agency", values["owner_agency"]), names.value("due_date", values["due_date"])
+        return f"added {name} ({owner}, due {due}, {names.value('status', values['status'])})"
     return f"added {name}"
 
 

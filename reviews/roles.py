@@ -27,6 +27,14 @@ GROUP_PERMISSIONS = {
         "reviews.add_contribution",
         "reviews.delete_contribution",
         "reviews.view_evaluation",
+        # The plan outlives the review: the lead board keeps it up to date at any status (SPEC section 9).
+        "reviews.view_recommendation",
+        "reviews.add_recommendation",
+        "reviews.change_recommendation",
+        "reviews.delete_recommendation",
+        "reviews.view_action",
+        "reviews.add_action",
+        "reviews.change_action",
     ],
     INSPECTOR: [
         "reviews.view_review",
@@ -43,6 +51,8 @@ GROUP_PERMISSIONS = {
         "reviews.view_savedview",
         "reviews.add_savedview",
         "reviews.delete_savedview",
+        "reviews.view_recommendation",
+        "reviews.view_action",
     ],
     MANAGER: [
         "reviews.view_review",
@@ -54,6 +64,8 @@ GROUP_PERMISSIONS = {
         "reviews.view_finding",
         "reviews.view_agencyinvolvement",
         "reviews.view_contribution",
+        "reviews.view_recommendation",
+        "reviews.view_action",
     ],
 }
 
@@ -79,7 +91,12 @@ def role_of(user):
 
 
 def sync_groups(apps):
-    """Create each role's group with exactly its permissions (idempotent)."""
+    """Create each role's group with exactly its permissions (idempotent).
+
+    The migrations run this with their historical ``apps``: at an early migration, a model a later one creates
+    has no permissions yet, so its are left out there and granted when the migration that creates the model
+    runs this again (0024 for recommendations and actions). Any other missing permission is an error.
+    """
     Group = apps.get_model("auth", "Group")
     Permission = apps.get_model("auth", "Permission")
     for name, perms in GROUP_PERMISSIONS.items():
@@ -87,5 +104,21 @@ def sync_groups(apps):
         wanted = []
         for perm in perms:
             app_label, codename = perm.split(".")
-            wanted.append(Permission.objects.get(content_type__app_label=app_label, codename=codename))
+            try:
+                wanted.append(Permission.objects.get(content_type__app_label=app_label, codename=codename))
+            except Permission.DoesNotExist:
+                if _model_exists(apps, app_label, codename):
+                    raise
         group.permissions.set(wanted)
+
+
+def _model_exists(apps, app_label, codename):
+    """False if ``codename`` is a default permission (view_x, add_x...) of a model ``apps`` does not have yet."""
+    verb, _, model_name = codename.partition("_")
+    if verb not in ("view", "add", "change", "delete"):
+        return True
+    try:
+        apps.get_model(app_label, model_name)
+    except LookupError:
+        return False
+    return True

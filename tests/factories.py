@@ -5,7 +5,7 @@ import datetime
 import factory
 from django.contrib.auth.models import Group, User
 
-from reviews.models import Board, Child, Evaluation, Finding, Review
+from reviews.models import Action, Board, Child, Evaluation, Finding, Recommendation, Review
 
 
 def board(gss_code="E08000025"):
@@ -80,3 +80,27 @@ class EvaluationFactory(factory.django.DjangoModelFactory):
     received_date = datetime.date(2008, 7, 1)
     completed_date = datetime.date(2008, 9, 1)
     judgement = Evaluation.Judgement.ADEQUATE
+
+
+class RecommendationFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Recommendation
+
+    review = factory.SubFactory(ReviewFactory)
+    number = factory.Sequence(lambda n: n + 1)
+    text = "Agencies should share information about a child's home circumstances within 24 hours."
+    agency = ""
+
+
+class ActionFactory(factory.django.DjangoModelFactory):
+    """An open action (not started, due 31 March 2009) of a recommendation of a submitted review."""
+
+    class Meta:
+        model = Action
+
+    recommendation = factory.SubFactory(RecommendationFactory)
+    number = factory.Sequence(lambda n: n + 1)
+    description = "Agree a protocol for sharing information at the first referral."
+    owner_agency = "childrens_social_care"
+    due_date = datetime.date(2009, 3, 31)
+    status = Action.Status.NOT_STARTED

@@ -7,7 +7,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("reviews", "0023_dashboard_figures"),
+        ("reviews", "0025_action_plans_data_version"),
     ]
 
     operations = [

@@ -1,0 +1,232 @@
+"""Recommendations and action plans (SPEC section 9): what each review recommended, and what the board does about it.
+
+A review's recommendations are numbered within it and addressed to one agency or to the board as a whole; each
+has actions numbered within it, with an owner agency, a due date and a status. The plan is carried out after the
+review is written, so the lead board's staff change it whatever the review's status (``editable_by``).
+
+The SPEC's rules are CHECK constraints, so the forms, the import, the admin and raw SQL all keep them (text that
+must not be empty must hold a character other than white space). "Not in the future" cannot be one (a CHECK
+constraint cannot depend on today), so ``Action.clean`` and the import check it.
+"""
+
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import Count, F, Q
+from django.utils import timezone
+
+from reviews.models import Agency, Board, Review, audited, text_max_length
+from reviews.validators import validate_xml_text
+
+# docs/DATA.md says why each is enough.
+RECOMMENDATION_TEXT_MAX_LENGTH = 2_000
+ACTION_DESCRIPTION_MAX_LENGTH = 2_000
+ACTION_EVIDENCE_MAX_LENGTH = 2_000
+
+
+def _readable_reviews(user):
+    return Review.objects.for_user(user).values("pk")
+
+
+def _lead_reviews(user, permission):
+    """The reviews whose plan this user may change: those their boards lead, whatever their status."""
+    if not user.is_authenticated or not user.is_active or not user.has_perm(permission):
+        return Review.objects.none().values("pk")
+    if user.is_superuser:
+        return Review.objects.values("pk")
+    return Review.objects.filter(board__in=Board.objects.of_member(user).values("pk")).values("pk")
+
+
+class RecommendationQuerySet(models.QuerySet):
+    def for_user(self, user):
+        """The recommendations of the reviews this user may read (``Review.objects.for_user``)."""
+        return self.filter(review__in=_readable_reviews(user))
+
+    def editable_by(self, user):
+        """The recommendations this user may change: board staff of the review's lead board, any status."""
+        return self.filter(review__in=_lead_reviews(user, "reviews.change_recommendation"))
+
+
+@audited()
+class Recommendation(models.Model):
+    """One recommendation of a review, addressed to an agency or (blank) to the board as a whole."""
+
+    review = models.ForeignKey(Review, on_delete=models.CASCADE, related_name="recommendations")
+    number = models.PositiveSmallIntegerField("recommendation number", help_text="1, 2, 3 ... within the review")
+    text = models.TextField("recommendation", max_length=RECOMMENDATION_TEXT_MAX_LENGTH, validators=[validate_xml_text])
+    agency = models.CharField(
+        "addressed to",
+        max_length=24,
+        choices=Agency,
+        blank=True,
+        help_text="Leave blank if the recommendation is for the board as a whole",
+    )
+    # Optimistic locking, as Review.version: every change through the UI checks and bumps it.
+    version = models.PositiveIntegerField(default=1, editable=False)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = RecommendationQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["review", "number"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["review", "number"],
+                name="recommendation_number_unique",
+                violation_error_message="The review already has a recommendation with this number",
+            ),
+            models.CheckConstraint(
+                condition=Q(number__gte=1),
+                name="recommendation_number_positive",
+                violation_error_message="Recommendation number must be 1 or more",
+            ),
+            models.CheckConstraint(
+                condition=Q(text__regex=r"\S"),
+                name="recommendation_text_not_empty",
+                violation_error_message="Enter the recommendation",
+            ),
+            models.CheckConstraint(
+                condition=Q(agency="") | Q(agency__in=Agency.values), name="recommendation_agency_valid"
+            ),
+            text_max_length("text", RECOMMENDATION_TEXT_MAX_LENGTH, "recommendation_text_max_length"),
+        ]
+
+    def __str__(self):
+        return f"Recommendation {self.number}"
+
+
+def _figures(as_of):
+    """The counts of SPEC section 9 on day ``as_of``, as aggregates over counted actions (one pass)."""
+    completed = Q(status="completed", completed_date__lte=as_of)
+    # A completed action always has its date (action_completed_needs_date), so "not completed by D" is:
+    still_open = ~Q(status="completed") | Q(completed_date__gt=as_of)
+    return {
+        "actions": Count("pk"),
+        "completed": Count("pk", filter=completed),
+        "open": Count("pk", filter=still_open),
+        "overdue": Count("pk", filter=still_open & Q(due_date__lt=as_of)),
+        "completed_late": Count("pk", filter=completed & Q(completed_date__gt=F("due_date"))),
+    }
+
+
+class ActionQuerySet(models.QuerySet):
+    def for_user(self, user):
+        """The actions of the reviews this user may read: the one entry point for the tracker, exports and APIs.
+
+        Board staff: their own boards' reviews, drafts included (and submitted reviews their boards contributed
+        to); inspectors and managers: submitted reviews. Built on ``Review.objects.for_user``.
+        """
+        return self.filter(recommendation__review__in=_readable_reviews(user))
+
+    def editable_by(self, user):
+        """The actions this user may change: board staff of the review's lead board, whatever its status."""
+        return self.filter(recommendation__review__in=_lead_reviews(user, "reviews.change_action"))
+
+    def counted(self):
+        """The actions the figures count: never a withdrawn one, nor one of a draft review (SPEC section 9)."""
+        return self.exclude(status=self.model.Status.WITHDRAWN).filter(
+            recommendation__review__in=Review.objects.submitted().values("pk")
+        )
+
+    def figures(self, as_of):
+        """``{"actions", "completed", "open", "overdue", "completed_late"}`` of these actions on day ``as_of``,
+        in one query. Call it on ``counted()`` for the published figures.
+
+        Completed by D: status completed with a date on or before D; open: not completed by D (completed after D
+        included); overdue: open and due before D; completed late: completed by D after its due date.
+        """
+        return self.aggregate(**_figures(as_of))
+
+    def figures_by_board(self, as_of):
+        """The same counts per lead board: plain rows ``{"board_id", "actions", ...}`` ordered by board id, one
+        query; a board without actions here has no row."""
+        return list(
+            self.values(board_id=F("recommendation__review__board_id")).annotate(**_figures(as_of)).order_by("board_id")
+        )
+
+
+@audited()
+class Action(models.Model):
+    """One action of a board's plan for a recommendation: who does what by when, and how it went."""
+
+    class Status(models.TextChoices):
+        NOT_STARTED = "not_started", "Not started"
+        IN_PROGRESS = "in_progress", "In progress"
+        COMPLETED = "completed", "Completed"
+        WITHDRAWN = "withdrawn", "Withdrawn"
+
+    recommendation = models.ForeignKey(Recommendation, on_delete=models.CASCADE, related_name="actions")
+    number = models.PositiveSmallIntegerField("action number", help_text="1, 2, 3 ... within the recommendation")
+    description = models.TextField("action", max_length=ACTION_DESCRIPTION_MAX_LENGTH, validators=[validate_xml_text])
+    owner_agency = models.CharField("owner", max_length=24, choices=Agency, help_text="The agency that does it")
+    due_date = models.DateField("due date", help_text="For example, 27 3 2011")
+    status = models.CharField(max_length=11, choices=Status, default=Status.NOT_STARTED)
+    completed_date = models.DateField(
+        "date completed", null=True, blank=True, help_text="Only for a completed action. For example, 27 3 2011"
+    )
+    evidence = models.TextField(
+        blank=True,
+        max_length=ACTION_EVIDENCE_MAX_LENGTH,
+        validators=[validate_xml_text],
+        help_text="What shows the action was done and made a difference; for a withdrawn action, why it no "
+        "longer applies",
+    )
+    # Optimistic locking, as Review.version: every change through the UI checks and bumps it.
+    version = models.PositiveIntegerField(default=1, editable=False)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = ActionQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["recommendation", "number"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["recommendation", "number"],
+                name="action_number_unique",
+                violation_error_message="The recommendation already has an action with this number",
+            ),
+            models.CheckConstraint(
+                condition=Q(number__gte=1),
+                name="action_number_positive",
+                violation_error_message="Action number must be 1 or more",
+            ),
+            models.CheckConstraint(
+                condition=Q(description__regex=r"\S"),
+                name="action_description_not_empty",
+                violation_error_message="Enter the action",
+            ),
+            models.CheckConstraint(condition=Q(owner_agency__in=Agency.values), name="action_owner_agency_valid"),
+            models.CheckConstraint(
+                condition=Q(status__in=["not_started", "in_progress", "completed", "withdrawn"]),
+                name="action_status_valid",
+            ),
+            models.CheckConstraint(
+                condition=~Q(status="completed") | Q(completed_date__isnull=False),
+                name="action_completed_needs_date",
+                violation_error_message="Enter the date the action was completed",
+            ),
+            models.CheckConstraint(
+                condition=Q(status="completed") | Q(completed_date__isnull=True),
+                name="action_only_completed_has_date",
+                violation_error_message="Only a completed action has a date completed",
+            ),
+            models.CheckConstraint(
+                condition=~Q(status="withdrawn") | Q(evidence__regex=r"\S"),
+                name="action_withdrawn_needs_evidence",
+                violation_error_message="Say why the action was withdrawn",
+            ),
+            text_max_length("description", ACTION_DESCRIPTION_MAX_LENGTH, "action_description_max_length"),
+            text_max_length("evidence", ACTION_EVIDENCE_MAX_LENGTH, "action_evidence_max_length"),
+        ]
+        indexes = [
+            # The tracker's due-date order and ranges, and the counting's open/overdue tests (status, due_date).
+            models.Index(fields=["due_date", "id"], name="action_due_idx"),
+            models.Index(fields=["status", "due_date"], name="action_status_due_idx"),
+        ]
+
+    def __str__(self):
+        return f"Action {self.number}"
+
+    def clean(self):
+        super().clean()
+        if self.completed_date is not None and self.completed_date > timezone.localdate():
+            raise ValidationError({"completed_date": "The date completed must be today or in the past"})
