@@ -5,6 +5,7 @@ import datetime
 from django import forms
 
 from dashboard import queries
+from govuk.forms import GOVUKDateField
 from reviews.years import is_reporting_year
 
 # Sort keys of the judgement rates table: key -> (label, the row field it sorts by).
@@ -47,6 +48,12 @@ class DashboardForm(forms.Form):
         required=False,
         choices=[(SPAN_YEAR, "The reporting year"), (SPAN_ALL, "Every year")],
         error_messages={"invalid_choice": "Choose whether to show board rows for the reporting year or every year"},
+    )
+    as_of = GOVUKDateField(
+        label="Action plans as of",
+        help_text="The day the action plans are counted on, for example 31 3 2011. Leave it blank for today.",
+        required=False,
+        error_name="date the action plans are counted on",
     )
     # Set by the judgement rates table's sortable headers; the form carries it on as a hidden field.
     sort = forms.ChoiceField(
