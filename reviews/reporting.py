@@ -25,6 +25,7 @@ conflict, never lost. A writer that skips the helper still takes the lock with i
 safe unless it locked rows before (``select_for_update``), and a deadlock is an error, never a lost write.
 """
 
+import heapq
 from contextlib import contextmanager
 
 import pgtrigger
@@ -45,6 +46,7 @@ from reviews.models import (
 )
 from reviews.reporting_sql import (
     BUMP_VERSION,
+    DAY_MEASURES,
     DELETED_REVIEW_KEYS,
     DETAILS,
     EVALUATION_KEYS,
@@ -53,7 +55,6 @@ from reviews.reporting_sql import (
     REVIEW_KEYS,
     REVIEW_MOVED_KEYS,
     recount,
-    year_medians_sql,
 )
 
 JUDGEMENTS = tuple(Judgement.values)
@@ -220,35 +221,47 @@ def data_version(using="reporting"):
     return DataVersion.objects.using(using).filter(pk=1).values_list("version", flat=True).first() or 0
 
 
-def year_figures(start_year, first_day, last_day, scopes, *, using="reporting"):
-    """The evaluations completed in the reporting year ``start_year`` (``first_day`` to ``last_day``)
-    described for each area of ``scopes`` (``(region_id, board_id)`` pairs, None for any): one dict of
-    figures per area, in one query.
+def year_figures(start_year, scopes, *, using="reporting"):
+    """The evaluations completed in the reporting year ``start_year`` described for each area of ``scopes``
+    (``(region_id, board_id)`` pairs, None for any): one dict of figures per area, from the year's kept rows in
+    one query.
 
     The figures are counts of the evaluations (``reviews``, one per judgement, ``cross_area_reviews``, the
-    timeliness bands...), sums of the kept rows of the year's boards in the area; the medians in days, over the
-    year's evaluations; and the children and findings of their reviews counted once per evaluation
+    timeliness bands...) and of the children and findings of their reviews counted once per evaluation
     (``children``, ``age_band__under_1``, ``known__yes``, ``category__weak_management__findings`` and
-    ``...__reviews`` for the reviews with at least one...).
+    ``...__reviews`` for the reviews with at least one...), sums of the area's board rows; and the medians in
+    days (``median_decision_days``...), from the rows' sorted lists of days merged (None without any), as
+    PostgreSQL's ``percentile_cont(0.5)`` gives them.
     """
-    sql, params = year_medians_sql(start_year, first_day, last_day, scopes)
-    with connections[using].cursor() as cursor:
-        cursor.execute(sql, params)
-        answer = cursor.fetchone()[0]
+    rows = list(
+        BoardYear.objects.using(using)
+        .filter(start_year=start_year)
+        .values("board_id", "evaluations", "details", *JUDGEMENTS, region_id=models.F("board__region_id"))
+    )
     figures = []
-    for (region_id, board_id), medians in zip(scopes, answer["medians"], strict=True):
-        rows = [row for row in answer["rows"] if _in_area(row, region_id, board_id)]
+    for region_id, board_id in scopes:
+        mine = [row for row in rows if _in_area(row, region_id, board_id)]
         area = dict.fromkeys((*JUDGEMENTS, *DETAIL_KEYS), 0)
-        area["reviews"] = sum(row["evaluations"] for row in rows)
-        area["boards_with_evaluations"] = len(rows)
-        for row in rows:
+        area["reviews"] = sum(row["evaluations"] for row in mine)
+        area["boards_with_evaluations"] = len(mine)
+        for row in mine:
             for judgement in JUDGEMENTS:
                 area[judgement] += row[judgement]
-            for key, value in row["details"].items():
-                area[key] += value
-        del medians["scope"]
-        figures.append(area | medians)
+            for key in DETAIL_KEYS:
+                area[key] += row["details"][key]
+        for measure in DAY_MEASURES:
+            area[measure] = _median(heapq.merge(*(row["details"][f"days__{measure}"] for row in mine)))
+        figures.append(area)
     return figures
+
+
+def _median(ordered):
+    """The median of sorted numbers, halfway between the middle two for an even count; None for none."""
+    values = list(ordered)
+    if not values:
+        return None
+    middle = len(values) // 2
+    return values[middle] if len(values) % 2 else (values[middle - 1] + values[middle]) / 2
 
 
 def _in_area(row, region_id, board_id):

@@ -122,10 +122,22 @@ DETAILS = [
     *((f"{c}__findings", f"sum(fl.{c})::int") for c in _FINDING_COLUMNS),
     *((f"{c}__reviews", f"count(*) FILTER (WHERE fl.{c} > 0)") for c in _FINDING_COLUMNS),
 ]
+# The days each evaluation took, sorted, per measure: the medians of any set of boards are exact from these lists
+# merged (``reporting.year_figures``), so no request reads the year's evaluations.
+DAY_MEASURES = {
+    "median_decision_days": "r.completed_date - r.decision_date",
+    "median_evaluation_days": "e.completed_date - r.completed_date",
+    "median_ofsted_days": "e.completed_date - e.received_date",
+}
+DAYS = [
+    (f"days__{name}", f"coalesce(jsonb_agg({days} ORDER BY {days}) FILTER (WHERE {days} IS NOT NULL), '[]')")
+    for name, days in DAY_MEASURES.items()
+]
 # jsonb_build_object takes at most 100 arguments: the pairs go in objects of 50, joined.
+_PAIRS = DETAILS + DAYS
 _DETAILS_OBJECT = " || ".join(
-    "jsonb_build_object(" + ", ".join(f"'{key}', {expression}" for key, expression in DETAILS[i : i + 50]) + ")"
-    for i in range(0, len(DETAILS), 50)
+    "jsonb_build_object(" + ", ".join(f"'{key}', {expression}" for key, expression in _PAIRS[i : i + 50]) + ")"
+    for i in range(0, len(_PAIRS), 50)
 )
 
 # The rows of the given keys recounted from the base tables: the old rows go, the keys with evaluations
@@ -166,60 +178,3 @@ ALL_KEYS = (
 )
 # Every row counted again (after a bulk load that kept the recount triggers off), the version bumped.
 RECOUNT_EVERYTHING = BUMP_VERSION + "DELETE FROM reviews_boardyear;\n" + recount(ALL_KEYS)
-
-
-# --- The medians of one reporting year for a few areas at once: no sum of kept rows gives a median. With them,
-# in the same statement, the kept rows of the year (the dashboard's cold page sends one query for its year).
-
-# The review by primary key for each of the year's evaluations: the inner OFFSET 0 keeps PostgreSQL from hashing
-# the whole review table instead, and the outer one from hashing the boards again for each evaluation.
-_EVALUATIONS = """
-    ev AS MATERIALIZED (
-        SELECT e.*, b.region_id
-        FROM (
-            SELECT e.completed_date AS evaluated_on, e.received_date, r.board_id, r.decision_date, r.completed_date
-            FROM reviews_evaluation e
-            CROSS JOIN LATERAL (
-                SELECT r.board_id, r.decision_date, r.completed_date
-                FROM reviews_review r
-                WHERE r.id = e.review_id AND r.status <> 'draft'
-                OFFSET 0
-            ) r
-            WHERE e.completed_date BETWEEN %s AND %s
-            OFFSET 0
-        ) e
-        JOIN reviews_board b ON b.id = e.board_id
-    )
-"""
-_MEDIANS = (
-    "percentile_cont(0.5) WITHIN GROUP (ORDER BY completed_date - decision_date) AS median_decision_days, "
-    "percentile_cont(0.5) WITHIN GROUP (ORDER BY evaluated_on - completed_date) AS median_evaluation_days, "
-    "percentile_cont(0.5) WITHIN GROUP (ORDER BY evaluated_on - received_date) AS median_ofsted_days"
-)
-# One row per area, even an empty one (an aggregate without GROUP BY always gives a row).
-_SCOPE = (
-    "SELECT {n} AS scope, " + _MEDIANS + " FROM ev "
-    "WHERE (%s::bigint IS NULL OR region_id = %s) AND (%s::bigint IS NULL OR board_id = %s)"
-)
-_KEPT = (
-    "SELECT s.board_id, b.region_id, s.evaluations, "
-    + ", ".join(f"s.{j}" for j in _JUDGEMENTS)
-    + ", s.details FROM reviews_boardyear s JOIN reviews_board b ON b.id = s.board_id WHERE s.start_year = %s"
-)
-
-
-def year_medians_sql(start_year, first_day, last_day, scopes):
-    """The statement and its parameters that give, as one JSON object, the kept rows of the reporting year
-    ``start_year`` (``rows``: board and region ids, the counts, the details) and the medians in days of its
-    evaluations (``medians``: one row per ``(region_id, board_id)`` of ``scopes``, None for any)."""
-    areas = " UNION ALL ".join(_SCOPE.format(n=n) for n in range(len(scopes)))
-    params = [first_day, last_day]
-    for region_id, board_id in scopes:
-        params += [region_id, region_id, board_id, board_id]
-    params.append(start_year)
-    sql = (
-        f"WITH {_EVALUATIONS} SELECT json_build_object("
-        f"'medians', (SELECT coalesce(json_agg(t ORDER BY t.scope), '[]') FROM ({areas}) t), "
-        f"'rows', (SELECT coalesce(json_agg(y), '[]') FROM ({_KEPT}) y))"
-    )
-    return sql, params
