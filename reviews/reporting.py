@@ -25,7 +25,7 @@ conflict, never lost. A writer that skips the helper still takes the lock with i
 safe unless it locked rows before (``select_for_update``), and a deadlock is an error, never a lost write.
 """
 
-import heapq
+import itertools
 from contextlib import contextmanager
 
 import pgtrigger
@@ -250,14 +250,16 @@ def year_figures(start_year, scopes, *, using="reporting"):
             for key in DETAIL_KEYS:
                 area[key] += row["details"][key]
         for measure in DAY_MEASURES:
-            area[measure] = _median(heapq.merge(*(row["details"][f"days__{measure}"] for row in mine)))
+            # Timsort merges the rows' sorted runs in C (heapq.merge, in Python, took most of a cold page).
+            area[measure] = _median(
+                sorted(itertools.chain.from_iterable(row["details"][f"days__{measure}"] for row in mine))
+            )
         figures.append(area)
     return figures
 
 
-def _median(ordered):
+def _median(values):
     """The median of sorted numbers, halfway between the middle two for an even count; None for none."""
-    values = list(ordered)
     if not values:
         return None
     middle = len(values) // 2
