@@ -9,7 +9,8 @@ write: Django's cache keys the dashboard's results by it, so a cached answer is 
 the evaluation), the evaluations of submitted reviews counted per judgement and per finding category (the
 evaluations of reviews with at least one finding of that category), and the rest of the year's figures that
 add up over boards (``details``: the children, findings, timeliness and independence of the evaluated
-reviews), so a cold dashboard reads a year's rows and computes only the medians. The triggers that bump the version
+reviews, and each measure's days as a sorted list for the medians), so a cold dashboard reads a year's rows
+and nothing per evaluation. The triggers that bump the version
 recount the (board, year) rows a statement touched, from the base tables, in the writing transaction; the
 version row's lock makes those writers take turns, so each recount sees every earlier writer's rows and the
 rows stay exact (tests/test_dashboard_properties.py compares them with a recount after random writes).
