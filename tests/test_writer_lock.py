@@ -8,7 +8,7 @@ import time
 import pytest
 from django.db import connection
 
-from reviews import editing
+from reviews import editing, reporting
 from reviews.imports import import_reviews
 from reviews.models import Child, Review
 from tests.connections import second_session
@@ -74,19 +74,14 @@ def test_a_long_import_and_a_form_save_on_the_same_review_take_turns():
         "SCR-DRAFT,E08000025,,Changed by the import,2008-01-10,2008-02-01,2008-06-01,,,,\n",
         "children.csv": f"{CHILDREN_HEADER}\nSCR-OTHER,Child C,female,under_1,,died,yes,,\n",
     }
-    fields = {name: getattr(draft, name) for name in editing.REVIEW_FIELDS} | {"title": "Changed in the form"}
 
     def save_form():
-        return editing.update_review(
-            user=board_user,
-            review_id=draft.pk,
-            version=draft.version,
-            fields=fields,
-            contributing_boards=[],
-            children=[],
-            agencies=[],
-            findings=[],
-        )
+        # What ReviewEditor.save() does: the reporting lock, then the draft's row lock and version check.
+        with reporting.writing():
+            review = editing.lock_draft(user=board_user, review_id=draft.pk, version=draft.version)
+            review.title = "Changed in the form"
+            editing.save_draft(review, version=draft.version)
+        return review
 
     def run_import():
         return import_reviews(files={name: io.BytesIO(text.encode()) for name, text in files.items()})
