@@ -771,7 +771,8 @@ class SavedView(models.Model):
         return self.name
 
 
-# Recommendations and action plans, and the figures the database keeps for the dashboard: their own modules,
-# imported here (after the models they build on) so Django finds the models.
+# Recommendations and action plans, the reminders sent about them, and the figures the database keeps for the
+# dashboard: their own modules, imported here (after the models they build on) so Django finds the models.
 from reviews.plans import Action, Recommendation  # noqa: E402, F401
+from reviews.reminders import ReminderSent  # noqa: E402, F401
 from reviews.reporting import BoardYear, DataVersion  # noqa: E402, F401
