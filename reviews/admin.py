@@ -15,7 +15,7 @@ from django.template.response import TemplateResponse
 from django.urls import path
 
 from reviews import editing
-from reviews.imports import CHILDREN, EVALUATIONS, FINDINGS, REVIEWS, import_reviews
+from reviews.imports import ACTIONS, CHILDREN, EVALUATIONS, FINDINGS, RECOMMENDATIONS, REVIEWS, import_reviews
 from reviews.models import (
     AgencyInvolvement,
     Board,
@@ -149,6 +149,8 @@ class ImportForm(forms.Form):
     children = forms.FileField(label=CHILDREN, required=False, help_text="Optional.")
     findings = forms.FileField(label=FINDINGS, required=False, help_text="Optional.")
     evaluations = forms.FileField(label=EVALUATIONS, required=False, help_text="Optional.")
+    recommendations = forms.FileField(label=RECOMMENDATIONS, required=False, help_text="Optional.")
+    actions = forms.FileField(label=ACTIONS, required=False, help_text="Optional.")
 
     def clean(self):
         cleaned = super().clean()

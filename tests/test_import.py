@@ -85,7 +85,7 @@ def test_a_good_bundle_is_imported_field_by_field():
 
     assert result.errors == []
     assert (result.reviews_created, result.reviews_updated, result.reviews_unchanged) == (2, 0, 0)
-    assert result.created == {"children": 3, "findings": 2, "evaluations": 2}
+    assert result.created == {"children": 3, "findings": 2, "evaluations": 2, "recommendations": 0, "actions": 0}
 
     first = Review.objects.get(reference="SCR-2008-001")
     assert first.board.gss_code == "E08000025"
@@ -369,7 +369,8 @@ BAD_CASES = [
     ),
     pytest.param(
         {**with_reviews("SCR-1,E08000025,,A,,,,,,,"), "finding.csv": "review\n"},
-        "finding.csv:1: -: unknown file: the import reads reviews.csv, children.csv, findings.csv, evaluations.csv",
+        "finding.csv:1: -: unknown file: the import reads reviews.csv, children.csv, findings.csv, evaluations.csv, "
+        "recommendations.csv, actions.csv",
         id="unknown file",
     ),
     pytest.param(
@@ -535,7 +536,7 @@ def test_reimporting_the_same_files_changes_nothing_at_all():
 
     assert result.errors == []
     assert (result.reviews_created, result.reviews_updated, result.reviews_unchanged) == (0, 0, 2)
-    assert result.created == {"children": 0, "findings": 0, "evaluations": 0}
+    assert result.created == {"children": 0, "findings": 0, "evaluations": 0, "recommendations": 0, "actions": 0}
     assert snapshot() == before  # no new history either
     assert dict(Review.objects.values_list("reference", "updated_at")) == updated_at
     assert set(Child.objects.values_list("pk", flat=True)) == child_ids
@@ -566,7 +567,7 @@ def test_a_reviews_children_findings_and_evaluations_are_replaced_by_the_files()
     result = run(files)
 
     assert result.errors == []
-    assert result.deleted == {"children": 3, "findings": 2, "evaluations": 2}
+    assert result.deleted == {"children": 3, "findings": 2, "evaluations": 2, "recommendations": 0, "actions": 0}
     first = Review.objects.get(reference="SCR-2008-001")
     second = Review.objects.get(reference="SCR-2008-002")
     assert list(first.children.values_list("pseudonym", flat=True)) == ["Child Z"]

@@ -12,11 +12,32 @@ from typing import IO
 import pghistory
 from django.db import IntegrityError, connection, transaction
 
-from reviews.imports import checking, planning, reading, writing
-from reviews.imports.files import CHILDREN, EVALUATIONS, FILE_NAMES, FINDINGS, NO_COLUMN, REVIEWS, Errors
+from reviews.imports import actionplans, checking, planning, reading, writing
+from reviews.imports.files import (
+    ACTIONS,
+    CHILDREN,
+    EVALUATIONS,
+    FILE_NAMES,
+    FINDINGS,
+    NO_COLUMN,
+    RECOMMENDATIONS,
+    REVIEWS,
+    Errors,
+)
 from reviews.models import Board
 
-__all__ = ["CHILDREN", "EVALUATIONS", "FILE_NAMES", "FINDINGS", "REVIEWS", "ImportResult", "import_reviews"]
+__all__ = [
+    "ACTIONS",
+    "CHILDREN",
+    "EVALUATIONS",
+    "FILE_NAMES",
+    "FINDINGS",
+    "RECOMMENDATIONS",
+    "REVIEWS",
+    "ImportResult",
+    "import_reviews",
+]
+KINDS = ("children", "findings", "evaluations", "recommendations", "actions")
 
 # One import at a time: two imports naming the same new reference would otherwise race.
 ADVISORY_LOCK = 7_242_001
@@ -31,8 +52,8 @@ class ImportResult:
     reviews_updated: int = 0
     reviews_unchanged: int = 0
     rows_read: dict[str, int] = field(default_factory=dict)
-    created: dict[str, int] = field(default_factory=lambda: dict.fromkeys(("children", "findings", "evaluations"), 0))
-    deleted: dict[str, int] = field(default_factory=lambda: dict.fromkeys(("children", "findings", "evaluations"), 0))
+    created: dict[str, int] = field(default_factory=lambda: dict.fromkeys(KINDS, 0))
+    deleted: dict[str, int] = field(default_factory=lambda: dict.fromkeys(KINDS, 0))
 
     @property
     def ok(self):
@@ -44,7 +65,9 @@ class ImportResult:
             f"Reviews: {self.reviews_created:,} created, {self.reviews_updated:,} updated, "
             f"{self.reviews_unchanged:,} unchanged."
         ]
-        for kind in ("children", "findings", "evaluations"):
+        for kind in KINDS:
+            if kind in ("recommendations", "actions") and f"{kind}.csv" not in self.rows_read:
+                continue  # the action plans' files are newer than most bundles: said only when given
             lines.append(
                 f"{kind.capitalize()}: {self.created[kind]:,} written, {self.deleted[kind]:,} replaced rows removed."
             )
@@ -56,8 +79,9 @@ def import_reviews(
 ) -> ImportResult:
     """Import a bundle of CSV files (SPEC section 4): everything, or nothing and every error.
 
-    ``files`` maps a file name (``reviews.csv``, ``children.csv``, ``findings.csv``, ``evaluations.csv``)
-    to an open stream: binary (UTF-8 bytes, as uploads are) or text opened with ``newline=""``.
+    ``files`` maps a file name (``reviews.csv``, ``children.csv``, ``findings.csv``, ``evaluations.csv``,
+    ``recommendations.csv``, ``actions.csv``) to an open stream: binary (UTF-8 bytes, as uploads are) or text
+    opened with ``newline=""``.
     ``progress(file_name, rows_read)`` is called every ``progress_every`` rows of a file. ``user`` (the
     signed-in user of the admin's import page) or ``operator`` (who ran the command) is recorded in the
     audit trail as named at the time of the import. ``statement_timeout_ms`` replaces the connection's
@@ -90,10 +114,12 @@ def import_reviews(
                 return result
             existing = planning.existing_reviews(parsed)
             checking.check_references(parsed, existing, errors)
+            actionplans.check_action_recommendations(parsed, existing, errors)
             if errors:
                 result.errors = errors.lines()
                 return result
-            writing.write(planning.plan(parsed, boards, existing), result)
+            ids = writing.write(planning.plan(parsed, boards, existing), result)
+            actionplans.write(actionplans.plan(parsed, existing), ids, result)
     except IntegrityError as exc:
         # Only a write racing this import (someone saving the same review meanwhile) can get here.
         errors.add(REVIEWS, 1, NO_COLUMN, f"the register changed during the import, nothing was written: {exc}")

@@ -12,7 +12,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from reviews.editing import codes_in_reference
-from reviews.imports.files import COLUMNS, EVALUATIONS, REVIEWS
+from reviews.imports import actionplans
+from reviews.imports.files import ACTIONS, COLUMNS, EVALUATIONS, RECOMMENDATIONS, REVIEWS
 from reviews.models import EVALUATION_DATE_ORDER, REVIEW_DATE_ORDER, dates_out_of_order
 from reviews.validators import first_illegal_character
 
@@ -73,6 +74,10 @@ def check_file(raw, boards, errors):
         _check_reviews(parsed, boards, errors)
     elif name == EVALUATIONS:
         _check_evaluations(parsed, errors)
+    elif name == RECOMMENDATIONS:
+        actionplans.check_recommendations(parsed, errors)
+    elif name == ACTIONS:
+        actionplans.check_actions(parsed, errors)
     return parsed
 
 

@@ -3,13 +3,15 @@
 from dataclasses import dataclass
 from typing import Any
 
-from reviews.models import Agency, Child, Evaluation, Finding, Judgement, Review
+from reviews.models import Action, Agency, Child, Evaluation, Finding, Judgement, Recommendation, Review
 
 REVIEWS = "reviews.csv"
 CHILDREN = "children.csv"
 FINDINGS = "findings.csv"
 EVALUATIONS = "evaluations.csv"
-FILE_NAMES = (REVIEWS, CHILDREN, FINDINGS, EVALUATIONS)
+RECOMMENDATIONS = "recommendations.csv"
+ACTIONS = "actions.csv"
+FILE_NAMES = (REVIEWS, CHILDREN, FINDINGS, EVALUATIONS, RECOMMENDATIONS, ACTIONS)
 CONTRIBUTIONS = "other_boards"  # the contributions come from this column of reviews.csv
 NO_COLUMN = "-"  # the COLUMN of an error about a whole file or row
 
@@ -79,6 +81,24 @@ COLUMNS = {
         _choice("timescales", Judgement),
         _choice("equality_and_diversity", Judgement),
         _choice("family_involvement", Judgement),
+    ),
+    # SPEC section 9: a review's recommendations and the board's action plan.
+    RECOMMENDATIONS: (
+        Column("review", "code", True, True),
+        Column("number", "int", True, True),
+        Column("text", "text", True, True, max_length=_max_length(Recommendation, "text")),
+        _choice("agency", Agency),  # blank: the board as a whole
+    ),
+    ACTIONS: (
+        Column("review", "code", True, True),
+        Column("recommendation", "int", True, True),
+        Column("number", "int", True, True),
+        Column("description", "text", True, True, max_length=_max_length(Action, "description")),
+        _choice("owner_agency", Agency, required=True),
+        Column("due_date", "date", True, True, blank=None),
+        _choice("status", Action.Status, blank=Action.Status.NOT_STARTED),
+        Column("completed_date", "date", blank=None),
+        Column("evidence", max_length=_max_length(Action, "evidence")),
     ),
 }
 

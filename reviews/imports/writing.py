@@ -20,7 +20,8 @@ BATCH_SIZE = 1000
 
 
 def write(plan, result):
-    """Make the plan's writes (inside the import's transaction) and count them in ``result``."""
+    """Make the plan's writes (inside the import's transaction) and count them in ``result``; returns the ids of
+    the reviews the files name, by reference."""
     now = timezone.now()
     ids = dict(plan.ids)
     ids.update(_create_reviews(plan.new_reviews, now))
@@ -45,6 +46,7 @@ def write(plan, result):
     result.reviews_created = len(plan.new_reviews)
     result.reviews_updated = len(plan.updated)
     result.reviews_unchanged = plan.unchanged
+    return ids
 
 
 def _create_reviews(new_reviews, now):

@@ -22,7 +22,8 @@ def os_user():
 
 class Command(BaseCommand):
     help = (
-        "Import reviews.csv (required) and children.csv, findings.csv, evaluations.csv (optional) from DIR. "
+        "Import reviews.csv (required) and children.csv, findings.csv, evaluations.csv, recommendations.csv, "
+        "actions.csv (optional) from DIR. "
         "All or nothing: on any error nothing is written, every error is printed as FILE:LINE: COLUMN: message "
         "and the command exits with status 1."
     )
