@@ -21,6 +21,8 @@ from reviews.validators import validate_xml_text
 RECOMMENDATION_TEXT_MAX_LENGTH = 2_000
 ACTION_DESCRIPTION_MAX_LENGTH = 2_000
 ACTION_EVIDENCE_MAX_LENGTH = 2_000
+# An open action due within this many days is "due soon" (the plan page, the tracker, the start page).
+DUE_SOON_DAYS = 14
 
 
 def _readable_reviews(user):

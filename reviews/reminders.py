@@ -15,12 +15,10 @@ from django.urls import reverse
 
 from reviews import roles
 from reviews.models import Board, audited
-from reviews.plans import Action
+from reviews.plans import DUE_SOON_DAYS, Action
 
-# Open actions due on or before the as-of day plus this many days are "due soon" (SPEC section 9).
-DUE_SOON_DAYS = 14
-# The review's action plan page, where each listed action links to.
-PLAN_PAGE = "reviews:actions"
+# The review's action plan page (/reviews/<id>/actions/), where each listed action links to.
+PLAN_PAGE = "reviews:plan"
 
 
 @audited()
@@ -51,6 +49,7 @@ class Reminder:
     as_of: object
     overdue: list = field(default_factory=list)
     due_soon: list = field(default_factory=list)
+    days = DUE_SOON_DAYS  # "due soon": on or before as_of + days (a class attribute, not a field)
 
     @property
     def actions(self):

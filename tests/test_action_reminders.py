@@ -185,6 +185,7 @@ def test_the_email_is_plain_text_with_each_actions_details_and_a_link_to_its_pla
     ) in body
     assert "Due 31 March 2011. Status: In progress." in body
     assert "&amp;" not in body and "&lt;" not in body
+    assert "once a day while your boards have actions overdue or due\nwithin 14 days." in body
 
 
 def test_nothing_is_sent_when_no_action_is_due(staff):
