@@ -341,3 +341,38 @@ def test_a_second_run_while_one_is_sending_stops_and_sends_nothing(plans, staff)
     assert not ReminderSent.objects.exists()
     send()
     assert recipients() == EVERYONE  # the lock was given back
+
+
+class CountsConnections(EmailBackend):
+    """Opens a connection as the SMTP backend does: only when none is open; a refusal for cat breaks it."""
+
+    opened = 0
+
+    def open(self):
+        if getattr(self, "connected", False):
+            return False
+        CountsConnections.opened += 1
+        self.connected = True
+        return True
+
+    def close(self):
+        self.connected = False
+
+    def send_messages(self, messages):
+        assert self.connected, "sent without an open connection"
+        if any("cat@example.org" in message.to for message in messages):
+            raise smtplib.SMTPServerDisconnected("Connection unexpectedly closed")
+        return super().send_messages(messages)
+
+
+def test_one_connection_carries_every_email_and_a_fresh_one_follows_a_failure(plans, staff):
+    UserFactory(username="zoe", role="board_staff", boards=["E08000025"], email="zoe@example.org")
+    CountsConnections.opened = 0
+
+    counting = override_settings(MAILERS={"default": {"BACKEND": f"{__name__}.CountsConnections"}})
+    with counting, pytest.raises(CommandError, match="1 of 4 reminders could not be sent"):
+        send()
+
+    # both, cat (refused: the connection is dropped), sam and zoe: one connection before the failure, one after.
+    assert CountsConnections.opened == 2
+    assert recipients() == ["both@example.org", "sam@example.org", "zoe@example.org"]
