@@ -3,9 +3,10 @@
 Usage (from the project folder; the server of DATABASE_URL is used, the database is a dedicated one):
 
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/scr_imp DJANGO_SECRET_KEY=x \\
-        .venv/bin/python bench/bench_import.py [--reviews 10000] [--repeat 3] [--database scr_bench_import]
+        .venv/bin/python bench/bench_import.py [--reviews 10000] [--repeat 3] [--database scr_bench_import] [--plans]
 
-It builds a bundle (about 2 children, 10 findings and 1.2 evaluations per review) into a temporary folder,
+It builds a bundle (about 2 children, 10 findings and 1.2 evaluations per review; with ``--plans`` also, for each
+evaluated review, 3 recommendations with 2 actions each) into a temporary folder,
 then on a freshly emptied database measures, in the same run:
 
 - the floor: PostgreSQL COPY of exactly the same rows into the same tables, committed, with the audit
@@ -38,6 +39,8 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 REVIEW_TABLES = [
+    "reviews_action",
+    "reviews_recommendation",
     "reviews_evaluation",
     "reviews_finding",
     "reviews_child",
@@ -47,6 +50,8 @@ REVIEW_TABLES = [
     "reviews_review",
 ]
 EVENT_TABLES = [
+    "reviews_actionevent",
+    "reviews_recommendationevent",
     "reviews_evaluationevent",
     "reviews_findingevent",
     "reviews_childevent",
@@ -63,6 +68,7 @@ def parse_args():
     parser.add_argument("--repeat", type=int, default=3, help="timed runs of each measurement (best is reported)")
     parser.add_argument("--database", default="scr_bench_import", help="dedicated database (emptied!)")
     parser.add_argument("--profile", action="store_true", help="print a cProfile of one import")
+    parser.add_argument("--plans", action="store_true", help="add recommendations.csv and actions.csv")
     return parser.parse_args()
 
 
@@ -124,14 +130,15 @@ def server_cpu():
 # ---------------------------------------------------------------------------------------------- the bundle
 
 
-def build_bundle(n_reviews, boards, seed=2009):
+def build_bundle(n_reviews, boards, seed=2009, plans=False):
     """Deterministic rows for every file: dicts of CSV values, in file order."""
     rng = random.Random(seed)
+    from reviews.imports import FILE_NAMES
     from reviews.models import Agency, Child, Finding, Judgement
 
     categories, agencies = list(Finding.Category.values), list(Agency.values)
     ethnicities = [*Child.Ethnicity.values, ""]
-    bundle = {"reviews.csv": [], "children.csv": [], "findings.csv": [], "evaluations.csv": []}
+    bundle = {name: [] for name in FILE_NAMES[: len(FILE_NAMES) if plans else 4]}
     start = datetime.date(2007, 4, 1)
     for i in range(n_reviews):
         ref = f"SCR-{i + 1:06d}"
@@ -200,7 +207,45 @@ def build_bundle(n_reviews, boards, seed=2009):
                     }
                 )
                 received = done + datetime.timedelta(days=rng.randrange(30, 120))
+            if plans:
+                add_plan(bundle, rng, ref, completed, agencies)
     return bundle
+
+
+def add_plan(bundle, rng, ref, completed, agencies):
+    """Three recommendations of the review, two actions each, some completed (late or not), one withdrawn."""
+    for number in range(1, 4):
+        agency = rng.choice(["", *agencies])
+        bundle["recommendations.csv"].append(
+            {
+                "review": ref,
+                "number": str(number),
+                "text": "Agencies should share referrals within a day.",
+                "agency": agency,
+            }
+        )
+        for action in (1, 2):
+            due = completed + datetime.timedelta(days=rng.randrange(60, 700))
+            roll = rng.random()
+            status, done, evidence = "in_progress", "", ""
+            if roll < 0.6:
+                status, done = "completed", (due + datetime.timedelta(days=rng.randrange(-90, 90))).isoformat()
+                evidence = "Audit of 40 referrals showed the protocol followed."
+            elif roll < 0.65:
+                status, evidence = "withdrawn", "Superseded by national guidance."
+            bundle["actions.csv"].append(
+                {
+                    "review": ref,
+                    "recommendation": str(number),
+                    "number": str(action),
+                    "description": "Agree a protocol and train staff in it.",
+                    "owner_agency": agency or rng.choice(agencies),
+                    "due_date": due.isoformat(),
+                    "status": status,
+                    "completed_date": done,
+                    "evidence": evidence,
+                }
+            )
 
 
 def write_bundle(bundle, folder):
@@ -316,8 +361,35 @@ def copy_buffers(bundle, board_ids, first_id):
             for r in bundle["evaluations.csv"]
         ],
     )
+    recommendation_ids = {}
+    recommendation_rows = []
+    for pk, r in enumerate(bundle.get("recommendations.csv", ()), start=1):
+        recommendation_ids[r["review"], r["number"]] = pk
+        recommendation_rows.append([pk, ids[r["review"]], r["number"], r["text"], r["agency"], 1, now])
+    tables["reviews_recommendation"] = ("id, review_id, number, text, agency, version, updated_at", recommendation_rows)
+    tables["reviews_action"] = (
+        "recommendation_id, number, description, owner_agency, due_date, status, completed_date, evidence, version, "
+        "updated_at",
+        [
+            [
+                recommendation_ids[r["review"], r["recommendation"]],
+                r["number"],
+                r["description"],
+                r["owner_agency"],
+                r["due_date"],
+                r["status"],
+                blank_none(r["completed_date"]),
+                r["evidence"],
+                1,
+                now,
+            ]
+            for r in bundle.get("actions.csv", ())
+        ],
+    )
     buffers = {}
     for table, (columns, rows) in tables.items():
+        if not rows and table in ("reviews_recommendation", "reviews_action"):
+            continue
         out = io.StringIO()
         csv.writer(out, quoting=csv.QUOTE_NOTNULL).writerows(rows)
         buffers[table] = (columns, out.getvalue())
@@ -369,6 +441,8 @@ def read_only(folder, board_ids):
     with Clock() as clock:
         errors = files.Errors()
         for name in FILE_NAMES:
+            if not (folder / name).exists():
+                continue
             with open(folder / name, "rb") as stream:
                 checking.check_file(reading.read_file(name, stream, errors), board_ids, errors)
     assert not errors
@@ -480,10 +554,10 @@ def main():
     from django.db import connection
 
     call_command("migrate", verbosity=0)
-    from reviews.models import Board, Child, Evaluation, Finding, Review
+    from reviews.models import Action, Board, Child, Evaluation, Finding, Recommendation, Review
 
     board_ids = dict(Board.objects.values_list("gss_code", "pk"))
-    bundle = build_bundle(args.reviews, sorted(board_ids))
+    bundle = build_bundle(args.reviews, sorted(board_ids), plans=args.plans)
     rows = {name: len(r) for name, r in bundle.items()}
     print(f"Bundle: {', '.join(f'{name} {n:,} rows' for name, n in rows.items())}")
     with connection.cursor() as cursor:
@@ -535,6 +609,8 @@ def main():
     assert Child.objects.count() == rows["children.csv"]
     assert Finding.objects.count() == rows["findings.csv"]
     assert Evaluation.objects.count() == rows["evaluations.csv"]
+    assert Recommendation.objects.count() == rows.get("recommendations.csv", 0)
+    assert Action.objects.count() == rows.get("actions.csv", 0)
 
     print(f"\nload average at end {os.getloadavg()[0]:.1f}")
     print("\nOne import as shipped, wall seconds by step (COPY steps include their audit rows):")

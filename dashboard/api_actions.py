@@ -4,12 +4,17 @@ section 9 on an as-of day, nationally (or for the region or board asked for) and
 Readers are the dashboard's (``viewer_for``): everyone who may read it gets the national and regional totals;
 board staff get their own boards' rows only, and another board (or one that does not exist) answers 404. A
 malformed ``as_of`` or an unknown region answers 400 with ``{"error": ...}``.
+
+Counting half a million actions takes a second or so, so the answer is kept in Django's cache under the data
+version, as the dashboard's are: every write to a recommendation or an action (or a review) changes the
+version (reviews/reporting.py), so a kept answer is never older than the data.
 """
 
 import datetime
+import json
 import re
 
-from django.http import JsonResponse
+from django.http import HttpResponse, JsonResponse
 from django.utils import timezone
 from django.views.decorators.http import require_safe
 
@@ -88,4 +93,11 @@ def api_actions(request):
         board = api_board(request.GET.get("board"), viewer)
     except forms.ApiError as error:
         return JsonResponse({"error": str(error)}, status=error.status)
-    return JsonResponse(action_figures(viewer, as_of=as_of, region=region, board=board), encoder=DecimalEncoder)
+    key = ("api-actions", as_of, region and region.code, board and board.gss_code, viewer.scope_key, viewer.fingerprint)
+
+    def answer():
+        figures = action_figures(viewer, as_of=as_of, region=region, board=board)
+        return json.dumps(figures, cls=DecimalEncoder)
+
+    body = queries.cached(key, queries.data_version(), answer)
+    return HttpResponse(body, content_type="application/json")

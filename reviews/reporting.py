@@ -1,7 +1,8 @@
 """Figures the database keeps for the dashboard: the data version and the evaluations per board and year.
 
 ``DataVersion`` is one row whose number changes with every statement that writes a review, an evaluation,
-a child, a finding, a contribution, a board or a region (statement triggers below), committed with the
+a child, a finding, a contribution, a board, a region, a recommendation or an action (statement triggers
+below), committed with the
 write: Django's cache keys the dashboard's results by it, so a cached answer is never older than the data.
 
 ``BoardYear`` holds, per lead board and reporting year (1 April to 31 March, by the date Ofsted completed
@@ -16,7 +17,18 @@ import pgtrigger
 from django.db import connections, models
 from django.db.models import Q
 
-from reviews.models import Board, Child, Contribution, Evaluation, Finding, Judgement, Region, Review
+from reviews.models import (
+    Action,
+    Board,
+    Child,
+    Contribution,
+    Evaluation,
+    Finding,
+    Judgement,
+    Recommendation,
+    Region,
+    Review,
+)
 from reviews.reporting_sql import (
     BUMP_VERSION,
     DELETED_REVIEW_KEYS,
@@ -144,7 +156,8 @@ pgtrigger.register(
         delete=DELETED_REVIEW_KEYS,
     )
 )(Review)
-for model in (Child, Contribution, Board, Region):
+# Recommendations and actions: the action-plan figures (dashboard/api_actions.py) are cached under the version.
+for model in (Child, Contribution, Board, Region, Recommendation, Action):
     pgtrigger.register(*_triggers("dashboard"))(model)
 
 

@@ -28,6 +28,8 @@ from reviews.models import Action, Review
 from tests.dashboard_data import BIRMINGHAM, COVENTRY, LEEDS, WEST_MIDLANDS, YORKSHIRE, signed_in
 from tests.factories import ActionFactory, RecommendationFactory, ReviewFactory, UserFactory, board
 
+pytestmark = pytest.mark.usefixtures("fresh_dashboard_cache")
+
 D = datetime.date
 AS_OF = D(2011, 3, 31)
 KEYS = ["actions", "completed", "open", "overdue", "overdue_pct", "completed_late"]
@@ -261,10 +263,17 @@ def test_the_api_is_for_signed_in_dashboard_readers_only(client, plans):
     assert signed_in(client, nobody).get("/dashboard/api/actions").status_code == 403
 
 
-def test_the_api_reads_the_figures_in_one_query(client, manager, plans, django_assert_num_queries):
+def test_the_api_counts_in_one_query_and_keeps_the_answer_until_the_data_changes(
+    client, manager, plans, django_assert_num_queries
+):
     client = signed_in(client, manager)
-    api(client, as_of="2011-03-31")
+    api(client, as_of="2011-03-30")  # the session and the user's permissions are loaded once
     # The session, the user, their two-factor device, their permissions (two), the dashboard reader's boards,
-    # and the figures: one query, whatever the number of boards and actions.
-    with django_assert_num_queries(7):
-        api(client, as_of="2011-03-31")
+    # the data version, and the figures: one query, whatever the number of boards and actions.
+    with django_assert_num_queries(8):
+        first = api(client, as_of="2011-03-31")
+    with django_assert_num_queries(7):  # kept: no figures query
+        assert api(client, as_of="2011-03-31") == first
+    Action.objects.filter(status="in_progress").update(status="completed", completed_date=D(2011, 3, 31))
+    again = api(client, as_of="2011-03-31")
+    assert (again["completed"], again["overdue"]) == (first["completed"] + 1, first["overdue"] - 1)

@@ -42,7 +42,7 @@ from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 from django_otp.util import random_hex
 
-from reviews import demo, roles
+from reviews import demo, demo_plans, roles
 from reviews.accounts import assign_role
 from reviews.models import Board, Review
 from scr_register.two_factor import needs_second_factor
@@ -114,6 +114,7 @@ class Command(BaseCommand):
                     f"{counts['reviews_evaluation']:,} evaluations and {counts['reviews_contribution']:,} "
                     f"contributing boards in {time.monotonic() - started:.1f} s (seed {seed})."
                 )
+                self.stdout.write(demo_plans.add_plans(seed=seed))
             if not reviews:
                 return
             if settings.DEBUG:

@@ -1,0 +1,155 @@
+"""Demo recommendations and action plans for the reviews seed_demo wrote (SPEC section 9), deterministic with the
+seed and written with PostgreSQL COPY.
+
+Most evaluated reviews get a plan, fewer submitted ones and a few drafts: 2 to 6 recommendations, each with 1 to
+3 actions due between two months and two years after the review was completed. As of ``demo.AS_OF`` (the day the
+demo register stands on) actions due by then are mostly completed, on time or late, some withdrawn and some still
+open (overdue, more often for recent reviews); actions due later are mostly not started or in progress, a few
+done early. The audit triggers stay on: COPY fires the statement-level insert triggers, one event row per row.
+"""
+
+import datetime
+import io
+import random
+import time
+
+from django.db import connection, transaction
+
+from reviews.demo import AS_OF
+from reviews.models import Action, Agency, Recommendation, Review
+
+AGENCIES = [agency for agency in Agency.values if agency != Agency.OTHER]
+# Which reviews have a plan, by status.
+PLAN_SHARE = {Review.Status.EVALUATED: 0.85, Review.Status.SUBMITTED: 0.5, Review.Status.DRAFT: 0.15}
+RECOMMENDATIONS = ([2, 3, 4, 5, 6], [3, 3, 2, 1, 1])  # how many, and how often
+ACTIONS = ([1, 2, 3], [4, 3, 2])
+
+RECOMMENDATION_TEXTS = (
+    "{who} should make sure that referrals about an unborn baby are shared with midwifery within one working day.",
+    "{who} should review how the history of the family is gathered and used when a new referral is made.",
+    "{who} should make sure staff understand the thresholds for a strategy discussion and apply them.",
+    "{who} should audit the quality of supervision of front-line staff working with children in need.",
+    "{who} should agree how information about domestic abuse incidents reaches the child's school.",
+    "{who} should strengthen how the voice of the child is recorded and acted on in assessments.",
+    "{who} should make sure fathers and other adults in the household are included in assessments.",
+    "{who} should review training on recognising neglect, including its cumulative effect over time.",
+    "{who} should make sure that missed health appointments for a child prompt a follow-up.",
+    "{who} should set out how escalation between agencies works when professionals disagree.",
+)
+ACTION_TEXTS = (
+    "Revise the procedure and publish it on the board's website.",
+    "Deliver multi-agency training to front-line staff and record attendance.",
+    "Audit a sample of cases six months on and report the findings to the board.",
+    "Add a prompt to the case recording system and check that it is used.",
+    "Agree an information-sharing protocol with partner agencies.",
+    "Brief team managers and include the learning in supervision.",
+    "Report progress to the board's performance subgroup each quarter.",
+    "Commission an independent review of the service and act on it.",
+)
+EVIDENCE = (
+    "Audit of 40 cases showed the new procedure followed in 36.",
+    "Training delivered to 220 staff; evaluation forms show improved confidence.",
+    "Procedure published and referenced in three later case audits.",
+    "Quarterly report to the board shows the target met for two quarters running.",
+)
+WITHDRAWN = (
+    "Superseded by the national guidance published since the review.",
+    "The service was recommissioned and the new provider's contract covers it.",
+    "Merged into a wider action under another recommendation.",
+)
+
+RECOMMENDATION_COLUMNS = ("id", "review_id", "number", "text", "agency", "version", "updated_at")
+ACTION_COLUMNS = (
+    "recommendation_id",
+    "number",
+    "description",
+    "owner_agency",
+    "due_date",
+    "status",
+    "completed_date",
+    "evidence",
+    "version",
+    "updated_at",
+)
+NULL = "\\N"
+STAMP = f"{AS_OF.isoformat()} 17:00:00+00"
+
+
+def _status(rng, review_done, due):
+    """(status, completed_date, evidence) of an action due on ``due`` of a review completed on ``review_done``."""
+    if due <= AS_OF:
+        recent = (AS_OF - due).days < 2 * 365
+        roll = rng.random()
+        if roll < 0.07:
+            return Action.Status.WITHDRAWN, None, rng.choice(WITHDRAWN)
+        if roll < (0.72 if recent else 0.95):
+            if rng.random() < 0.65:  # on time
+                done = due - datetime.timedelta(days=rng.randrange(0, 120))
+            else:
+                done = due + datetime.timedelta(days=rng.randrange(1, 200))
+            done = min(max(done, review_done), AS_OF)
+            return Action.Status.COMPLETED, done, rng.choice(EVIDENCE)
+        status = Action.Status.IN_PROGRESS if rng.random() < 0.6 else Action.Status.NOT_STARTED
+        return status, None, ""
+    roll = rng.random()
+    if roll < 0.02:
+        return Action.Status.WITHDRAWN, None, rng.choice(WITHDRAWN)
+    if roll < 0.15:
+        done = review_done + datetime.timedelta(days=rng.randrange(0, max(1, (AS_OF - review_done).days + 1)))
+        return Action.Status.COMPLETED, min(done, AS_OF), rng.choice(EVIDENCE)
+    return (Action.Status.IN_PROGRESS if roll < 0.6 else Action.Status.NOT_STARTED), None, ""
+
+
+def _write(rng, reviews, ids):
+    """The COPY text of the recommendations and actions of ``reviews`` (recommendation ids drawn from ``ids``)."""
+    recommendations, actions = io.StringIO(), io.StringIO()
+    next_id = iter(ids)
+    for review_id, status, completed, decided in reviews:
+        if rng.random() >= PLAN_SHARE[status]:
+            continue
+        start = completed or decided or AS_OF
+        texts = rng.sample(RECOMMENDATION_TEXTS, rng.choices(*RECOMMENDATIONS)[0])
+        for number, text in enumerate(texts, start=1):
+            agency = rng.choice(AGENCIES) if rng.random() < 0.75 else ""
+            who = Agency(agency).label if agency else "The board"
+            recommendation_id = next(next_id)
+            recommendations.write(
+                f"{recommendation_id}\t{review_id}\t{number}\t{text.format(who=who)}\t{agency}\t1\t{STAMP}\n"
+            )
+            for action in range(1, rng.choices(*ACTIONS)[0] + 1):
+                due = start + datetime.timedelta(days=rng.randrange(60, 730))
+                state, done, evidence = _status(rng, start, due)
+                owner = agency or rng.choice(AGENCIES)
+                actions.write(
+                    f"{recommendation_id}\t{action}\t{rng.choice(ACTION_TEXTS)}\t{owner}\t{due.isoformat()}\t"
+                    f"{state}\t{done.isoformat() if done else NULL}\t{evidence}\t1\t{STAMP}\n"
+                )
+    return recommendations, actions
+
+
+def _copy(cursor, model, columns, buffer):
+    buffer.seek(0)
+    table = model._meta.db_table
+    cursor.copy_expert(f"COPY {table} ({', '.join(columns)}) FROM STDIN", buffer)  # noqa: S608 (fixed names)
+
+
+def add_plans(*, seed):
+    """Give the register's reviews demo plans (see the module's docstring); returns a sentence saying how many."""
+    started = time.monotonic()
+    rng = random.Random(f"plans-{seed}")
+    reviews = list(Review.objects.order_by("reference").values_list("pk", "status", "completed_date", "decision_date"))
+    most = len(reviews) * max(RECOMMENDATIONS[0])
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT nextval(pg_get_serial_sequence('reviews_recommendation', 'id')) FROM generate_series(1, %s)",
+            [most],
+        )
+        recommendations, actions = _write(rng, reviews, [row[0] for row in cursor.fetchall()])
+        _copy(cursor, Recommendation, RECOMMENDATION_COLUMNS, recommendations)
+        _copy(cursor, Action, ACTION_COLUMNS, actions)
+    with connection.cursor() as cursor:
+        # As seed_demo does for its tables: the planner's statistics and the visibility map now.
+        tables = f"{Recommendation._meta.db_table}, {Action._meta.db_table}"
+        cursor.execute(f"{'ANALYZE' if connection.in_atomic_block else 'VACUUM (ANALYZE)'} {tables}")
+    written = recommendations.getvalue().count("\n"), actions.getvalue().count("\n")
+    return f"Added {written[0]:,} recommendations and {written[1]:,} actions in {time.monotonic() - started:.1f} s."
