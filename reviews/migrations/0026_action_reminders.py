@@ -17,7 +17,7 @@ APPEND_ONLY_REVERSE = "DROP TRIGGER IF EXISTS reviews_audit_append_only ON revie
 class Migration(migrations.Migration):
     dependencies = [
         ("pghistory", "0007_auto_20250421_0444"),
-        ("reviews", "0024_action_plans"),
+        ("reviews", "0025_action_plans_data_version"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
