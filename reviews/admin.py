@@ -536,3 +536,6 @@ class EventAdmin(RecordsReads, CheckedEventLinks, pghistory.admin.EventModelAdmi
 
 for _tracked in (Review, Contribution, Child, AgencyInvolvement, Finding, Evaluation):
     admin.site.register(apps.get_model("reviews", f"{_tracked.__name__}Event"), EventAdmin)
+
+# Recommendations and action plans (read only): their own module, registered when the admin loads this one.
+from reviews import admin_plans  # noqa: E402, F401

@@ -103,6 +103,7 @@ NEEDS = {
     "dashboard:download": Need(any_of=(("reviews.view_dashboard",), VIEW_REVIEW), args=("summary",)),
     "dashboard:api-summary": Need(any_of=(("reviews.view_dashboard",), VIEW_REVIEW), query="year=2008-09"),
     "dashboard:api-judgement-rates": Need(any_of=(("reviews.view_dashboard",), VIEW_REVIEW), query="group=region"),
+    "dashboard:api-actions": Need(any_of=(("reviews.view_dashboard",), VIEW_REVIEW)),
     # Django's admin, summarised: the index and one model's list. Others are sent to admin_login (its 403).
     "admin:index": Need(staff=True, refused=302),
     "admin:reviews_review_changelist": Need(staff=True, refused=302),

@@ -22,7 +22,16 @@ from reviews.models import (
     SavedView,
 )
 from tests.conftest import HTTPSClient
-from tests.factories import ChildFactory, EvaluationFactory, FindingFactory, ReviewFactory, UserFactory, board
+from tests.factories import (
+    ActionFactory,
+    ChildFactory,
+    EvaluationFactory,
+    FindingFactory,
+    RecommendationFactory,
+    ReviewFactory,
+    UserFactory,
+    board,
+)
 from tests.test_import import GOOD, REVIEWS_HEADER
 
 REGISTERED = [
@@ -47,6 +56,7 @@ def one_of_each(admin_user):
     EvaluationFactory(review=review, evaluated_by=admin_user)
     ReadEvent.objects.create(user=admin_user, review=review, kind="view")
     SavedView.objects.create(owner=admin_user, name="Inadequate in 2008-09", query_string="judgement=inadequate")
+    ActionFactory(recommendation=RecommendationFactory(review=review))
     return review
 
 

@@ -185,3 +185,24 @@ def test_another_reviews_plan_is_not_in_this_reviews_history():
     ActionFactory(recommendation=RecommendationFactory(review=other, number=7))
     text = " ".join(change.text for entry in review_history(review) for change in entry.changes)
     assert "recommendation 7" not in text
+
+
+# The admin --------------------------------------------------------------------------------------------------
+
+
+def test_admins_read_actions_in_the_admin_read_only_and_the_read_is_recorded(client, admin_user):
+    from django.urls import reverse
+
+    from reviews.models import ReadEvent
+
+    action = ActionFactory(recommendation=RecommendationFactory(review=ReviewFactory(reference="SCR-ADMIN-7")))
+    client.force_login(admin_user)
+    listing = client.get(reverse("admin:reviews_action_changelist"))
+    assert "SCR-ADMIN-7" in listing.content.decode()
+    page = client.get(reverse("admin:reviews_action_change", args=[action.pk]))
+    assert page.status_code == 200
+    assert 'name="_save"' not in page.content.decode()  # a view page: nothing to save
+    read = ReadEvent.objects.get(user=admin_user, kind=ReadEvent.Kind.ADMIN)
+    assert read.review_id == action.recommendation.review_id
+    assert client.post(reverse("admin:reviews_action_delete", args=[action.pk]), {"post": "yes"}).status_code == 403
+    assert Action.objects.filter(pk=action.pk).exists()
