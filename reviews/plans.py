@@ -98,11 +98,16 @@ class Recommendation(models.Model):
         return f"Recommendation {self.number}"
 
 
+def _open_on(as_of):
+    """Not completed by day ``as_of`` (SPEC section 9), as a condition on actions."""
+    # A completed action always has its date (action_completed_needs_date), so "not completed by D" is:
+    return ~Q(status="completed") | Q(completed_date__gt=as_of)
+
+
 def _figures(as_of):
     """The counts of SPEC section 9 on day ``as_of``, as aggregates over counted actions (one pass)."""
     completed = Q(status="completed", completed_date__lte=as_of)
-    # A completed action always has its date (action_completed_needs_date), so "not completed by D" is:
-    still_open = ~Q(status="completed") | Q(completed_date__gt=as_of)
+    still_open = _open_on(as_of)
     return {
         "actions": Count("pk"),
         "completed": Count("pk", filter=completed),
@@ -147,6 +152,11 @@ class ActionQuerySet(models.QuerySet):
         return self.exclude(status=self.model.Status.WITHDRAWN).filter(
             recommendation__review__in=Review.objects.submitted().values("pk")
         )
+
+    def open_on(self, as_of):
+        """The actions still open on day ``as_of``: not completed by then (a withdrawn one is not open in the
+        figures because ``counted()`` leaves it out; call this on ``counted()``)."""
+        return self.filter(_open_on(as_of))
 
     def figures(self, as_of):
         """``{"actions", "completed", "open", "overdue", "completed_late"}`` of these actions on day ``as_of``,

@@ -537,6 +537,10 @@ def test_demo_board_staff_have_drafts_and_reviews_in_both_their_boards(seeded_de
         assert mine.filter(board__gss_code=gss, status="submitted").exists()
 
 
+def test_demo_users_have_an_address_for_the_action_plan_reminders(seeded_debug):
+    assert User.objects.get(username="demo-board").email == "demo-board@example.org"
+
+
 def test_if_empty_seeds_an_empty_register(db):
     with override_settings(DEBUG=True):
         output = seed("--reviews", "50", "--if-empty")

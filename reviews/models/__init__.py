@@ -35,11 +35,13 @@ from reviews.models.triggers import review_flag_triggers
 # The figures the database keeps for the dashboard (their own module, which reads the models above; imported
 # here so Django finds its models).
 from reviews.plans import Action, Recommendation  # noqa: E402  (recommendations and actions build on the models above)
+from reviews.reminders import ReminderSent  # noqa: E402  (the reminders sent about actions)
 from reviews.reporting import BoardYear, DataVersion
 
 __all__ = [
     "Action",
     "Recommendation",
+    "ReminderSent",
     "AGENCY_NOTES_MAX_LENGTH",
     "EVALUATION_DATE_ORDER",
     "EVALUATION_SUMMARY_MAX_LENGTH",
