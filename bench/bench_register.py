@@ -74,7 +74,7 @@ CASES = [
     ("100 per page", "per_page=100", None),
     ("WM question (4 filters)", "judgement=inadequate&year=2008-09&region=E12000005&category=weak_management", None),
 ]
-# The deepest page offered (5,000 rows in: reviews.filters.MAX_BROWSABLE_ROWS), and the middle of that range.
+# The deepest page offered (5,000 rows in: reviews.register.pages.MAX_BROWSABLE_ROWS), and the middle of that range.
 DEEP_CASES = [
     ("page 200 (deepest offered)", "page=200", "p=199"),
     ("page 100", "page=100", "p=99"),

@@ -1,5 +1,5 @@
 """The dashboard's tables as the page shows them: plain values (text, formatted numbers, links, sort states) for
-the templates in templates/dashboard/tables/, which write the GOV.UK markup and escape every value."""
+the ``table`` macro of jinja2/dashboard/components.html, which puts them through govukTable (escaping every one)."""
 
 from dashboard import tables
 
@@ -13,12 +13,13 @@ def shown(value, kind):
     return f"{value:,}"
 
 
-def _cell_class(kind):
-    if kind == tables.YEAR:
-        return "govuk-table__cell app-table__cell--nowrap"
-    if kind in NUMERIC_KINDS:
-        return "govuk-table__cell govuk-table__cell--numeric"
-    return "govuk-table__cell"
+def _cell(value, kind):
+    """A value cell: its text (None for no figure), govukTable's format, and classes of our own."""
+    return {
+        "text": shown(value, kind),
+        "format": "numeric" if kind in NUMERIC_KINDS else None,
+        "classes": "app-table__cell--nowrap" if kind == tables.YEAR else "",
+    }
 
 
 def _sort_state(key, current):
@@ -31,7 +32,7 @@ def _sort_state(key, current):
 
 
 def table(tbl, *, row_header="name", hide=(), sort=None, sortable=None):
-    """A ``tables.Table`` for templates/dashboard/tables/table.html: ``row_header`` is the column shown first as
+    """A ``tables.Table`` with a row per area (and year): ``row_header`` is the column shown first as
     each row's header (linked when the row has ``_href``); ``hide`` lists columns left off the page (they are in
     the CSV because a machine wants them, such as the slug beside a name); ``sortable`` maps column keys to sort
     keys, and ``sort`` is ``(current sort key, function from a sort key to its URL)``."""
@@ -46,30 +47,30 @@ def table(tbl, *, row_header="name", hide=(), sort=None, sortable=None):
             state, next_key, hint, arrow = _sort_state(sortable[column.key], current)
             head["sort"] = {"state": state, "href": href_for(next_key), "hint": hint, "arrow": arrow}
         heads.append(head)
-    columns = [(c.key, c.kind, _cell_class(c.kind)) for c in others]
+    columns = [(c.key, c.kind) for c in others]
     rows = [
         {
             "name": row[row_header],
             "href": row.get("_href"),
             "year": row.get("year"),
             "comparison": row.get("_level") in ("national", "region"),
-            "cells": [(shown(row[key], kind), css) for key, kind, css in columns],
+            "cells": [_cell(row[key], kind) for key, kind in columns],
         }
         for row in tbl.rows
     ]
-    return {"template": "dashboard/tables/table.html", "caption": tbl.caption, "heads": heads, "rows": rows}
+    return {"kind": "rows", "caption": tbl.caption, "heads": heads, "rows": rows}
 
 
 def transposed(tbl, *, label_key="name", skip=("key", "name", "year")):
     """A table with one column per row of ``tbl`` and one row per figure: the summary reads down, not across."""
     return {
-        "template": "dashboard/tables/transposed.html",
+        "kind": "transposed",
         "caption": tbl.caption,
         "heads": [row[label_key] for row in tbl.rows],
         "rows": [
             {
                 "label": column.label,
-                "cells": [(shown(row[column.key], column.kind), _cell_class(column.kind)) for row in tbl.rows],
+                "cells": [_cell(row[column.key], column.kind) for row in tbl.rows],
             }
             for column in tbl.columns
             if column.key not in skip
@@ -84,12 +85,11 @@ def children(tbl):
         groups.setdefault(row["characteristic"], []).append(
             {
                 "name": row["name"],
-                "children": shown(row["children"], tables.COUNT),
-                "pct": shown(row["children_pct"], tables.PCT),
+                "cells": [_cell(row["children"], tables.COUNT), _cell(row["children_pct"], tables.PCT)],
             }
         )
     return {
-        "template": "dashboard/tables/children.html",
+        "kind": "children",
         "caption": tbl.caption,
         "groups": [(tables.CHARACTERISTICS[characteristic], rows) for characteristic, rows in groups.items()],
     }

@@ -5,6 +5,7 @@ import datetime
 from django import forms
 
 from dashboard import queries
+from govuk.forms import GOVUKDateField
 from reviews.years import is_reporting_year
 
 # Sort keys of the judgement rates table: key -> (label, the row field it sorts by).
@@ -23,12 +24,6 @@ DEFAULT_SORT = "board"
 SPAN_YEAR, SPAN_ALL = "year", "all"
 
 
-class OneLoopSelect(forms.Select):
-    """Django's Select with a template that writes every option in one loop (templates/dashboard/widgets/)."""
-
-    template_name = "dashboard/widgets/select.html"
-
-
 class DashboardForm(forms.Form):
     """The page's filters: reporting year, region, board (for the trend and the figures), sort and span."""
 
@@ -36,31 +31,35 @@ class DashboardForm(forms.Form):
         label="Reporting year",
         help_text="1 April to 31 March: a year counts the evaluations Ofsted completed in it.",
         required=False,
-        widget=OneLoopSelect,
         error_messages={"invalid_choice": "Choose a reporting year from the list, such as 2008-09"},
     )
     region = forms.ChoiceField(
         label="Region",
         required=False,
-        widget=OneLoopSelect,
         error_messages={"invalid_choice": "Choose a region from the list"},
     )
     board = forms.ChoiceField(
         label="Board",
         required=False,
-        widget=OneLoopSelect,
         error_messages={"invalid_choice": "Choose a board from the list"},
     )
     span = forms.ChoiceField(
         label="Board rows for",
         required=False,
-        widget=OneLoopSelect,
         choices=[(SPAN_YEAR, "The reporting year"), (SPAN_ALL, "Every year")],
         error_messages={"invalid_choice": "Choose whether to show board rows for the reporting year or every year"},
     )
+    as_of = GOVUKDateField(
+        label="Action plans as of",
+        help_text="The day the action plans are counted on, for example 31 3 2011. Leave it blank for today.",
+        required=False,
+        error_name="date the action plans are counted on",
+    )
+    # Set by the judgement rates table's sortable headers; the form carries it on as a hidden field.
     sort = forms.ChoiceField(
         label="Sort board rows by",
         required=False,
+        widget=forms.HiddenInput,
         choices=SORT_CHOICES,
         error_messages={"invalid_choice": "Choose how to sort the board rows from the list"},
     )

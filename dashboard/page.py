@@ -5,7 +5,7 @@ from urllib.parse import urlencode
 
 from django.urls import reverse
 
-from dashboard import charts, display, tables
+from dashboard import charts, display, plans_panel, tables
 
 
 def _csv_links(slug, filters):
@@ -228,6 +228,9 @@ def panels(dashboard, filters):
             "csv": [(children, _csv_links("children", filters))],
         }
     )
+
+    # 7. Action plans.
+    panels.append(plans_panel.panel(dashboard.table("actions"), filters, _csv_links("actions", filters)))
     return panels
 
 

@@ -7,7 +7,7 @@ a CSV download only runs the query its table needs.
 from dataclasses import dataclass
 from functools import cached_property
 
-from dashboard import charts, queries, tables
+from dashboard import charts, plans_panel, queries, tables
 from dashboard.forms import SPAN_ALL
 from dashboard.queries import ENGLAND, Scope
 from reviews.models import Finding
@@ -20,6 +20,7 @@ class Filters:
     board: object = None  # a Board the reader may see
     span: str = "year"
     sort: str = "board"
+    as_of: object = None  # the day the action plans are counted on (a date); None: today
 
     def query(self):
         """The filters as query string pairs (for CSV links), defaults left out."""
@@ -32,6 +33,8 @@ class Filters:
             pairs.append(("span", self.span))
         if self.sort != "board":
             pairs.append(("sort", self.sort))
+        if self.as_of:  # as the date input sends it
+            pairs += [("as_of_day", self.as_of.day), ("as_of_month", self.as_of.month), ("as_of_year", self.as_of.year)]
         return pairs
 
 
@@ -243,6 +246,7 @@ class Dashboard:
             "timeliness": lambda: self.timeliness_tables()[0],
             "durations": lambda: self.timeliness_tables()[1],
             "children": self.children_table,
+            "actions": lambda: plans_panel.actions_table(self.viewer, self.filters, version=self.version),
         }
         builder = builders.get(slug)
         return builder() if builder else None

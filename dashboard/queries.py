@@ -218,8 +218,8 @@ def year_details(year, scopes, *, fingerprint=None, version=None):
     """
 
     def compute():
-        first, last = year_bounds(year)
-        return reporting.year_figures(first, last, [(s.region_id, s.board_id) for s in scopes], using=DATABASE)
+        areas = [(s.region_id, s.board_id) for s in scopes]
+        return reporting.year_figures(start_year_of(year), areas, using=DATABASE)
 
     return cached(("details", year, tuple(scopes), fingerprint), version, compute)
 

@@ -29,6 +29,7 @@ CSV_TABLES = (
     "timeliness",
     "durations",
     "children",
+    "actions",
 )
 
 
@@ -57,7 +58,10 @@ def _filters(request, viewer):
     data = form.cleaned_data
     region = next((r for r in viewer.regions() if r.code == data["region"]), None)
     board = viewer.board_by_code(data["board"]) if data["board"] else None
-    return Filters(year=data["year"], region=region, board=board, span=data["span"], sort=data["sort"]), form
+    filters = Filters(
+        year=data["year"], region=region, board=board, span=data["span"], sort=data["sort"], as_of=data["as_of"]
+    )
+    return filters, form
 
 
 @require_safe

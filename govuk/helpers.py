@@ -119,11 +119,17 @@ def sort_state(request, ordering, key):
 
 
 # Navigation by role: (text, URL name).
+# "Actions" (the action tracker) for every role that reads actions: each role's group holds view_action.
 NAVIGATION = {
-    roles.BOARD_STAFF: [("Our reviews", "reviews:list"), ("Log a review", "reviews:new")],
-    roles.INSPECTOR: [("Register", "reviews:list"), ("Dashboard", "dashboard:index")],
-    roles.MANAGER: [("Dashboard", "dashboard:index"), ("Register", "reviews:list")],
-    roles.ADMIN: [("Register", "reviews:list"), ("Dashboard", "dashboard:index"), ("Admin", "admin:index")],
+    roles.BOARD_STAFF: [("Our reviews", "reviews:list"), ("Log a review", "reviews:new"), ("Actions", "actions:list")],
+    roles.INSPECTOR: [("Register", "reviews:list"), ("Actions", "actions:list"), ("Dashboard", "dashboard:index")],
+    roles.MANAGER: [("Dashboard", "dashboard:index"), ("Register", "reviews:list"), ("Actions", "actions:list")],
+    roles.ADMIN: [
+        ("Register", "reviews:list"),
+        ("Actions", "actions:list"),
+        ("Dashboard", "dashboard:index"),
+        ("Admin", "admin:index"),
+    ],
 }
 
 
@@ -172,6 +178,11 @@ TAG_COLOURS = {
     "draft": "grey",
     "submitted": "blue",
     "evaluated": "turquoise",
+    # An action's status (reviews.plans.Action.Status).
+    "not_started": "grey",
+    "in_progress": "light-blue",
+    "completed": "green",
+    "withdrawn": "orange",
 }
 
 

@@ -4,6 +4,7 @@ The forms validate every value (``reviews.forms``: whose board, which rows belon
 functions hold what the forms cannot: the review's status and version, checked under a row lock, so two
 people saving the same review cannot overwrite each other silently (``EditConflict``), and the next free
 reference. ``ReviewEditor.save()`` (the review form and its row formsets) calls them in its transaction.
+Every writing transaction takes the reporting lock first (``reporting.writing``), before any row lock.
 """
 
 import re
@@ -14,6 +15,7 @@ from django.db.models import F, Max
 from django.utils import timezone
 
 from reviews.models import Board, Evaluation, Review
+from reviews.reporting import writing
 
 REVIEW_FIELDS = (
     "board",
@@ -159,7 +161,7 @@ def missing_for_submission(review):
     return missing
 
 
-@transaction.atomic
+@writing()
 def submit_review(*, user, review_id, version, submitted_date=None):
     """Send a complete draft to Ofsted: status ``submitted``, submitted today unless already dated.
 
@@ -202,7 +204,7 @@ def next_sequence(review):
     return (review.evaluations.aggregate(last=Max("sequence"))["last"] or 0) + 1
 
 
-@transaction.atomic
+@writing()
 def record_evaluation(*, user, review_id, sequence, fields):
     """Record Ofsted's evaluation ``sequence`` of a submitted review; the review becomes ``evaluated``.
 

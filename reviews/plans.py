@@ -9,6 +9,8 @@ must not be empty must hold a character other than white space). "Not in the fut
 constraint cannot depend on today), so ``Action.clean`` and the import check it.
 """
 
+import datetime
+
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Count, F, Q
@@ -21,6 +23,8 @@ from reviews.validators import validate_xml_text
 RECOMMENDATION_TEXT_MAX_LENGTH = 2_000
 ACTION_DESCRIPTION_MAX_LENGTH = 2_000
 ACTION_EVIDENCE_MAX_LENGTH = 2_000
+# An open action due within this many days is "due soon" (the plan page, the tracker, the start page).
+DUE_SOON_DAYS = 14
 
 
 def _readable_reviews(user):
@@ -94,11 +98,16 @@ class Recommendation(models.Model):
         return f"Recommendation {self.number}"
 
 
+def _open_on(as_of):
+    """Not completed by day ``as_of`` (SPEC section 9), as a condition on actions."""
+    # A completed action always has its date (action_completed_needs_date), so "not completed by D" is:
+    return ~Q(status="completed") | Q(completed_date__gt=as_of)
+
+
 def _figures(as_of):
     """The counts of SPEC section 9 on day ``as_of``, as aggregates over counted actions (one pass)."""
     completed = Q(status="completed", completed_date__lte=as_of)
-    # A completed action always has its date (action_completed_needs_date), so "not completed by D" is:
-    still_open = ~Q(status="completed") | Q(completed_date__gt=as_of)
+    still_open = _open_on(as_of)
     return {
         "actions": Count("pk"),
         "completed": Count("pk", filter=completed),
@@ -121,11 +130,33 @@ class ActionQuerySet(models.QuerySet):
         """The actions this user may change: board staff of the review's lead board, whatever its status."""
         return self.filter(recommendation__review__in=_lead_reviews(user, "reviews.change_action"))
 
+    def still_open(self):
+        """Actions not yet done nor withdrawn: not started or in progress (what a board still owes)."""
+        return self.filter(status__in=OPEN_STATUSES)
+
+    def overdue(self, day):
+        """Open actions due before ``day``: the tracker's ``overdue=yes`` and the start page, as of today."""
+        return self.still_open().filter(due_date__lt=day)
+
+    def due_soon(self, day):
+        """Open actions due on ``day`` or within the DUE_SOON_DAYS after it: not overdue yet."""
+        return self.still_open().filter(due_date__gte=day, due_date__lte=day + datetime.timedelta(days=DUE_SOON_DAYS))
+
+    def plan_counts(self, day):
+        """``{"actions", "overdue"}`` of these actions on ``day``, in one query (a review page's plan link)."""
+        overdue = Q(status__in=OPEN_STATUSES, due_date__lt=day)
+        return self.aggregate(actions=Count("pk"), overdue=Count("pk", filter=overdue))
+
     def counted(self):
         """The actions the figures count: never a withdrawn one, nor one of a draft review (SPEC section 9)."""
         return self.exclude(status=self.model.Status.WITHDRAWN).filter(
             recommendation__review__in=Review.objects.submitted().values("pk")
         )
+
+    def open_on(self, as_of):
+        """The actions still open on day ``as_of``: not completed by then (a withdrawn one is not open in the
+        figures because ``counted()`` leaves it out; call this on ``counted()``)."""
+        return self.filter(_open_on(as_of))
 
     def figures(self, as_of):
         """``{"actions", "completed", "open", "overdue", "completed_late"}`` of these actions on day ``as_of``,
@@ -230,3 +261,18 @@ class Action(models.Model):
         super().clean()
         if self.completed_date is not None and self.completed_date > timezone.localdate():
             raise ValidationError({"completed_date": "The date completed must be today or in the past"})
+
+
+OPEN_STATUSES = (Action.Status.NOT_STARTED, Action.Status.IN_PROGRESS)
+
+
+def deadline(status, due_date, day):
+    """``"overdue"``, ``"due_soon"`` or ``""`` for an action with this status and due date, on ``day``: the
+    same rule as ``ActionQuerySet.overdue`` and ``.due_soon``, for rows already read."""
+    if status not in OPEN_STATUSES:
+        return ""
+    if due_date < day:
+        return "overdue"
+    if due_date <= day + datetime.timedelta(days=DUE_SOON_DAYS):
+        return "due_soon"
+    return ""

@@ -7,14 +7,30 @@ write: Django's cache keys the dashboard's results by it, so a cached answer is 
 
 ``BoardYear`` holds, per lead board and reporting year (1 April to 31 March, by the date Ofsted completed
 the evaluation), the evaluations of submitted reviews counted per judgement and per finding category (the
-evaluations of reviews with at least one finding of that category). The triggers that bump the version
+evaluations of reviews with at least one finding of that category), and the rest of the year's figures that
+add up over boards (``details``: the children, findings, timeliness and independence of the evaluated
+reviews, and each measure's days as a sorted list for the medians), so a cold dashboard reads a year's rows
+and nothing per evaluation. The triggers that bump the version
 recount the (board, year) rows a statement touched, from the base tables, in the writing transaction; the
 version row's lock makes those writers take turns, so each recount sees every earlier writer's rows and the
 rows stay exact (tests/test_dashboard_properties.py compares them with a recount after random writes).
+
+Writers take the version row's lock *first*: ``writing()`` (a transaction that takes it before anything
+else) wraps every write of the review pages, and the import and the admin's review forms call ``take_turn()``
+before their first row lock. A writer that locked a review row and only then reached the version row (in
+its first statement's trigger) could deadlock with another that holds the version row and goes on to that
+review: a long import and a form save on the same review did (tests/test_writer_lock.py), and PostgreSQL
+aborted one of them. Taking turns from the start instead, the later writer waits with no row locked, then
+finds what the earlier one committed: a form save on a review the import changed is refused as an edit
+conflict, never lost. A writer that skips the helper still takes the lock with its first write; it is then
+safe unless it locked rows before (``select_for_update``), and a deadlock is an error, never a lost write.
 """
 
+import itertools
+from contextlib import contextmanager
+
 import pgtrigger
-from django.db import connections, models
+from django.db import DEFAULT_DB_ALIAS, connections, models, transaction
 from django.db.models import Q
 
 from reviews.models import (
@@ -32,17 +48,19 @@ from reviews.models import (
 from reviews.models.triggers import statement_triggers
 from reviews.reporting_sql import (
     BUMP_VERSION,
+    DAY_MEASURES,
     DELETED_REVIEW_KEYS,
+    DETAILS,
     EVALUATION_KEYS,
     FINDING_KEYS,
     REVIEW_KEYS,
     REVIEW_MOVED_KEYS,
     recount,
-    year_figures_sql,
 )
 
 JUDGEMENTS = tuple(Judgement.values)
 CATEGORIES = tuple(Finding.Category.values)
+DETAIL_KEYS = tuple(key for key, _ in DETAILS)
 
 
 class DataVersion(models.Model):
@@ -100,6 +118,9 @@ class BoardYear(models.Model):
     information_sharing = _count("with an information sharing finding")
     record_keeping = _count("with a record keeping finding")
     other = _count("with another finding")
+    # The rest of the year's figures that add up over boards (children, findings, timeliness, independence...),
+    # summed over the evaluations: keys as ``reporting_sql.DETAILS`` names them.
+    details = models.JSONField(default=dict)
 
     objects = BoardYearQuerySet.as_manager()
 
@@ -130,14 +151,15 @@ pgtrigger.register(
         delete=EVALUATION_KEYS.format(rows="old_rows"),
     )
 )(Evaluation)
-pgtrigger.register(
-    *_triggers(
-        "dashboard",
-        insert=FINDING_KEYS.format(rows="new_rows"),
-        update=FINDING_KEYS.format(rows="(SELECT review_id FROM new_rows UNION SELECT review_id FROM old_rows)"),
-        delete=FINDING_KEYS.format(rows="old_rows"),
-    )
-)(Finding)
+for model in (Finding, Child):  # a review's findings and children: its evaluations' (board, year) rows
+    pgtrigger.register(
+        *_triggers(
+            "dashboard",
+            insert=FINDING_KEYS.format(rows="new_rows"),
+            update=FINDING_KEYS.format(rows="(SELECT review_id FROM new_rows UNION SELECT review_id FROM old_rows)"),
+            delete=FINDING_KEYS.format(rows="old_rows"),
+        )
+    )(model)
 pgtrigger.register(
     *_triggers(
         "dashboard",
@@ -146,9 +168,26 @@ pgtrigger.register(
         delete=DELETED_REVIEW_KEYS,
     )
 )(Review)
+# A contribution changes the review's cross_area flag (its own trigger), and so the review's rows.
 # Recommendations and actions: the action-plan figures (dashboard/api_actions.py) are cached under the version.
-for model in (Child, Contribution, Board, Region, Recommendation, Action):
+for model in (Contribution, Board, Region, Recommendation, Action):
     pgtrigger.register(*_triggers("dashboard"))(model)
+
+
+def take_turn(using=DEFAULT_DB_ALIAS):
+    """Take the reporting lock (the version row, bumped) until this transaction ends: call it in a writing
+    transaction before its first row lock (``select_for_update`` included)."""
+    with connections[using].cursor() as cursor:
+        cursor.execute(BUMP_VERSION)
+
+
+@contextmanager
+def writing(using=DEFAULT_DB_ALIAS):
+    """A transaction that writes what the dashboard reads, taking the reporting lock before anything else
+    (a decorator too): writers take turns and never deadlock on each other's rows."""
+    with transaction.atomic(using=using):
+        take_turn(using)
+        yield
 
 
 def data_version(using="reporting"):
@@ -156,19 +195,50 @@ def data_version(using="reporting"):
     return DataVersion.objects.using(using).filter(pk=1).values_list("version", flat=True).first() or 0
 
 
-def year_figures(first_day, last_day, scopes, *, using="reporting"):
-    """The evaluations completed from ``first_day`` to ``last_day`` described for each area of ``scopes``
-    (``(region_id, board_id)`` pairs, None for any): one dict of figures per area, in one query.
+def year_figures(start_year, scopes, *, using="reporting"):
+    """The evaluations completed in the reporting year ``start_year`` described for each area of ``scopes``
+    (``(region_id, board_id)`` pairs, None for any): one dict of figures per area, from the year's kept rows in
+    one query.
 
     The figures are counts of the evaluations (``reviews``, one per judgement, ``cross_area_reviews``, the
-    timeliness bands...), medians in days, and the children and findings of their reviews counted once per
-    evaluation (``children``, ``age_band__under_1``, ``known__yes``, ``category__weak_management__findings``
-    and ``...__reviews`` for the reviews with at least one...).
+    timeliness bands...) and of the children and findings of their reviews counted once per evaluation
+    (``children``, ``age_band__under_1``, ``known__yes``, ``category__weak_management__findings`` and
+    ``...__reviews`` for the reviews with at least one...), sums of the area's board rows; and the medians in
+    days (``median_decision_days``...), from the rows' sorted lists of days merged (None without any), as
+    PostgreSQL's ``percentile_cont(0.5)`` gives them.
     """
-    sql, params = year_figures_sql(first_day, last_day, scopes)
-    with connections[using].cursor() as cursor:
-        cursor.execute(sql, params)
-        rows = cursor.fetchone()[0]
-    for row in rows:
-        del row["scope"]
-    return rows
+    rows = list(
+        BoardYear.objects.using(using)
+        .filter(start_year=start_year)
+        .values("board_id", "evaluations", "details", *JUDGEMENTS, region_id=models.F("board__region_id"))
+    )
+    figures = []
+    for region_id, board_id in scopes:
+        mine = [row for row in rows if _in_area(row, region_id, board_id)]
+        area = dict.fromkeys((*JUDGEMENTS, *DETAIL_KEYS), 0)
+        area["reviews"] = sum(row["evaluations"] for row in mine)
+        area["boards_with_evaluations"] = len(mine)
+        for row in mine:
+            for judgement in JUDGEMENTS:
+                area[judgement] += row[judgement]
+            for key in DETAIL_KEYS:
+                area[key] += row["details"][key]
+        for measure in DAY_MEASURES:
+            # Timsort merges the rows' sorted runs in C (heapq.merge, in Python, took most of a cold page).
+            area[measure] = _median(
+                sorted(itertools.chain.from_iterable(row["details"][f"days__{measure}"] for row in mine))
+            )
+        figures.append(area)
+    return figures
+
+
+def _median(values):
+    """The median of sorted numbers, halfway between the middle two for an even count; None for none."""
+    if not values:
+        return None
+    middle = len(values) // 2
+    return values[middle] if len(values) % 2 else (values[middle - 1] + values[middle]) / 2
+
+
+def _in_area(row, region_id, board_id):
+    return (region_id is None or row["region_id"] == region_id) and (board_id is None or row["board_id"] == board_id)

@@ -33,11 +33,14 @@ REVIEW_KEYS = (
     "SELECT x.board_id, " + START_YEAR.format(column="e.completed_date") + " AS start_year "
     "FROM {rows} x JOIN reviews_evaluation e ON e.review_id = x.id"
 )
-# A review counts under its lead board while it is not a draft: only a move or a change to or from draft
-# changes the rows (the register's own triggers update reviews often, for other columns).
+# A review counts under its lead board while it is not a draft: only a move, a change to or from draft, or a
+# change of a fact the kept details count changes the rows (the register's own triggers update reviews often,
+# for other columns).
+_COUNTED_REVIEW_COLUMNS = ("decision_date", "completed_date", "independent_chair", "independent_author", "cross_area")
 _MOVED = (
     "SELECT n.id, n.board_id, o.board_id AS old_board_id FROM new_rows n JOIN old_rows o ON o.id = n.id "
     "WHERE n.board_id IS DISTINCT FROM o.board_id OR (n.status = 'draft') IS DISTINCT FROM (o.status = 'draft')"
+    + "".join(f" OR n.{c} IS DISTINCT FROM o.{c}" for c in _COUNTED_REVIEW_COLUMNS)
 )
 REVIEW_MOVED_KEYS = (
     f"SELECT b.board_id, {START_YEAR.format(column='e.completed_date')} AS start_year "
@@ -48,6 +51,9 @@ DELETED_REVIEW_KEYS = REVIEW_KEYS.format(rows="old_rows")
 
 _JUDGEMENTS = tuple(Judgement.values)
 _CATEGORIES = tuple(Finding.Category.values)
+_AGE_BANDS = tuple(Child.AgeBand.values)
+_OUTCOMES = tuple(Child.Outcome.values)
+_AGENCIES = (*Agency.values, "")  # "" is a finding about no one agency
 _COUNT_COLUMNS = ("evaluations", *_JUDGEMENTS, *_CATEGORIES)
 _MASK = "bit_or(CASE f.category {whens} ELSE 0 END)".format(
     whens=" ".join(f"WHEN '{c}' THEN {1 << n}" for n, c in enumerate(_CATEGORIES))
@@ -60,40 +66,6 @@ _COUNTS = ", ".join(
     ]
 )
 
-# The rows of the given keys recounted from the base tables: the old rows go, the keys with evaluations
-# come back (a board's reviews by the board's index, their evaluations of the year by the review's).
-_RECOUNT = """
-DELETE FROM reviews_boardyear s USING ({keys}) k WHERE s.board_id = k.board_id AND s.start_year = k.start_year;
-INSERT INTO reviews_boardyear (board_id, start_year, {columns})
-SELECT r.board_id, k.start_year, {counts}
-FROM (SELECT DISTINCT board_id, start_year FROM ({keys}) k0 WHERE board_id IS NOT NULL) k
-JOIN reviews_review r ON r.board_id = k.board_id AND r.status <> 'draft'
-JOIN reviews_evaluation e ON e.review_id = r.id
- AND e.completed_date >= make_date(k.start_year, 4, 1) AND e.completed_date < make_date(k.start_year + 1, 4, 1)
-LEFT JOIN LATERAL (SELECT {mask} AS categories FROM reviews_finding f WHERE f.review_id = r.id) fl ON true
-GROUP BY r.board_id, k.start_year;
-"""
-
-
-def recount(keys):
-    """SQL that recounts the rows of the (board_id, start_year) pairs the SELECT ``keys`` gives."""
-    return _RECOUNT.format(keys=keys, columns=", ".join(_COUNT_COLUMNS), counts=_COUNTS, mask=_MASK)
-
-
-# Every key there is: the migration that creates the table fills it with this.
-ALL_KEYS = (
-    "SELECT DISTINCT r.board_id, " + START_YEAR.format(column="e.completed_date") + " AS start_year "
-    "FROM reviews_evaluation e JOIN reviews_review r ON r.id = e.review_id"
-)
-
-
-# --- One reporting year described for a few areas at once (the dashboard's national summary, themes,
-# timeliness and children): medians and per-review facts that no sum of kept rows can give.
-
-_AGE_BANDS = tuple(Child.AgeBand.values)
-_OUTCOMES = tuple(Child.Outcome.values)
-_AGENCIES = (*Agency.values, "")  # "" is a finding about no one agency
-
 
 def _count_if(column, value):
     return f"count(*) FILTER (WHERE {column} = '{value}')"
@@ -103,108 +75,97 @@ def _name(slug):
     return slug or "none"
 
 
-# Per review: its children and findings counted by kind. The review itself by primary key for each of the
-# year's evaluations: the inner OFFSET 0 keeps PostgreSQL from hashing the whole review table instead, and
-# the outer one from hashing the boards again for each evaluation (a hash join inside the loop).
-_FACTS = """
-    ev AS MATERIALIZED (
-        SELECT e.*, b.region_id,
-               EXISTS (SELECT 1 FROM reviews_contribution c WHERE c.review_id = e.review_id) AS cross_area
-        FROM (
-            SELECT e.id AS evaluation_id, e.completed_date AS evaluated_on, e.received_date, e.judgement,
-                   e.review_id, r.board_id, r.decision_date, r.completed_date,
-                   r.independent_chair, r.independent_author
-            FROM reviews_evaluation e
-            CROSS JOIN LATERAL (
-                SELECT r.board_id, r.decision_date, r.completed_date, r.independent_chair, r.independent_author
-                FROM reviews_review r
-                WHERE r.id = e.review_id AND r.status <> 'draft'
-                OFFSET 0
-            ) r
-            WHERE e.completed_date BETWEEN %s AND %s
-            OFFSET 0
-        ) e
-        JOIN reviews_board b ON b.id = e.board_id
-    ),
-    year_reviews AS MATERIALIZED (SELECT DISTINCT review_id FROM ev),
-    children AS (
-        SELECT c.review_id, count(*) AS children, {children}
-        FROM year_reviews y JOIN reviews_child c ON c.review_id = y.review_id
-        GROUP BY 1
-    ),
-    findings AS (
-        SELECT f.review_id, {findings}
-        FROM year_reviews y JOIN reviews_finding f ON f.review_id = y.review_id
-        GROUP BY 1
-    ),
-    facts AS MATERIALIZED (
-        SELECT * FROM ev LEFT JOIN children USING (review_id) LEFT JOIN findings USING (review_id)
-    )
-""".format(
-    children=", ".join(
-        [f"{_count_if('c.age_band', v)} AS age_band__{v}" for v in _AGE_BANDS]
-        + [f"{_count_if('c.outcome', v)} AS outcome__{v}" for v in _OUTCOMES]
-        + [
-            f"count(*) FILTER (WHERE c.{column} {test}) AS {name}__{answer}"
-            for column, name in (("known_to_social_care", "known"), ("child_protection_plan", "plan"))
-            for test, answer in (("", "yes"), ("= false", "no"), ("IS NULL", "not_recorded"))
-        ]
-    ),
-    findings=", ".join(
-        [f"{_count_if('f.category', v)} AS category__{v}" for v in _CATEGORIES]
-        + [f"{_count_if('f.agency', v)} AS agency__{_name(v)}" for v in _AGENCIES]
-    ),
+# Per review, in the recount: its children and its findings counted by kind (one row each, zeros when none).
+_CHILD_PAIRS = (
+    [("children", "count(*)")]
+    + [(f"age_band__{v}", _count_if("c.age_band", v)) for v in _AGE_BANDS]
+    + [(f"outcome__{v}", _count_if("c.outcome", v)) for v in _OUTCOMES]
+    + [
+        (f"{name}__{answer}", f"count(*) FILTER (WHERE c.{column} {test})")
+        for column, name in (("known_to_social_care", "known"), ("child_protection_plan", "plan"))
+        for test, answer in (("", "yes"), ("= false", "no"), ("IS NULL", "not_recorded"))
+    ]
+)
+_CHILD_COLUMNS = [name for name, _ in _CHILD_PAIRS]
+_CHILD_COUNTS = ", ".join(f"{expression} AS {name}" for name, expression in _CHILD_PAIRS)
+_FINDING_COLUMNS = [f"category__{v}" for v in _CATEGORIES] + [f"agency__{_name(v)}" for v in _AGENCIES]
+_FINDING_COUNTS = ", ".join(
+    [f"{_count_if('f.category', v)} AS category__{v}" for v in _CATEGORIES]
+    + [f"{_count_if('f.agency', v)} AS agency__{_name(v)}" for v in _AGENCIES]
 )
 
 # Months from the decision to hold a review to its completion: Working Together 2006 asked for 4, 2010 for 6.
-_WITHIN = "completed_date <= decision_date + INTERVAL '{months} months'"
-_CHILD_COLUMNS = (
-    ["children"]
-    + [f"age_band__{v}" for v in _AGE_BANDS]
-    + [f"outcome__{v}" for v in _OUTCOMES]
-    + [f"{name}__{answer}" for name in ("known", "plan") for answer in ("yes", "no", "not_recorded")]
-)
-_FINDING_COLUMNS = [f"category__{v}" for v in _CATEGORIES] + [f"agency__{_name(v)}" for v in _AGENCIES]
+_WITHIN = "r.completed_date <= r.decision_date + INTERVAL '{months} months'"
 
-_FIGURES = ", ".join(
-    [
-        "count(*) AS reviews",
-        "count(DISTINCT board_id) AS boards_with_evaluations",
-        *(f"{_count_if('judgement', j)} AS {j}" for j in _JUDGEMENTS),
-        "count(*) FILTER (WHERE cross_area) AS cross_area_reviews",
-        "count(*) FILTER (WHERE independent_chair) AS independent_chair",
-        "count(independent_chair) AS independent_chair_known",
-        "count(*) FILTER (WHERE independent_author) AS independent_author",
-        "count(independent_author) AS independent_author_known",
-        "count(completed_date - decision_date) AS timed",
-        "percentile_cont(0.5) WITHIN GROUP (ORDER BY completed_date - decision_date) AS median_decision_days",
-        f"count(*) FILTER (WHERE {_WITHIN.format(months=4)}) AS within_4_months",
-        f"count(*) FILTER (WHERE {_WITHIN.format(months=6)}) AS within_6_months",
-        f"count(*) FILTER (WHERE NOT {_WITHIN.format(months=6)} AND {_WITHIN.format(months=12)})"
-        " AS within_6_to_12_months",
-        f"count(*) FILTER (WHERE NOT {_WITHIN.format(months=12)} AND {_WITHIN.format(months=24)})"
-        " AS within_1_to_2_years",
-        f"count(*) FILTER (WHERE NOT {_WITHIN.format(months=24)}) AS over_2_years",
-        "count(evaluated_on - completed_date) AS evaluated_after_completion",
-        "percentile_cont(0.5) WITHIN GROUP (ORDER BY evaluated_on - completed_date) AS median_evaluation_days",
-        "percentile_cont(0.5) WITHIN GROUP (ORDER BY evaluated_on - received_date) AS median_ofsted_days",
-        *(f"coalesce(sum({c}), 0)::int AS {c}" for c in _CHILD_COLUMNS),
-        *(f"coalesce(sum({c}), 0)::int AS {c}__findings" for c in _FINDING_COLUMNS),
-        *(f"count(*) FILTER (WHERE {c} > 0) AS {c}__reviews" for c in _FINDING_COLUMNS),
-    ]
-)
-# One row per area, even an empty one (an aggregate without GROUP BY always gives a row).
-_SCOPE = (
-    "SELECT {n} AS scope, " + _FIGURES + " FROM facts "
-    "WHERE (%s::bigint IS NULL OR region_id = %s) AND (%s::bigint IS NULL OR board_id = %s)"
+# The year's details of a (board, year), summed over its evaluations (each evaluation's review's facts): every
+# figure of the dashboard's year that a sum of boards gives (``year_figures`` adds the medians).
+DETAILS = [
+    ("cross_area_reviews", "count(*) FILTER (WHERE r.cross_area)"),
+    ("independent_chair", "count(*) FILTER (WHERE r.independent_chair)"),
+    ("independent_chair_known", "count(r.independent_chair)"),
+    ("independent_author", "count(*) FILTER (WHERE r.independent_author)"),
+    ("independent_author_known", "count(r.independent_author)"),
+    ("timed", "count(r.completed_date - r.decision_date)"),
+    ("within_4_months", f"count(*) FILTER (WHERE {_WITHIN.format(months=4)})"),
+    ("within_6_months", f"count(*) FILTER (WHERE {_WITHIN.format(months=6)})"),
+    (
+        "within_6_to_12_months",
+        f"count(*) FILTER (WHERE NOT {_WITHIN.format(months=6)} AND {_WITHIN.format(months=12)})",
+    ),
+    (
+        "within_1_to_2_years",
+        f"count(*) FILTER (WHERE NOT {_WITHIN.format(months=12)} AND {_WITHIN.format(months=24)})",
+    ),
+    ("over_2_years", f"count(*) FILTER (WHERE NOT {_WITHIN.format(months=24)})"),
+    ("evaluated_after_completion", "count(e.completed_date - r.completed_date)"),
+    *((c, f"sum(ch.{c})::int") for c in _CHILD_COLUMNS),
+    *((f"{c}__findings", f"sum(fl.{c})::int") for c in _FINDING_COLUMNS),
+    *((f"{c}__reviews", f"count(*) FILTER (WHERE fl.{c} > 0)") for c in _FINDING_COLUMNS),
+]
+# The days each evaluation took, sorted, per measure: the medians of any set of boards are exact from these lists
+# merged (``reporting.year_figures``), so no request reads the year's evaluations.
+DAY_MEASURES = {
+    "median_decision_days": "r.completed_date - r.decision_date",
+    "median_evaluation_days": "e.completed_date - r.completed_date",
+    "median_ofsted_days": "e.completed_date - e.received_date",
+}
+DAYS = [
+    (f"days__{name}", f"coalesce(jsonb_agg({days} ORDER BY {days}) FILTER (WHERE {days} IS NOT NULL), '[]')")
+    for name, days in DAY_MEASURES.items()
+]
+# jsonb_build_object takes at most 100 arguments: the pairs go in objects of 50, joined.
+_PAIRS = DETAILS + DAYS
+_DETAILS_OBJECT = " || ".join(
+    "jsonb_build_object(" + ", ".join(f"'{key}', {expression}" for key, expression in _PAIRS[i : i + 50]) + ")"
+    for i in range(0, len(_PAIRS), 50)
 )
 
+# The rows of the given keys recounted from the base tables: the old rows go, the keys with evaluations
+# come back (a board's reviews by the board's index, their evaluations of the year by the review's).
+_RECOUNT = """
+DELETE FROM reviews_boardyear s USING ({keys}) k WHERE s.board_id = k.board_id AND s.start_year = k.start_year;
+INSERT INTO reviews_boardyear (board_id, start_year, {columns}, details)
+SELECT r.board_id, k.start_year, {counts}, {details}
+FROM (SELECT DISTINCT board_id, start_year FROM ({keys}) k0 WHERE board_id IS NOT NULL) k
+JOIN reviews_review r ON r.board_id = k.board_id AND r.status <> 'draft'
+JOIN reviews_evaluation e ON e.review_id = r.id
+ AND e.completed_date >= make_date(k.start_year, 4, 1) AND e.completed_date < make_date(k.start_year + 1, 4, 1)
+CROSS JOIN LATERAL (
+    SELECT {mask} AS categories, {finding_counts} FROM reviews_finding f WHERE f.review_id = r.id
+) fl
+CROSS JOIN LATERAL (SELECT {child_counts} FROM reviews_child c WHERE c.review_id = r.id) ch
+GROUP BY r.board_id, k.start_year;
+"""
 
-def year_figures_sql(first_day, last_day, scopes):
-    """The statement and its parameters that describe the evaluations completed from ``first_day`` to
-    ``last_day`` for each ``(region_id, board_id)`` of ``scopes`` (None for any): one JSON array of rows."""
-    areas = " UNION ALL ".join(_SCOPE.format(n=n) for n in range(len(scopes)))
-    params = [first_day, last_day]
-    for region_id, board_id in scopes:
-        params += [region_id, region_id, board_id, board_id]
-    return f"WITH {_FACTS} SELECT coalesce(json_agg(t ORDER BY t.scope), '[]') FROM ({areas}) t", params
+
+def recount(keys):
+    """SQL that recounts the rows of the (board_id, start_year) pairs the SELECT ``keys`` gives."""
+    return _RECOUNT.format(
+        keys=keys,
+        columns=", ".join(_COUNT_COLUMNS),
+        counts=_COUNTS,
+        mask=_MASK,
+        details=_DETAILS_OBJECT,
+        finding_counts=_FINDING_COUNTS,
+        child_counts=_CHILD_COUNTS,
+    )

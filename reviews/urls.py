@@ -2,13 +2,13 @@
 
 from django.urls import path
 
-from reviews.views import register, review, review_evaluate, review_form, review_submit
+from reviews.views import plans, register, review, review_evaluate, review_form, review_submit
 
 app_name = "reviews"
 
 urlpatterns = [
     # The register: list, exports, saved views (reviews/views/register.py).
-    path("", register.register, name="list"),
+    path("", register.RegisterView.as_view(), name="list"),
     path("export.csv", register.export_csv, name="export_csv"),
     path("export.xlsx", register.export_xlsx, name="export_xlsx"),
     path("saved/", register.saved_views, name="saved_views"),
@@ -22,4 +22,10 @@ urlpatterns = [
     path("<int:pk>/submit/", review_submit.review_submit, name="submit"),
     path("<int:pk>/evaluate/", review_evaluate.review_evaluate, name="evaluate"),
     path("<int:pk>/history/", review.review_history, name="history"),
+    # The review's action plan, kept by its lead board at any status (reviews/views/plans.py).
+    path("<int:pk>/actions/", plans.plan, name="plan"),
+    path("<int:pk>/actions/recommendations/new/", plans.recommendation_new, name="recommendation_new"),
+    path("<int:pk>/actions/recommendations/<int:number>/", plans.recommendation_edit, name="recommendation_edit"),
+    path("<int:pk>/actions/recommendations/<int:number>/actions/new/", plans.action_new, name="action_new"),
+    path("<int:pk>/actions/<int:number>.<int:action_number>/", plans.action_edit, name="action_edit"),
 ]

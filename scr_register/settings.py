@@ -79,6 +79,34 @@ EXPORT_SLOTS = env.int("DJANGO_EXPORT_SLOTS", default=2)
 # Where the beta banner's "feedback" link goes (jinja2/base.html): a mailto: address or a form's https URL.
 FEEDBACK_URL = env.str("DJANGO_FEEDBACK_URL", default="mailto:scr-register@example.org")
 
+# Mail (the action-plan reminders, SPEC sections 8 and 9): EMAIL_URL as django-environ reads it, given to Django
+# as MAILERS (Django 6.1's replacement for the EMAIL_* settings, which may not be set beside it). The console by
+# default, so `make run` shows mail there; smtp+tls://user:password@host:587 in production.
+_email = env.email_url("EMAIL_URL", default="consolemail://")
+_mailer = {"BACKEND": _email["EMAIL_BACKEND"], "OPTIONS": {}}
+if _email["EMAIL_BACKEND"] == "django.core.mail.backends.smtp.EmailBackend":
+    _mailer["OPTIONS"] = {
+        "host": _email["EMAIL_HOST"],
+        "port": _email["EMAIL_PORT"],
+        "username": _email["EMAIL_HOST_USER"] or "",
+        "password": _email["EMAIL_HOST_PASSWORD"] or "",
+        "use_tls": _email.get("EMAIL_USE_TLS", False),
+        "use_ssl": _email.get("EMAIL_USE_SSL", False),
+        # A server that stops answering fails that one send after this long (Django's default: wait forever).
+        "timeout": 30,
+    }
+elif _email["EMAIL_BACKEND"] == "django.core.mail.backends.filebased.EmailBackend":
+    # filemail:///folder is a folder under the working directory; filemail:////var/mail/scr an absolute one.
+    _mailer["OPTIONS"] = {"file_path": _email["EMAIL_FILE_PATH"]}
+MAILERS = {"default": _mailer}
+if not env.str("EMAIL_URL", default=""):
+    # The console by default is the SPEC's (section 8), and the deploy checks pass on a fresh install: Django's
+    # check for a development-only mailer speaks only once EMAIL_URL is set, to one (docs/DEPLOYMENT.md).
+    SILENCED_SYSTEM_CHECKS = ["mail.E001"]
+DEFAULT_FROM_EMAIL = env.str("DJANGO_DEFAULT_FROM_EMAIL", default="webmaster@localhost")
+# Links in mail start with this: mail is sent by a command, with no request to take the host from.
+SITE_URL = env.str("DJANGO_SITE_URL", default="http://127.0.0.1:8000").rstrip("/")
+
 ROOT_URLCONF = "scr_register.urls"
 # Every form, ours and django-filter's, renders GOV.UK markup (govuk/forms.py, templates/django/forms/).
 FORM_RENDERER = "govuk.forms.GOVUKFormRenderer"

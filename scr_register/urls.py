@@ -17,6 +17,7 @@ urlpatterns = [
     path("admin/login/", two_factor.admin_login, name="admin_login"),
     path("admin/", admin.site.urls),
     path("reviews/", include("reviews.urls")),
+    path("actions/", include("reviews.action_urls")),
     path("dashboard/", include("dashboard.urls")),
 ]
 

@@ -11,6 +11,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
 from reviews import roles
+from reviews.views.tracker import start_page_actions
 from scr_register.forms import SignInForm
 
 
@@ -27,9 +28,9 @@ def healthz(request):
     return HttpResponse("ok", content_type="text/plain")
 
 
-# Where each role starts (SPEC section 6), as URL names.
+# Where each role starts (SPEC section 6), as URL names. Board staff start here, on their boards' overdue and
+# due-soon actions (SPEC section 9), with links on to their reviews.
 START_PAGES = {
-    roles.BOARD_STAFF: "reviews:list",
     roles.INSPECTOR: "reviews:list",
     roles.MANAGER: "dashboard:index",
     roles.ADMIN: "admin:index",
@@ -38,8 +39,12 @@ START_PAGES = {
 
 @require_GET
 def home(request):
-    """Send the signed-in user to their role's start page; a user with no role is told whom to ask."""
-    start = START_PAGES.get(roles.role_of(request.user))
+    """The signed-in user's start page: board staff's boards' overdue and due-soon actions first; other roles are
+    sent to theirs; a user with no role is told whom to ask."""
+    role = roles.role_of(request.user)
+    if role == roles.BOARD_STAFF:
+        return render(request, "start.html", start_page_actions(request.user))
+    start = START_PAGES.get(role)
     if start:
         return redirect(start)
     return render(request, "accounts/no_access.html", status=403)

@@ -25,8 +25,8 @@ import io
 import pytest
 from bs4 import BeautifulSoup
 
-from reviews.filters import forget_register_options
 from reviews.models import Contribution, Review
+from reviews.register.choices import forget_register_options
 from tests.factories import ChildFactory, EvaluationFactory, FindingFactory, ReviewFactory, board
 
 D = datetime.date

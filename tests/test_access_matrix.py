@@ -23,7 +23,7 @@ from reviews.accounts import ROLES_THAT_NEED_A_SECOND_FACTOR
 from reviews.models import Contribution, Review, SavedView
 from reviews.roles import GROUP_PERMISSIONS
 from tests.conftest import HTTPSClient
-from tests.factories import EvaluationFactory, ReviewFactory, UserFactory, board
+from tests.factories import ActionFactory, EvaluationFactory, RecommendationFactory, ReviewFactory, UserFactory, board
 
 pytestmark = pytest.mark.django_db(databases=["default", "reporting"])
 
@@ -66,6 +66,8 @@ class Need:
     member: bool = False
     review: bool = False
     lead_board: bool = False
+    plan_editor: bool = False  # the lead board's staff (and admins), whatever the review's status
+    board_staff_ok: int | None = None  # board staff's answer, when it is not ``ok``
     statuses: tuple = tuple(STATUSES)
     saved_view: bool = False
     args: tuple = ()
@@ -73,6 +75,7 @@ class Need:
 
 
 VIEW_REVIEW = ("reviews.view_review",)
+PLAN_CHANGE = ("reviews.change_recommendation", "reviews.change_action")
 NEEDS = {
     # Signing in and out.
     "healthz": Need(public=True, anonymous=200, signed_in=200),
@@ -82,7 +85,9 @@ NEEDS = {
     "two_factor": Need(ok=302),  # the test clients have given their second factor already
     "two_factor_setup": Need(ok=302, without_second_factor=200),  # set up already: sent on to give it
     "admin_login": Need(public=True, staff=True, ok=302),
-    "home": Need(any_of=(VIEW_REVIEW,), ok=302),  # each role's start page; no role: whom to ask
+    # Each role's start page; board staff's is here (their boards' overdue and due-soon actions); no role: whom
+    # to ask.
+    "home": Need(any_of=(VIEW_REVIEW,), ok=302, board_staff_ok=200),
     # The register, its exports and saved views.
     "reviews:list": Need(any_of=(VIEW_REVIEW,)),
     "reviews:export_csv": Need(any_of=(("reviews.export_reviews",), ("reviews.view_review", "reviews.submit_review"))),
@@ -98,12 +103,22 @@ NEEDS = {
     "reviews:edit": Need(any_of=(("reviews.change_review",),), review=True, lead_board=True, statuses=("draft",)),
     "reviews:submit": Need(any_of=(("reviews.submit_review",),), review=True, lead_board=True, statuses=("draft",)),
     "reviews:evaluate": Need(any_of=(("reviews.evaluate_review",),), review=True, statuses=("submitted", "evaluated")),
+    # A review's action plan: read with the review; changed by the lead board at any status (args after the
+    # review's id: the recommendation's number, then the action's).
+    "reviews:plan": Need(review=True),
+    "reviews:recommendation_new": Need(any_of=(PLAN_CHANGE,), review=True, plan_editor=True),
+    "reviews:recommendation_edit": Need(any_of=(PLAN_CHANGE,), review=True, plan_editor=True, args=(1,)),
+    "reviews:action_new": Need(any_of=(PLAN_CHANGE,), review=True, plan_editor=True, args=(1,)),
+    "reviews:action_edit": Need(any_of=(PLAN_CHANGE,), review=True, plan_editor=True, args=(1, 1)),
+    # The action tracker and its export: whoever reads actions (each sees those Action.objects.for_user gives).
+    "actions:list": Need(any_of=(("reviews.view_action",),)),
+    "actions:export_csv": Need(any_of=(("reviews.view_action",),)),
     # The dashboard: everyone who reads reviews (board staff scoped to their boards).
     "dashboard:index": Need(any_of=(("reviews.view_dashboard",), VIEW_REVIEW)),
     "dashboard:download": Need(any_of=(("reviews.view_dashboard",), VIEW_REVIEW), args=("summary",)),
     "dashboard:api-summary": Need(any_of=(("reviews.view_dashboard",), VIEW_REVIEW), query="year=2008-09"),
     "dashboard:api-judgement-rates": Need(any_of=(("reviews.view_dashboard",), VIEW_REVIEW), query="group=region"),
-    "dashboard:api-actions": Need(any_of=(("reviews.view_dashboard",), VIEW_REVIEW)),
+    "dashboard:api-actions": Need(any_of=(("reviews.view_dashboard",), VIEW_REVIEW), query="as_of=2011-03-31"),
     # Django's admin, summarised: the index and one model's list. Others are sent to admin_login (its 403).
     "admin:index": Need(staff=True, refused=302),
     "admin:reviews_review_changelist": Need(staff=True, refused=302),
@@ -149,6 +164,10 @@ def expected(name, role, status=None, owner=None):
         return need.refused
     if need.lead_board and role not in ("board_staff",):
         return need.refused
+    if need.plan_editor and role not in ("board_staff", ADMIN):
+        return need.refused
+    if need.board_staff_ok is not None and role in BOARD_STAFF:
+        return need.board_staff_ok
     if status is not None and status not in need.statuses:
         return need.refused
     if need.saved_view and owner != "own":
@@ -196,6 +215,7 @@ def review(status, lead=LEAD):
         submitted_date=None if status == "draft" else datetime.date(2008, 6, 10),
     )
     Contribution.objects.create(review=made, board=board(CONTRIBUTING))
+    ActionFactory(recommendation=RecommendationFactory(review=made, number=1), number=1)
     if status == "evaluated":
         # Judged inadequate, so it may be evaluated again.
         EvaluationFactory(review=made, judgement="inadequate")
@@ -214,7 +234,7 @@ OTHER_URLS = [name for name in NEEDS if name not in REVIEW_URLS and name not in 
 def test_a_reviews_pages_answer_every_role_as_its_permissions_say(name, role, status):
     target = review(status)
     client, _ = client_for(role)
-    response = client.get(reverse(name, args=[target.pk]))
+    response = client.get(reverse(name, args=[target.pk, *NEEDS[name].args]))
     assert response.status_code == expected(name, role, status)
 
 
@@ -290,7 +310,7 @@ CONTRACT_PAGES = {
     "healthz": {None: 200, "board_staff": 200},
     "login": {None: 200},
     "signed_out": {None: 200},
-    "home": {None: 302, "board_staff": 302, "inspector": 302, "manager": 302, "admin": 302, "no_role": 403},
+    "home": {None: 302, "board_staff": 200, "inspector": 302, "manager": 302, "admin": 302, "no_role": 403},
     "logout": {"board_staff": 405},
     "two_factor": {None: 302, "inspector": 302},
     "two_factor_setup": {None: 302},

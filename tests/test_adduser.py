@@ -212,3 +212,46 @@ def test_writes_run_inside_an_adduser_audit_context(db, monkeypatch):
 
     assert seen[0] is not None
     assert seen[0].metadata == {"source": "adduser"}
+
+
+# --email (SPEC section 5): where the action-plan reminders go ------------------------------------------
+
+
+def test_email_sets_where_the_users_mail_goes(db):
+    output = add("sam", "--role", "board_staff", "--board", "E08000025", "--email", "sam@Birmingham.GOV.UK")
+
+    assert User.objects.get(username="sam").email == "sam@birmingham.gov.uk"
+    assert "mail to sam@birmingham.gov.uk" in output
+
+
+def test_update_with_email_changes_it_and_update_without_keeps_it(db):
+    UserFactory(username="sam", role="board_staff", boards=["E08000025"], email="old@example.org")
+
+    add("sam", "--role", "board_staff", "--board", "E08000025", "--update", "--email", "new@example.org")
+    assert User.objects.get(username="sam").email == "new@example.org"
+
+    add("sam", "--role", "board_staff", "--board", "E08000026", "--update")
+    assert User.objects.get(username="sam").email == "new@example.org"
+
+    add("sam", "--role", "board_staff", "--board", "E08000026", "--update", "--email", "")
+    assert User.objects.get(username="sam").email == ""
+
+
+@pytest.mark.parametrize("address", ["sam", "sam@", "@example.org", "sam@example", "sam example@example.org"])
+def test_an_invalid_email_is_refused_and_nothing_is_written(db, address):
+    with pytest.raises(CommandError, match="is not an email address: give one like name@example.org"):
+        add("sam", "--role", "board_staff", "--board", "E08000025", "--email", address)
+
+    assert user_state("sam") is None
+
+
+def test_an_invalid_email_on_update_leaves_the_user_as_they_were(db):
+    UserFactory(username="sam", role="board_staff", boards=["E08000025"], email="sam@example.org")
+
+    with pytest.raises(CommandError, match="not an email address"):
+        add("sam", "--role", "inspector", "--update", "--email", "not-an-address", password="a-new-long-passphrase")
+
+    user = User.objects.get(username="sam")
+    assert user_state("sam") == ("board_staff", ["E08000025"], False)
+    assert user.email == "sam@example.org"
+    assert user.check_password("correct horse battery staple")

@@ -45,11 +45,12 @@ def test_sign_in_page_is_a_gov_uk_form_anyone_can_open(client):
     assert page.find("input", attrs={"name": "password"})["type"] == "password"
 
 
-def test_board_staff_sign_in_and_land_on_their_boards_reviews(client, board_user):
+def test_board_staff_sign_in_and_land_on_their_boards_actions(client, board_user):
     response = sign_in(client, "board")
     assert response.status_code == 302
     assert response["Location"] == "/"
-    assert client.get("/")["Location"] == "/reviews/"
+    start = client.get("/")
+    assert start.status_code == 200 and b"Your boards" in start.content
     assert int(client.session["_auth_user_id"]) == board_user.pk
 
 
@@ -100,13 +101,21 @@ def test_signed_in_user_opening_the_sign_in_page_goes_to_their_start_page(client
 
 @pytest.mark.parametrize(
     ("role", "start"),
-    [("board_staff", "/reviews/"), ("inspector", "/reviews/"), ("manager", "/dashboard/"), ("admin", "/admin/")],
+    [("inspector", "/reviews/"), ("manager", "/dashboard/"), ("admin", "/admin/")],
 )
 def test_home_takes_each_role_to_its_start_page(client, db, role, start):
     client.force_login(UserFactory(role=role))
     response = client.get("/")
     assert response.status_code == 302
     assert response["Location"] == start
+
+
+def test_board_staff_start_on_their_boards_actions_with_links_to_their_reviews(client, db):
+    client.force_login(UserFactory(role="board_staff", boards=["E08000025"]))
+    response = client.get("/")
+    assert response.status_code == 200
+    assert b"Overdue actions" in response.content
+    assert b'href="/reviews/"' in response.content
 
 
 def test_user_with_no_role_is_told_they_have_no_access_and_whom_to_ask(client, db):

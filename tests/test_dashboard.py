@@ -365,7 +365,7 @@ def test_the_page_has_every_panel_with_a_chart_a_table_and_a_download(client, ma
     page = soup(signed_in(client, manager).get("/dashboard/", {"year": "2008-09"}))
     for panel_id in ("summary", "judgement-rates", "trend", "themes", "timeliness", "children"):
         panel = page.find(id=panel_id)
-        assert panel.find("h2")
+        assert panel.find_parent("div", class_="govuk-accordion__section").find("h2")
         assert panel.find("p", class_="govuk-body-l").get_text(strip=True)
         svg = panel.find("svg")
         assert svg["role"] == "img"
@@ -374,23 +374,27 @@ def test_the_page_has_every_panel_with_a_chart_a_table_and_a_download(client, ma
         assert svg.find("desc").get_text(strip=True)
         assert panel.find("table", class_="govuk-table")
         assert any(link.get_text().startswith("Download this data (CSV)") for link in panel.find_all("a"))
-    assert page.find(id="method").find("h2").get_text(strip=True) == "How these figures are calculated"
+    method = page.find(id="method").find_parent("div", class_="govuk-accordion__section")
+    assert method.find("h2").get_text(strip=True) == "How these figures are calculated"
 
 
 def test_the_panels_are_a_govuk_accordion_with_only_the_summary_open(client, manager, register):
     page = soup(signed_in(client, manager).get("/dashboard/", {"year": "2008-09"}))
     accordion = page.find("div", attrs={"data-module": "govuk-accordion"})
     sections = accordion.find_all("div", class_="govuk-accordion__section", recursive=False)
-    assert [section["id"] for section in sections] == [
+    # Each section's content starts with the panel's anchor (#judgement-rates...).
+    contents = [section.find("div", class_="govuk-accordion__section-content") for section in sections]
+    assert [content.find("div")["id"] for content in contents] == [
         "summary",
         "judgement-rates",
         "trend",
         "themes",
         "timeliness",
         "children",
+        "actions",
         "method",
     ]
-    assert ["govuk-accordion__section--expanded" in section["class"] for section in sections] == [True] + [False] * 6
+    assert ["govuk-accordion__section--expanded" in section["class"] for section in sections] == [True] + [False] * 7
     for number, section in enumerate(sections, start=1):
         # GOV.UK Frontend's script points each section's button at <accordion id>-content-<n>.
         content = section.find("div", class_="govuk-accordion__section-content")
@@ -452,16 +456,17 @@ def test_a_board_outside_the_chosen_region_is_an_error(client, manager, register
     assert "Birmingham is in West Midlands" in page.find(class_="govuk-error-summary").get_text()
 
 
-def test_the_page_needs_at_most_nine_queries(client, manager, board_user, register, django_assert_max_num_queries):
+def test_the_page_needs_at_most_ten_queries(client, manager, board_user, register, django_assert_max_num_queries):
     # Five to sign in on Django's own parts (session, user, the user's and their groups' permissions, device),
-    # then the reader's boards, the data version, the kept counts and the year's details: nine when cold.
+    # then the reader's boards, the data version, the kept counts, the year's details and the action-plan
+    # counts: ten when cold.
     for user in (manager, board_user):
         client = signed_in(client, user)
         # A first request starts the session's clocks: run alone, before any request had loaded the middleware
         # that records sign-ins, the test counted the session's save (3 more queries) in the page's budget.
         client.get("/dashboard/api/summary", {"year": "2008-09"})
         queries.cache.clear()
-        with django_assert_max_num_queries(9):
+        with django_assert_max_num_queries(10):
             response = client.get("/dashboard/", {"year": "2008-09", "region": WEST_MIDLANDS, "span": "all"})
         assert response.status_code == 200
 

@@ -39,7 +39,7 @@ def query_of(href):
 
 
 def summary_heading(page):
-    return page.find(id="summary").find("h2").get_text(strip=True)
+    return page.find(id="summary").find_parent("div", class_="govuk-accordion__section").find("h2").get_text(strip=True)
 
 
 # --- The year picker -----------------------------------------------------------------------------------------------

@@ -17,6 +17,8 @@ from reviews.models import (
     FindingEvent,
     ReadEvent,
     RecommendationEvent,
+    ReminderSent,
+    ReminderSentEvent,
     Review,
     ReviewEvent,
 )
@@ -121,6 +123,7 @@ EVENT_MODELS = [
     EvaluationEvent,
     RecommendationEvent,
     ActionEvent,
+    ReminderSentEvent,
 ]
 
 
@@ -151,6 +154,7 @@ def test_no_sql_can_rewrite_or_delete_a_history_event(model, signed_in, birmingh
     review.agencies.create(agency="police")
     review.contributions.create(board=coventry)
     ActionFactory(recommendation=RecommendationFactory(review=review))
+    ReminderSent.objects.create(user=UserFactory(), as_of=datetime.date(2011, 3, 31), email="a@example.org", actions=1)
     table = model._meta.db_table
     assert model.objects.exists()
     count = model.objects.count()

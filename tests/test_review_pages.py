@@ -209,17 +209,6 @@ def test_remove_takes_out_only_that_row_and_keeps_the_rest(signed_in, birmingham
     assert list(findings.values_list("description", flat=True)) == ["first", "third"]
 
 
-def test_a_row_ticked_for_removal_is_not_checked_and_the_others_are(signed_in, birmingham):
-    rows = [finding_row(category="made_up", description="wrong"), finding_row(category="", description="kept")]
-    rows[0]["DELETE"] = "on"
-    response = signed_in.post(NEW, review_data(birmingham, findings=rows), headers=ORIGIN)
-    assert response.status_code == 200
-    assert not Review.objects.exists()
-    summary = response.content.decode().split('class="govuk-list govuk-error-summary__list"')[1].split("</ul>")[0]
-    assert "Select the category of the finding" in summary  # the kept row
-    assert summary.count("<li>") == 1  # nothing about the removed row's made-up category
-
-
 def test_empty_rows_are_ignored_when_saving(signed_in, birmingham):
     data = review_data(
         birmingham,

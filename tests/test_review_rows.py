@@ -2,10 +2,11 @@
 what the edit page costs."""
 
 import pytest
+from django.urls import reverse
 
 from reviews.models import Agency, AgencyInvolvement, Child, ChildEvent, Contribution, Review
 from tests.factories import ChildFactory, FindingFactory, ReviewFactory, board
-from tests.review_pages import ORIGIN, agency_row, child_row, edit_data, edit_url, soup
+from tests.review_pages import ORIGIN, agency_row, child_row, edit_data, edit_url, finding_row, review_data, soup
 
 
 @pytest.fixture
@@ -49,6 +50,17 @@ def test_removing_a_child_without_javascript_deletes_only_that_child_and_records
     assert ChildEvent.objects.get(pgh_obj_id=gone.pk, pgh_label="delete").pseudonym == "Child B"
     draft.refresh_from_db()
     assert draft.version == 2
+
+
+def test_a_row_ticked_for_removal_is_not_checked_and_the_others_are(signed_in, birmingham):
+    rows = [finding_row(category="made_up", description="wrong"), finding_row(category="", description="kept")]
+    rows[0]["DELETE"] = "on"
+    response = signed_in.post(reverse("reviews:new"), review_data(birmingham, findings=rows), headers=ORIGIN)
+    assert response.status_code == 200
+    assert not Review.objects.exists()
+    summary = error_summary(response)
+    assert "Select the category of the finding" in summary  # the kept row
+    assert summary.count("<li>") == 1  # nothing about the removed row's made-up category
 
 
 def test_adding_a_row_without_javascript_shows_one_more_and_saves_nothing(signed_in, draft):

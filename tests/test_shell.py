@@ -107,10 +107,13 @@ def test_the_only_inline_script_carries_the_csp_nonce(client, board_user):
 @pytest.mark.parametrize(
     ("role", "expected"),
     [
-        ("board_staff", [("Our reviews", "/reviews/"), ("Log a review", "/reviews/new/")]),
-        ("inspector", [("Register", "/reviews/"), ("Dashboard", "/dashboard/")]),
-        ("manager", [("Dashboard", "/dashboard/"), ("Register", "/reviews/")]),
-        ("admin", [("Register", "/reviews/"), ("Dashboard", "/dashboard/"), ("Admin", "/admin/")]),
+        ("board_staff", [("Our reviews", "/reviews/"), ("Log a review", "/reviews/new/"), ("Actions", "/actions/")]),
+        ("inspector", [("Register", "/reviews/"), ("Actions", "/actions/"), ("Dashboard", "/dashboard/")]),
+        ("manager", [("Dashboard", "/dashboard/"), ("Register", "/reviews/"), ("Actions", "/actions/")]),
+        (
+            "admin",
+            [("Register", "/reviews/"), ("Actions", "/actions/"), ("Dashboard", "/dashboard/"), ("Admin", "/admin/")],
+        ),
     ],
 )
 def test_service_navigation_shows_the_links_for_the_users_role(db, client, role, expected):

@@ -8,6 +8,7 @@ from django.contrib.admin.views.main import ChangeList
 from django.db import models
 from django.db.models import F
 
+from reviews import reporting
 from reviews.models import ReadEvent, Review
 
 # Notes and findings in a table row of an inline: two lines, not Django's ten.
@@ -59,6 +60,7 @@ class ReviewVersionForm(forms.ModelForm):
         cleaned = super().clean()
         if (pk := self.review_pk()) is None:
             return cleaned
+        reporting.take_turn()  # before the review's row lock, as every writer: see reviews.reporting
         saved = Review.objects.select_for_update().filter(pk=pk).values_list("version", flat=True).first()
         if cleaned.get("loaded_version") is None or cleaned["loaded_version"] != saved:
             raise forms.ValidationError(

@@ -88,8 +88,6 @@ def _bulk_load(cursor, tables):
         cursor.execute(definition)
     for table, name, definition in foreign_keys:
         cursor.execute(f'ALTER TABLE {table} ADD CONSTRAINT "{name}" {definition}')
-    # Statistics for the triggers' lookups that follow (the planner knows nothing of the new rows yet).
-    cursor.execute(f"ANALYZE {', '.join(tables)}")
 
 
 def build(*, count, seed, showcase=(), chunk=5000, progress=None):
@@ -133,16 +131,20 @@ def build(*, count, seed, showcase=(), chunk=5000, progress=None):
                 for model in CHUNKED:
                     copy(model, out[model])
                 report(min(start + chunk, count))
+        # Statistics for the triggers' lookups that follow (the planner knows nothing of the new rows yet).
+        cursor.execute(f"ANALYZE {', '.join(model._meta.db_table for model in CHUNKED)}")
         report(count, "indexed and checked")
         for model in AFTER_INDEXES:
             copy(model, held[model])
         report(count, "children, contributing boards and evaluations written")
     report(count, "committed")
     with connection.cursor() as cursor:
-        # The planner's statistics and the visibility map, now rather than whenever autovacuum comes by
-        # (if it is on at all): the search documents too, or a search for a rare word walks every review;
-        # without the visibility map no count or dashboard aggregate can read an index alone. VACUUM cannot
+        # The planner's statistics and the visibility map of the tables the register reads, now rather than
+        # whenever autovacuum comes by (if it is on at all): the search documents too, or a search for a rare
+        # word walks every review; without the visibility map no count or dashboard aggregate can read an
+        # index alone. (The audit rows are read a review at a time, by index: autovacuum's.) VACUUM cannot
         # run inside a transaction (a test's): ANALYZE then.
-        cursor.execute(f"{'ANALYZE' if connection.in_atomic_block else 'VACUUM (ANALYZE)'} {', '.join(tables())}")
+        read = ", ".join(model._meta.db_table for model in (*bulk.COPY_FIELDS, ReviewSearch))
+        cursor.execute(f"{'ANALYZE' if connection.in_atomic_block else 'VACUUM (ANALYZE)'} {read}")
     report(count, "analysed")
     return counts

@@ -1,12 +1,11 @@
 """``ReviewEditor``: the review form and its row formsets on one page, saved together in one transaction."""
 
-from django.db import transaction
-
 from reviews import editing
 from reviews.forms.fields import MAX_ROWS
 from reviews.forms.review import ReviewForm
 from reviews.forms.rows import AgencyFormSet, ChildFormSet, ContributionFormSet, FindingFormSet
 from reviews.models import Board
+from reviews.reporting import writing
 
 # The blank rows a new review's form starts with (an existing review shows its saved rows).
 NEW_REVIEW_ROWS = {"children": 1, "findings": 1}
@@ -109,7 +108,8 @@ class ReviewEditor:
 
         Raises ``editing.EditConflict`` when someone saved the review since the user loaded it.
         """
-        with transaction.atomic():
+        # The reporting lock before the review's row lock, as every writer takes them (reviews.reporting).
+        with writing():
             review = self.form.save(commit=False)
             if self.review is None:
                 editing.insert_draft(review)

@@ -12,6 +12,7 @@ from typing import IO
 import pghistory
 from django.db import IntegrityError, connection, transaction
 
+from reviews import reporting
 from reviews.imports import actionplans, checking, planning, reading, writing
 from reviews.imports.files import (
     ACTIONS,
@@ -112,6 +113,8 @@ def import_reviews(
                 errors.add(REVIEWS, 1, NO_COLUMN, "another import is running; try again when it has finished")
                 result.errors = errors.lines()
                 return result
+            # Writers take turns from here (the import's row locks come after it): see reviews.reporting.
+            reporting.take_turn()
             existing = planning.existing_reviews(parsed)
             checking.check_references(parsed, existing, errors)
             actionplans.check_action_recommendations(parsed, existing, errors)

@@ -36,6 +36,7 @@ from reviews.models.triggers import review_flag_triggers
 # here so Django finds its models).
 from reviews.plans import Action, Recommendation  # noqa: E402  (recommendations and actions build on the models above)
 from reviews.plans_counting import ActionMonth, CountedAction
+from reviews.reminders import ReminderSent  # noqa: E402  (the reminders sent about actions)
 from reviews.reporting import BoardYear, DataVersion
 
 __all__ = [
@@ -43,6 +44,7 @@ __all__ = [
     "ActionMonth",
     "CountedAction",
     "Recommendation",
+    "ReminderSent",
     "AGENCY_NOTES_MAX_LENGTH",
     "EVALUATION_DATE_ORDER",
     "EVALUATION_SUMMARY_MAX_LENGTH",

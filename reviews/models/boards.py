@@ -68,7 +68,7 @@ class Board(models.Model):
 
     class Meta:
         ordering = ["name", "gss_code"]
-        # The register sorts reviews by lead board name by walking boards in this order (reviews/filters.py).
+        # The register sorts reviews by lead board name by walking boards in this order (reviews/register/filters.py).
         indexes = [models.Index(fields=["name", "gss_code"], name="board_name_idx")]
 
     def __str__(self):

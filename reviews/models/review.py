@@ -21,7 +21,7 @@ from reviews.validators import validate_xml_text
 
 
 # The register's sort expression on the judgement. Review.Meta.indexes holds an index on exactly it, and
-# reviews/filters.py sorts through the same function, so the planner can match them.
+# reviews/register/filters.py sorts through the same function, so the planner can match them.
 def judgement_rank():
     """Ofsted's scale as a sort key: 1 outstanding to 4 inadequate, NULL before any evaluation."""
     ranks = ["outstanding", "good", "adequate", "inadequate"]
@@ -121,7 +121,7 @@ class Review(models.Model):
             models.Index(fields=["latest_judgement", "reference"], name="review_judgement_ref_idx"),
             models.Index(fields=["latest_evaluated_date", "reference"], name="review_evaluated_ref_idx"),
             models.Index(fields=["completed_date", "reference"], name="review_completed_ref_idx"),
-            # The register (reviews/filters.py): counting, and the descending and judgement sorts.
+            # The register (reviews/register/filters.py): counting, and the descending and judgement sorts.
             models.Index(fields=["status", "id"], name="review_status_id_idx"),
             models.Index(fields=["reference"], condition=Q(cross_area=True), name="review_cross_area_idx"),
             models.Index(F("completed_date").desc(nulls_last=True), F("reference"), name="review_completed_desc_idx"),

@@ -11,29 +11,26 @@ exactly the rows their register shows them (their own boards' reviews), never an
 import sys
 
 from django.contrib import messages
+from django.contrib.auth.mixins import PermissionRequiredMixin
 from django.core.exceptions import PermissionDenied
+from django.core.paginator import InvalidPage
 from django.db import IntegrityError, transaction
-from django.http import HttpResponse, QueryDict, StreamingHttpResponse
+from django.http import HttpResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import NoReverseMatch, reverse
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import urlencode
 from django.views.decorators.http import require_GET, require_http_methods
+from django_filters.views import FilterView
 from django_htmx.http import push_url
 
 from reviews import exports
-from reviews.filters import (
-    DEFAULT_PAGE_SIZE,
-    DEFAULT_SORT,
-    PAGE_SIZES,
-    PAGING_PARAMS,
-    SORT_CHOICES,
-    ReviewFilter,
-    SavedViewForm,
-    clean_query,
-    page_of_results,
-)
-from reviews.models import ReadEvent, Review, SavedView
+from reviews.models import Judgement, ReadEvent, Review, SavedView
+from reviews.register.choices import DEFAULT_PAGE_SIZE, DEFAULT_SORT, PAGE_SIZES, PAGING_PARAMS, SORT_CHOICES
+from reviews.register.filters import ReviewFilter, clean_query, export_query
+from reviews.register.forms import SavedViewForm
+from reviews.register.pages import CappedPaginator
+from reviews.register.selected import board_selection, selected_filters
 from service.observability import security_log
 from service.overload import busy_response
 
@@ -41,7 +38,17 @@ REGISTER_PERMISSION = "reviews.view_review"
 EXPORT_PERMISSION = "reviews.export_reviews"
 SAVED_VIEW_PERMISSION = "reviews.add_savedview"  # inspectors (and admins) keep saved views
 BOARD_PERMISSION = "reviews.submit_review"  # board staff's own permission
-_PK_PLACEHOLDER = 987654321
+# The columns of the register's table: plain values, no model instances.
+ROW_FIELDS = (
+    "pk",
+    "reference",
+    "title",
+    "board__name",
+    "completed_date",
+    "status",
+    "latest_judgement",
+    "latest_evaluated_date",
+)
 
 
 def _require(user, permission):
@@ -55,79 +62,90 @@ def may_export(user):
     return user.has_perm(EXPORT_PERMISSION) or (user.has_perm(REGISTER_PERMISSION) and user.has_perm(BOARD_PERMISSION))
 
 
-def _register_filter(request, query):
-    return ReviewFilter(query, queryset=Review.objects.for_user(request.user), request=request)
+class RegisterView(PermissionRequiredMixin, FilterView):
+    """The filtered, sorted, paged register; for htmx, only the results fragment.
 
+    django-filter's strict FilterView: an invalid value lists nothing, and the form says why."""
 
-@require_GET
-def register(request):
-    """The filtered, sorted, paged register; with htmx, only the results partial."""
-    _require(request.user, REGISTER_PERMISSION)
-    partial = bool(request.htmx) and not request.htmx.history_restore_request
-    query = clean_query(request.GET)
-    if query.urlencode() != request.GET.urlencode():
-        # Blank parameters (an empty search box) make ugly URLs to share: use the clean one.
-        if not partial:
-            return redirect(_list_url(query))
-        request.GET = query  # {% querystring %} builds the page's links from request.GET
-    filterset = _register_filter(request, query)
-    results = page_of_results(filterset)
-    if results:
-        detail_url = _detail_url_maker()
-        for row in results.rows:
-            row.detail_url = detail_url(row.pk)
-    export_query = filterset.export_query(query)
-    kept = QueryDict(mutable=True)
-    for key in ("o", "per_page"):
-        if key in query and key not in filterset.form.errors:
-            kept.setlist(key, query.getlist(key))
-    context = {
-        "filterset": filterset,
-        "form": filterset.form,
-        "results": results,
-        "selected_filters": filterset.selected_filters(query),
-        "ordering": filterset.sort_key,
-        "sort_label": dict(SORT_CHOICES)[filterset.sort_key],
-        "default_sort": DEFAULT_SORT,
-        "page_sizes": PAGE_SIZES,
-        "per_page": results.per_page if results else None,
-        "default_per_page": DEFAULT_PAGE_SIZE,
-        "export_query": export_query,
-        "save_url": f"{reverse('reviews:saved_view_new')}?{urlencode({'query': export_query})}",
-        "clear_url": _list_url(kept),
-        "has_filters": any(key not in ("o", "per_page", *PAGING_PARAMS) for key in query),
-        "error_anchors": [(name, f"id_{name}") for name in ("page", "o", "per_page") if name in filterset.form.errors],
-        "may_export": may_export(request.user),
-        "may_save": request.user.has_perm(SAVED_VIEW_PERMISSION),
-        "partial": partial,
-    }
-    if partial:
-        response = render(request, "reviews/register.html#results", context)
-        if query.urlencode() != request.META.get("QUERY_STRING", ""):
-            push_url(response, _list_url(query))
+    permission_required = REGISTER_PERMISSION
+    filterset_class = ReviewFilter
+    paginator_class = CappedPaginator
+    template_name = "reviews/register.html"
+
+    def get(self, request, *args, **kwargs):
+        self.partial = bool(request.htmx) and not request.htmx.history_restore_request
+        query = clean_query(request.GET)
+        if query.urlencode() != request.GET.urlencode():
+            # Blank parameters (an empty search box) make ugly URLs to share: use the clean one.
+            if not self.partial:
+                return redirect(_list_url(query))
+            request.GET = query  # the page's links are built from request.GET
+        response = super().get(request, *args, **kwargs)
+        if self.partial and request.GET.urlencode() != request.META.get("QUERY_STRING", ""):
+            push_url(response, _list_url(request.GET))
         return response
-    selected, typed = filterset.board_selection()
-    context.update(
-        panel=filterset.panel_options(),
-        board_datalist=filterset.options.datalist_options,
-        board_selected=selected,
-        board_typed=typed,
-    )
-    return render(request, "reviews/register.html", context)
 
+    def get_queryset(self):
+        return Review.objects.for_user(self.request.user)
 
-def _detail_url_maker():
-    """``pk -> reviews:detail URL``, reversed once per page rather than once per row ("" if not routed)."""
-    try:
-        pattern = reverse("reviews:detail", args=[_PK_PLACEHOLDER])
-    except NoReverseMatch:
-        return lambda pk: ""
-    return lambda pk: pattern.replace(str(_PK_PLACEHOLDER), str(pk))
+    def get_template_names(self):
+        return ["reviews/register_results.html" if self.partial else self.template_name]
+
+    def get_paginate_by(self, queryset):
+        if self.filterset.is_valid():
+            return self.filterset.form.cleaned_data.get("per_page") or DEFAULT_PAGE_SIZE
+        return DEFAULT_PAGE_SIZE
+
+    def paginate_queryset(self, queryset, page_size):
+        """The page the form asks for; a page that cannot be shown is the form's error, with no rows."""
+        filterset = self.filterset
+        if filterset.is_bound and not filterset.is_valid():
+            return None, None, [], False
+        paginator = self.get_paginator(queryset.values(*ROW_FIELDS), page_size)
+        number = (filterset.form.cleaned_data.get("page") if filterset.is_bound else None) or 1
+        try:
+            page = paginator.page(number)
+        except InvalidPage as refused:
+            filterset.form.add_error("page", str(refused))
+            return None, None, [], False
+        return paginator, page, page.object_list, page.has_other_pages()
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        filterset, query = self.filterset, self.request.GET
+        # Clearing the filters keeps the sort and page size, unless they are what was refused.
+        kept = {key: query.getlist(key) for key in ("o", "per_page") if key in query and key not in filterset.errors}
+        exported = export_query(query)
+        context.update(
+            form=filterset.form,
+            partial=self.partial,
+            selected_filters=selected_filters(filterset, query),
+            ordering=filterset.sort_key,
+            sort_label=dict(SORT_CHOICES)[filterset.sort_key],
+            default_sort=DEFAULT_SORT,
+            page_sizes=PAGE_SIZES,
+            per_page=context["paginator"].per_page if context["paginator"] else None,
+            default_per_page=DEFAULT_PAGE_SIZE,
+            export_query=exported,
+            save_url=f"{reverse('reviews:saved_view_new')}?{urlencode({'query': exported})}",
+            clear_url=_list_url(urlencode(kept, doseq=True)),
+            has_filters=any(key not in ("o", "per_page", *PAGING_PARAMS) for key in query),
+            may_export=may_export(self.request.user),
+            may_save=self.request.user.has_perm(SAVED_VIEW_PERMISSION),
+            status_labels=dict(Review.Status.choices),
+            judgement_labels=dict(Judgement.choices),
+        )
+        if not self.partial:
+            context["board_selected"], context["board_typed"] = board_selection(filterset)
+            context["boards"] = filterset.options.boards
+        return context
 
 
 def _list_url(query):
+    """The register's URL with ``query`` (a QueryDict or an encoded query string)."""
     url = reverse("reviews:list")
-    return f"{url}?{query.urlencode()}" if query else url
+    encoded = query if isinstance(query, str) else query.urlencode()
+    return f"{url}?{encoded}" if encoded else url
 
 
 EXPORT_FORMATS = {
@@ -141,9 +159,7 @@ def _export(request, fmt):
     _require(request.user, REGISTER_PERMISSION)
     if not may_export(request.user):
         raise PermissionDenied
-    query = clean_query(request.GET)
-    for param in PAGING_PARAMS:
-        query.pop(param, None)
+    query = clean_query(request.GET, drop=PAGING_PARAMS)
     filterset = ReviewFilter(
         query, queryset=Review.objects.for_user(request.user).using(exports.REPORTING_DB), request=request
     )

@@ -14,11 +14,13 @@ share about who may do what is in ``common``.
 from django.core.exceptions import PermissionDenied
 from django.db.models import Prefetch, prefetch_related_objects
 from django.shortcuts import render
+from django.utils import timezone
 from django.views.decorators.http import require_safe
 
 from reviews import history
 from reviews.access import access_review
 from reviews.models import AgencyInvolvement, Child, Contribution, Evaluation, Finding, ReadEvent
+from reviews.plans import Action
 from reviews.views.common import can_edit
 
 
@@ -47,6 +49,7 @@ def review_detail(request, pk):
         "can_edit": editable,
         "can_submit": editable and request.user.has_perm("reviews.submit_review_obj", review),
         "can_evaluate": can_evaluate,
+        "plan": Action.objects.filter(recommendation__review=review).plan_counts(timezone.localdate()),
     }
     return render(request, "reviews/review_detail.html", context)
 

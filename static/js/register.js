@@ -1,4 +1,4 @@
-// The register's filter panel with JavaScript (templates/reviews/register.html). htmx sends the filters
+// The register's filter panel with JavaScript (jinja2/reviews/register.html). htmx sends the filters
 // whenever one changes and swaps in the results; this file only
 // - turns a board chosen in the type-ahead into a ticked checkbox (so several boards can be added),
 // - tells screen readers the new number of results after each update, and

@@ -40,6 +40,9 @@ def test_board_staff_log_a_review_with_two_children_and_three_findings_and_submi
     audit = Auditor(page, "board staff")
 
     sign_in(page, live_server, "board", auditor=audit)
+    expect(page.get_by_role("heading", level=1)).to_have_text("Your boards' actions")
+    audit.scan("the start page, nothing due")
+    page.get_by_role("link", name="Our reviews").first.click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Reviews")
     audit.scan("the register, empty")
 

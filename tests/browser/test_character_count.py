@@ -13,7 +13,7 @@ def test_the_summary_counts_down_to_its_limit_and_says_how_far_over_it_is(page, 
     make_user("board", "board_staff", boards=["E08000025"])
     audit = Auditor(page, "board staff")
     sign_in(page, live_server, "board", auditor=audit)
-    audit.scan("the register")
+    audit.scan("the start page")
     page.goto(f"{live_server.url}/reviews/new/")
     audit.scan("review form with character counts")
 

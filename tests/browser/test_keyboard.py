@@ -83,7 +83,7 @@ def test_board_staff_log_and_submit_a_review_with_the_keyboard_alone(page, live_
     keys.tab_to(id="id_password", limit=1)
     keys.type("correct horse battery staple")
     keys.press("Enter")
-    expect(page.get_by_role("heading", level=1)).to_have_text("Reviews")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Your boards' actions")  # board staff's start page
 
     focus = keys.press("Tab")
     assert focus["text"] == "Skip to main content", focus
@@ -92,7 +92,7 @@ def test_board_staff_log_and_submit_a_review_with_the_keyboard_alone(page, live_
     expect(page.get_by_role("heading", level=1)).to_have_text("Log a serious case review")
 
     # Enter in a field saves the form; the error summary takes the focus and its links lead to the fields.
-    keys.tab_to(id="id_title", limit=10)
+    keys.tab_to(id="id_title", limit=11)  # past the menu (with "Actions") and the account
     keys.press("Enter")
     expect(page.locator(".govuk-error-summary")).to_be_focused()
     assert keys.focus()["visible"]

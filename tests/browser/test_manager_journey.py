@@ -49,7 +49,8 @@ def test_manager_reads_the_dashboard_for_a_year_and_downloads_a_table(page, live
     page.get_by_label("Reporting year", exact=True).select_option("2008-09")
     page.get_by_role("button", name="Show figures").click()
     expect(page).to_have_url(re.compile(r"year=2008-09"))
-    summary = page.locator("#summary")
+    # Each panel is an accordion section whose content starts with the panel's anchor (#summary...).
+    summary = page.locator(".govuk-accordion__section", has=page.locator("#summary"))
     expect(summary.get_by_role("heading", level=2)).to_contain_text("National summary for 2008-09")
     audit.scan("dashboard, 2008-09")
     screenshot(page, "manager-dashboard-2008-09")

@@ -1,4 +1,4 @@
-"""`python manage.py adduser USERNAME --role ROLE [--board GSS ...] [--update]` (SPEC section 5)."""
+"""`python manage.py adduser USERNAME --role ROLE [--board GSS ...] [--email ADDRESS] [--update]` (SPEC section 5)."""
 
 import difflib
 import getpass
@@ -9,6 +9,7 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
+from django.core.validators import validate_email
 from django.db import transaction
 
 from reviews import roles
@@ -20,7 +21,8 @@ class Command(BaseCommand):
     help = (
         "Create a user with one role: board_staff (with --board GSS for each of their boards), inspector, "
         "manager or admin (a superuser). The password is read from standard input when it is not a terminal "
-        "(the first line), else prompted for twice. --update resets an existing user's role, boards and password."
+        "(the first line), else prompted for twice. --email sets where their mail (the action-plan reminders) goes. "
+        "--update resets an existing user's role, boards and password, and their address when --email is given."
     )
     # call_command(..., stdin=StringIO("...")) in tests, as Django's createsuperuser does.
     stealth_options = ("stdin",)
@@ -36,6 +38,11 @@ class Command(BaseCommand):
             help="GSS code of a board the user works for (repeatable; board_staff only), e.g. E08000025",
         )
         parser.add_argument(
+            "--email",
+            metavar="ADDRESS",
+            help="the user's email address, for the action-plan reminders (with --update, '' removes it)",
+        )
+        parser.add_argument(
             "--update",
             action="store_true",
             help="reset an existing user's role, boards and password instead of refusing",
@@ -45,7 +52,7 @@ class Command(BaseCommand):
         self.stdin = options.get("stdin", sys.stdin)
         return super().execute(*args, **options)
 
-    def handle(self, *args, username, role, board, update, **options):
+    def handle(self, *args, username, role, board, update, email=None, **options):
         User = get_user_model()
         username = username.strip()
         if not username:
@@ -60,6 +67,7 @@ class Command(BaseCommand):
                 "or they would see nothing."
             )
         boards = self._boards(board)
+        email = self._email(email)
 
         existing = User.objects.filter(username=username).first()
         if existing and not update:
@@ -82,12 +90,30 @@ class Command(BaseCommand):
         with transaction.atomic(), pghistory.context(source="adduser"):
             user.set_password(password)
             user.is_active = True
+            if email is not None:
+                user.email = email
             user.save()
             assign_role(user, role=role, boards=boards)
 
         action = "Updated" if existing else "Created"
         where = f" for {', '.join(str(b) for b in boards)}" if boards else ""
-        self.stdout.write(self.style.SUCCESS(f"{action} {role} user {username!r}{where}."))
+        mail = f", mail to {user.email}" if user.email else ""
+        self.stdout.write(self.style.SUCCESS(f"{action} {role} user {username!r}{where}{mail}."))
+
+    @staticmethod
+    def _email(address):
+        """The address given, checked (None when --email is not given: an update keeps the one the user has)."""
+        if address is None:
+            return None
+        address = address.strip()
+        if address:
+            try:
+                validate_email(address)
+            except ValidationError:
+                raise CommandError(
+                    f"--email {address!r} is not an email address: give one like name@example.org."
+                ) from None
+        return get_user_model().objects.normalize_email(address)
 
     def _boards(self, codes):
         """The boards named by GSS code, in the order given; every unknown code is reported at once."""

@@ -134,7 +134,8 @@ class Command(BaseCommand):
                 if User.objects.filter(username=username).exists():
                     kept.append(username)
                     continue
-                user = User(username=username)
+                # An address on the reserved example.org domain: send_action_reminders writes to the console.
+                user = User(username=username, email=f"{username}@example.org")
                 password = new_password()
                 validate_password(password, user=user)
                 user.set_password(password)
