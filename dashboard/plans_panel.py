@@ -2,15 +2,16 @@
 the actions counted, completed, open, overdue (and its share of the actions) and completed late; a chart of the
 overdue shares beside the table of every figure, and the table as CSV.
 
-The counts are ``Action.objects.counted().figures_by_board(as_of)``, the query of ``GET /dashboard/api/actions``,
-kept in Django's cache under the data version; regional and national rows are sums of every board's row, so
-board staff see them whole while seeing only their own boards' rows, as in the other panels.
+The counts are ``reviews.plans_counting.board_figures(as_of)`` (from the counts the database keeps per board
+and month), the query of ``GET /dashboard/api/actions``, kept in Django's cache under the data version; regional
+and national rows are sums of every board's row, so board staff see them whole while seeing only their own
+boards' rows, as in the other panels.
 """
 
 from django.utils import timezone
 
 from dashboard import charts, display, queries, tables
-from reviews.models import Action
+from reviews import plans_counting
 
 FIGURES = ("actions", "completed", "open", "overdue", "completed_late")
 ACTION_COLUMNS = [
@@ -34,7 +35,7 @@ def board_figures(as_of, *, version=None):
     """Every lead board's counts on ``as_of``: ``{board_id: {"actions", "completed", ...}}``, one query or none."""
 
     def compute():
-        rows = Action.objects.using(queries.DATABASE).counted().figures_by_board(as_of)
+        rows = plans_counting.board_figures(as_of, using=queries.DATABASE)
         return {row["board_id"]: {name: row[name] for name in FIGURES} for row in rows}
 
     return queries.cached(("action-figures", as_of), version, compute)
