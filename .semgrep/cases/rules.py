@@ -38,6 +38,7 @@ def bulk_write(cursor):
     # ruleid: no-trigger-switched-off
     with pgtrigger.ignore("reviews.Finding:insert_insert"):
         pass
+    # The statement the rule exists to refuse, spelled out as its test input (this file is never run).
     # ruleid: no-trigger-switched-off
     cursor.execute("ALTER TABLE reviews_finding DISABLE TRIGGER USER")
     # ruleid: no-trigger-switched-off
