@@ -35,6 +35,11 @@ GROUP_PERMISSIONS = {
         "reviews.view_action",
         "reviews.add_action",
         "reviews.change_action",
+        # Documents (SPEC section 10): the lead board uploads, replaces and deletes them at any status.
+        "reviews.view_document",
+        "reviews.add_document",
+        "reviews.change_document",
+        "reviews.delete_document",
     ],
     INSPECTOR: [
         "reviews.view_review",
@@ -53,6 +58,7 @@ GROUP_PERMISSIONS = {
         "reviews.delete_savedview",
         "reviews.view_recommendation",
         "reviews.view_action",
+        "reviews.view_document",
     ],
     MANAGER: [
         "reviews.view_review",
@@ -66,6 +72,7 @@ GROUP_PERMISSIONS = {
         "reviews.view_contribution",
         "reviews.view_recommendation",
         "reviews.view_action",
+        "reviews.view_document",
     ],
 }
 
@@ -95,7 +102,8 @@ def sync_groups(apps):
 
     The migrations run this with their historical ``apps``: at an early migration, a model a later one creates
     has no permissions yet, so its are left out there and granted when the migration that creates the model
-    runs this again (0024 for recommendations and actions). Any other missing permission is an error.
+    runs this again (0024 for recommendations and actions, 0029 for documents). Any other missing permission is
+    an error.
     """
     Group = apps.get_model("auth", "Group")
     Permission = apps.get_model("auth", "Permission")

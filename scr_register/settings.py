@@ -28,6 +28,7 @@ INSTALLED_APPS = [
     "django.forms",  # the form renderer below finds Django's own widget templates here
     "django_filters",
     "django_htmx",
+    "django_tasks_db",
     "pgtrigger",
     "scr_register.apps.AuditTrailConfig",  # pghistory, named in the admin
     "pghistory.admin",
@@ -207,13 +208,54 @@ USE_TZ = True
 STATIC_URL = "static/"
 STATIC_ROOT = BASE_DIR / "staticfiles"
 STATICFILES_DIRS = [BASE_DIR / "static"]
+# Uploaded documents (SPEC sections 8 and 10): never under static/, never at a public URL (MEDIA_URL is unset and
+# no URL pattern serves MEDIA_ROOT; whitenoise serves STATIC_ROOT only). The review's document view streams them.
+MEDIA_ROOT = env.path("DJANGO_MEDIA_ROOT", default=BASE_DIR / "media")
+S3_BUCKET = env.str("DJANGO_STORAGE_S3_BUCKET", default="")
+if S3_BUCKET:
+    # Private objects in S3-compatible storage through django-storages; credentials from the usual AWS_* variables.
+    DOCUMENTS_STORAGE = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": S3_BUCKET,
+            "endpoint_url": env.str("DJANGO_STORAGE_S3_ENDPOINT", default="") or None,
+            "region_name": env.str("AWS_DEFAULT_REGION", default="") or None,
+            "default_acl": "private",
+            "querystring_auth": True,
+            "file_overwrite": False,
+            "location": "documents",
+        },
+    }
+else:
+    DOCUMENTS_STORAGE = {
+        "BACKEND": "django.core.files.storage.FileSystemStorage",
+        "OPTIONS": {
+            "location": MEDIA_ROOT,
+            "base_url": None,
+            "directory_permissions_mode": 0o700,
+            "file_permissions_mode": 0o600,
+        },
+    }
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "documents": DOCUMENTS_STORAGE,
     "staticfiles": {
         "BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"
         if not DEBUG
         else "django.contrib.staticfiles.storage.StaticFilesStorage"
     },
+}
+
+# Background work (reading a document's text): Django's tasks framework. By default a PostgreSQL-backed queue
+# that `manage.py db_worker` works through (django-tasks-db; `make run` starts one); DJANGO_TASKS_IMMEDIATE=true
+# runs each task inside the request that enqueues it (tests, the smallest installs).
+TASKS_IMMEDIATE = env.bool("DJANGO_TASKS_IMMEDIATE", default=False)
+TASKS = {
+    "default": {
+        "BACKEND": "django.tasks.backends.immediate.ImmediateBackend"
+        if TASKS_IMMEDIATE
+        else "django_tasks_db.DatabaseBackend"
+    }
 }
 
 # Sign-in throttling (scr_register/lockout.py), by the client's address (PROXY_HOPS): five failures lock a

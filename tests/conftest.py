@@ -15,7 +15,7 @@ pytest_plugins = ["tests.dashboard_data"]
 
 
 @pytest.fixture(autouse=True, scope="session")
-def _static_files_by_plain_name():
+def _static_files_by_plain_name(tmp_path_factory):
     """Pages name static files without a `collectstatic` manifest (production serves hashed names).
 
     No STATIC_ROOT: WhiteNoise would serve the `collectstatic` folder, which a fresh clone does not have (it
@@ -24,10 +24,16 @@ def _static_files_by_plain_name():
 
     Passwords are hashed with a fast hasher: production's PBKDF2 costs most of a second per user on a busy
     machine, and the suite creates and signs in many users.
+
+    Uploaded documents go to a folder of this test session, never the project's media/.
     """
     plain = {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}
     fast = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-    storages = {**settings.STORAGES, "staticfiles": plain}
+    documents = {
+        "BACKEND": "django.core.files.storage.FileSystemStorage",
+        "OPTIONS": {"location": tmp_path_factory.mktemp("media"), "base_url": None},
+    }
+    storages = {**settings.STORAGES, "staticfiles": plain, "documents": documents}
     with override_settings(STORAGES=storages, STATIC_ROOT=None, PASSWORD_HASHERS=fast):
         yield
 

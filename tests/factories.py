@@ -1,11 +1,15 @@
 """factory_boy factories for the domain. Boards come from the shipped reference data."""
 
 import datetime
+import hashlib
 
 import factory
 from django.contrib.auth.models import Group, User
+from django.core.files.base import ContentFile
+from django.utils import timezone
 
-from reviews.models import Action, Board, Child, Evaluation, Finding, Recommendation, Review
+from reviews.models import Action, Board, Child, Document, Evaluation, Finding, Recommendation, Review
+from tests.pdfs import pdf_bytes
 
 
 def board(gss_code="E08000025"):
@@ -104,3 +108,29 @@ class ActionFactory(factory.django.DjangoModelFactory):
     owner_agency = "childrens_social_care"
     due_date = datetime.date(2009, 3, 31)
     status = Action.Status.NOT_STARTED
+
+
+class DocumentFactory(factory.django.DjangoModelFactory):
+    """An executive summary of a review: a real one-page PDF in the documents storage."""
+
+    class Meta:
+        model = Document
+
+    review = factory.SubFactory(ReviewFactory)
+    kind = Document.Kind.EXECUTIVE_SUMMARY
+    title = "Executive summary"
+    filename = "executive-summary.pdf"
+    uploaded_by = factory.SubFactory(UserFactory)
+    uploaded_at = factory.LazyFunction(timezone.now)
+
+    @factory.lazy_attribute
+    def file(self):
+        return ContentFile(pdf_bytes(), name="executive-summary.pdf")
+
+    @factory.lazy_attribute
+    def size(self):
+        return self.file.size
+
+    @factory.lazy_attribute
+    def sha256(self):
+        return hashlib.sha256(self.file.read()).hexdigest()

@@ -13,6 +13,7 @@ from reviews.models import (
     Child,
     ChildEvent,
     ContributionEvent,
+    DocumentEvent,
     EvaluationEvent,
     FindingEvent,
     ReadEvent,
@@ -25,6 +26,7 @@ from reviews.models import (
 from tests.factories import (
     ActionFactory,
     ChildFactory,
+    DocumentFactory,
     EvaluationFactory,
     FindingFactory,
     RecommendationFactory,
@@ -124,6 +126,7 @@ EVENT_MODELS = [
     RecommendationEvent,
     ActionEvent,
     ReminderSentEvent,
+    DocumentEvent,
 ]
 
 
@@ -155,6 +158,7 @@ def test_no_sql_can_rewrite_or_delete_a_history_event(model, signed_in, birmingh
     review.contributions.create(board=coventry)
     ActionFactory(recommendation=RecommendationFactory(review=review))
     ReminderSent.objects.create(user=UserFactory(), as_of=datetime.date(2011, 3, 31), email="a@example.org", actions=1)
+    DocumentFactory(review=review)
     table = model._meta.db_table
     assert model.objects.exists()
     count = model.objects.count()

@@ -39,6 +39,10 @@ from reviews.plans_counting import ActionMonth, CountedAction
 from reviews.reminders import ReminderSent  # noqa: E402  (the reminders sent about actions)
 from reviews.reporting import BoardYear, DataVersion
 
+# isort: split
+# A review's documents (SPEC section 10), which build on Review.
+from reviews.documents.models import Document
+
 __all__ = [
     "Action",
     "ActionMonth",
@@ -60,6 +64,7 @@ __all__ = [
     "Contribution",
     "DataVersion",
     "DateStep",
+    "Document",
     "Evaluation",
     "Finding",
     "Judgement",
