@@ -1,0 +1,45 @@
+"""Reading a document's text for the register's search, off the request path (Django's tasks framework).
+
+The upload view saves the document with ``text_status`` "pending" and calls ``queue_text_reading`` once the
+transaction commits; the worker (``manage.py db_worker``, or the request itself with DJANGO_TASKS_IMMEDIATE)
+runs ``read_document_text``, which stores the text and the outcome. Only the kinds the search reads
+(``Document.SEARCHED_KINDS``) are read.
+"""
+
+import logging
+
+from django.db import transaction
+from django.tasks import task
+
+from reviews.models import Document
+
+logger = logging.getLogger(__name__)
+
+
+def queue_text_reading(document):
+    """Mark ``document`` as waiting for its text and read it after the current transaction commits (at once
+    outside one). A document of a kind the search does not read is left as it is."""
+    if not document.searched:
+        return
+    Document.objects.filter(pk=document.pk).update(text_status=Document.TextStatus.PENDING)
+    document.text_status = Document.TextStatus.PENDING
+    transaction.on_commit(lambda: read_document_text.enqueue(document.pk))
+
+
+@task()
+def read_document_text(document_id):
+    """Extract the text of one document and store it, with what came of it (read, no text, failed)."""
+    from reviews.documents.pdf import extract_text
+
+    document = Document.objects.filter(pk=document_id).first()
+    if document is None:
+        return
+    try:
+        with document.file.open("rb") as stored:
+            text = extract_text(stored)
+    except Exception:
+        logger.exception("Reading the text of document %s failed", document_id)
+        status, text = Document.TextStatus.FAILED, ""
+    else:
+        status = Document.TextStatus.READ if text.strip() else Document.TextStatus.NO_TEXT
+    Document.objects.filter(pk=document_id).update(text=text, text_status=status)
