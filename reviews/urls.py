@@ -2,7 +2,16 @@
 
 from django.urls import path
 
-from reviews.views import plans, register, review, review_evaluate, review_form, review_submit
+from reviews.views import (
+    document_change,
+    documents,
+    plans,
+    register,
+    review,
+    review_evaluate,
+    review_form,
+    review_submit,
+)
 
 app_name = "reviews"
 
@@ -28,4 +37,10 @@ urlpatterns = [
     path("<int:pk>/actions/recommendations/<int:number>/", plans.recommendation_edit, name="recommendation_edit"),
     path("<int:pk>/actions/recommendations/<int:number>/actions/new/", plans.action_new, name="action_new"),
     path("<int:pk>/actions/<int:number>.<int:action_number>/", plans.action_edit, name="action_edit"),
+    # The review's documents: read with the review; uploaded, replaced and deleted by the lead board at any
+    # status (reviews/views/documents.py, document_change.py).
+    path("<int:pk>/documents/", documents.document_list, name="documents"),
+    path("<int:pk>/documents/<int:doc_id>/", documents.document_download, name="document_download"),
+    path("<int:pk>/documents/<int:doc_id>/replace/", document_change.document_replace, name="document_replace"),
+    path("<int:pk>/documents/<int:doc_id>/delete/", document_change.document_delete, name="document_delete"),
 ]

@@ -11,8 +11,11 @@ import uuid
 
 from django.conf import settings
 from django.core.files.storage import storages
+from django.core.signals import setting_changed
 from django.db import models
 from django.db.models import Q
+from django.dispatch import receiver
+from django.utils.functional import LazyObject, empty
 
 from reviews.models import Review, audited, text_max_length
 
@@ -21,10 +24,27 @@ DOCUMENT_MAX_BYTES = 20 * 1024 * 1024
 DOCUMENT_TITLE_MAX_LENGTH = 200
 
 
+class DocumentsStorage(LazyObject):
+    """settings.STORAGES["documents"], looked up when first used and again after the setting changes (a test's
+    temporary folder or S3 server), as Django's own ``default_storage`` is: a FileField keeps the storage its
+    ``storage`` callable returned when the model was loaded, so that must be this proxy, not the storage."""
+
+    def _setup(self):
+        self._wrapped = storages["documents"]
+
+
+documents = DocumentsStorage()
+
+
+@receiver(setting_changed)
+def _forget_documents_storage(*, setting, **kwargs):
+    if setting == "STORAGES":
+        documents._wrapped = empty
+
+
 def documents_storage():
-    """The storage documents live in (settings.STORAGES["documents"]), looked up when used so a test's settings
-    and the deployment's S3 switch take effect."""
-    return storages["documents"]
+    """The storage documents live in (the ``documents`` proxy above)."""
+    return documents
 
 
 def document_file_name(document, filename):

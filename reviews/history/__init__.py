@@ -18,7 +18,8 @@ from django.utils import timezone
 from django.utils.formats import date_format
 
 from reviews.history.vocabulary import CHOICES, IGNORED, LABELS, LONG_TEXT, YES_NO
-from reviews.models import Action, Board, Child, Evaluation, Finding, Recommendation, Review
+from reviews.history.documents import document_changes
+from reviews.models import Action, Board, Child, Document, Evaluation, Finding, Recommendation, Review
 
 # (kind, event model name, live model, how snapshots name their review)
 TRACKED = [
@@ -32,6 +33,7 @@ TRACKED = [
     # An action names its recommendation, not the review: every recommendation the review ever had (the
     # snapshots above hold the deleted ones too).
     ("action", "ActionEvent", Action, "recommendation_id__in"),
+    ("document", "DocumentEvent", Document, "review_id"),
 ]
 KIND_ORDER = {kind: index for index, (kind, *_rest) in enumerate(TRACKED)}
 
@@ -211,6 +213,8 @@ class Names:
 
 def _describe(kind, label, before, after, names):
     """The changes one snapshot records, as ``Change`` items."""
+    if kind == "document":  # said in words of its own (uploads, new files, publication dates)
+        return [Change(text) for text in document_changes(label, before, after)]
     name = _row_name(kind, after, names)
     if label == "insert":
         return [Change(_inserted(kind, after, names, name))]

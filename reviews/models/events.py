@@ -20,6 +20,7 @@ class ReadEvent(models.Model):
         SUBMIT = "submit", "Checked a review before submitting it"
         EVALUATE = "evaluate", "Opened a review to evaluate it"
         ADMIN = "admin", "Opened a review in the admin"
+        DOCUMENT = "document", "Downloaded a document"
 
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     # Like the change history, reads outlive the review: deleting it leaves them naming its id (SET_NULL would

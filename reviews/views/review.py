@@ -50,6 +50,7 @@ def review_detail(request, pk):
         "can_submit": editable and request.user.has_perm("reviews.submit_review_obj", review),
         "can_evaluate": can_evaluate,
         "plan": Action.objects.filter(recommendation__review=review).plan_counts(timezone.localdate()),
+        "document_count": review.documents.current().count(),
     }
     return render(request, "reviews/review_detail.html", context)
 
