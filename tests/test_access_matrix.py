@@ -23,7 +23,15 @@ from reviews.accounts import ROLES_THAT_NEED_A_SECOND_FACTOR
 from reviews.models import Contribution, Review, SavedView
 from reviews.roles import GROUP_PERMISSIONS
 from tests.conftest import HTTPSClient
-from tests.factories import ActionFactory, EvaluationFactory, RecommendationFactory, ReviewFactory, UserFactory, board
+from tests.factories import (
+    ActionFactory,
+    DocumentFactory,
+    EvaluationFactory,
+    RecommendationFactory,
+    ReviewFactory,
+    UserFactory,
+    board,
+)
 
 pytestmark = pytest.mark.django_db(databases=["default", "reporting"])
 
@@ -76,6 +84,8 @@ class Need:
 
 VIEW_REVIEW = ("reviews.view_review",)
 PLAN_CHANGE = ("reviews.change_recommendation", "reviews.change_action")
+DOCUMENT_CHANGE = ("reviews.add_document", "reviews.change_document", "reviews.delete_document")
+DOCUMENT = "the review's document"  # an argument the test replaces with the id of the review's document
 NEEDS = {
     # Signing in and out.
     "healthz": Need(public=True, anonymous=200, signed_in=200),
@@ -110,6 +120,12 @@ NEEDS = {
     "reviews:recommendation_edit": Need(any_of=(PLAN_CHANGE,), review=True, plan_editor=True, args=(1,)),
     "reviews:action_new": Need(any_of=(PLAN_CHANGE,), review=True, plan_editor=True, args=(1,)),
     "reviews:action_edit": Need(any_of=(PLAN_CHANGE,), review=True, plan_editor=True, args=(1, 1)),
+    # A review's documents: listed and downloaded with the review; uploaded (a POST to the list), replaced and
+    # deleted by the lead board at any status (DOCUMENT: the review's document's id).
+    "reviews:documents": Need(review=True),
+    "reviews:document_download": Need(review=True, args=(DOCUMENT,)),
+    "reviews:document_replace": Need(any_of=(DOCUMENT_CHANGE,), review=True, plan_editor=True, args=(DOCUMENT,)),
+    "reviews:document_delete": Need(any_of=(DOCUMENT_CHANGE,), review=True, plan_editor=True, args=(DOCUMENT,)),
     # The action tracker and its export: whoever reads actions (each sees those Action.objects.for_user gives).
     "actions:list": Need(any_of=(("reviews.view_action",),)),
     "actions:export_csv": Need(any_of=(("reviews.view_action",),)),
@@ -216,6 +232,7 @@ def review(status, lead=LEAD):
     )
     Contribution.objects.create(review=made, board=board(CONTRIBUTING))
     ActionFactory(recommendation=RecommendationFactory(review=made, number=1), number=1)
+    DocumentFactory(review=made)
     if status == "evaluated":
         # Judged inadequate, so it may be evaluated again.
         EvaluationFactory(review=made, judgement="inadequate")
@@ -234,7 +251,9 @@ OTHER_URLS = [name for name in NEEDS if name not in REVIEW_URLS and name not in 
 def test_a_reviews_pages_answer_every_role_as_its_permissions_say(name, role, status):
     target = review(status)
     client, _ = client_for(role)
-    response = client.get(reverse(name, args=[target.pk, *NEEDS[name].args]))
+    document = target.documents.get().pk
+    args = [document if arg == DOCUMENT else arg for arg in NEEDS[name].args]
+    response = client.get(reverse(name, args=[target.pk, *args]))
     assert response.status_code == expected(name, role, status)
 
 
