@@ -5,6 +5,8 @@ from pathlib import Path
 import environ
 from django.utils.csp import CSP
 
+from scr_register.storages import local_documents_storage, s3_documents_storage
+
 BASE_DIR = Path(__file__).resolve().parent.parent
 
 env = environ.Env()
@@ -214,28 +216,13 @@ MEDIA_ROOT = env.path("DJANGO_MEDIA_ROOT", default=BASE_DIR / "media")
 S3_BUCKET = env.str("DJANGO_STORAGE_S3_BUCKET", default="")
 if S3_BUCKET:
     # Private objects in S3-compatible storage through django-storages; credentials from the usual AWS_* variables.
-    DOCUMENTS_STORAGE = {
-        "BACKEND": "storages.backends.s3.S3Storage",
-        "OPTIONS": {
-            "bucket_name": S3_BUCKET,
-            "endpoint_url": env.str("DJANGO_STORAGE_S3_ENDPOINT", default="") or None,
-            "region_name": env.str("AWS_DEFAULT_REGION", default="") or None,
-            "default_acl": "private",
-            "querystring_auth": True,
-            "file_overwrite": False,
-            "location": "documents",
-        },
-    }
+    DOCUMENTS_STORAGE = s3_documents_storage(
+        S3_BUCKET,
+        endpoint_url=env.str("DJANGO_STORAGE_S3_ENDPOINT", default="") or None,
+        region_name=env.str("AWS_DEFAULT_REGION", default="") or None,
+    )
 else:
-    DOCUMENTS_STORAGE = {
-        "BACKEND": "django.core.files.storage.FileSystemStorage",
-        "OPTIONS": {
-            "location": MEDIA_ROOT,
-            "base_url": None,
-            "directory_permissions_mode": 0o700,
-            "file_permissions_mode": 0o600,
-        },
-    }
+    DOCUMENTS_STORAGE = local_documents_storage(MEDIA_ROOT)
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "documents": DOCUMENTS_STORAGE,
