@@ -143,6 +143,9 @@ http {{
     log_format upstream '$remote_addr "$request_method $uri" $status $body_bytes_sent '
                         'upstream=$upstream_addr upstream_status=$upstream_status time=$request_time';
     access_log {prefix}/nginx-access.log upstream;
+    # A document upload of the 20 MiB the register accepts, with the form around it, passes (nginx's default
+    # is 1m); a larger one still reaches Django, which refuses it with the GOV.UK error, up to this.
+    client_max_body_size 21m;
     client_body_temp_path {prefix}/nginx-tmp/body;
     proxy_temp_path {prefix}/nginx-tmp/proxy;
     fastcgi_temp_path {prefix}/nginx-tmp/fastcgi;

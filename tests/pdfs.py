@@ -28,7 +28,7 @@ def pdf_without_text():
     return bytes(pdf.output())
 
 
-def encrypted_pdf_bytes(password="secret"):
+def encrypted_pdf_bytes(password):
     """A real PDF protected by a password (pypdf's PdfWriter.encrypt)."""
     writer = PdfWriter(clone_from=PdfReader(io.BytesIO(pdf_bytes())))
     writer.encrypt(user_password=password, owner_password=password)

@@ -142,7 +142,9 @@ def test_a_deletion_based_on_an_older_version_is_refused(review, board_user, doc
 
 @pytest.mark.parametrize("role", ["board_staff_contributing_board", "inspector", "manager"])
 def test_readers_who_are_not_the_lead_board_cannot_replace_or_delete(review, document, role):
-    user = UserFactory(role="board_staff", boards=[CONTRIBUTING]) if role.startswith("board") else UserFactory(role=role)
+    user = (
+        UserFactory(role="board_staff", boards=[CONTRIBUTING]) if role.startswith("board") else UserFactory(role=role)
+    )
     client = signed_in(user)
     assert replace(client, document).status_code == 403
     delete = client.post(reverse("reviews:document_delete", args=[review.pk, document.pk]), {"version": 1})
@@ -162,7 +164,9 @@ def test_forged_posts_for_another_boards_review_or_document_answer_404_and_chang
     # Their own review's id with Birmingham's document id: the document is not their review's.
     own = ReviewFactory(board=board(OTHER))
     assert replace(client, Document(pk=document.pk, review_id=own.pk, version=1)).status_code == 404
-    assert client.post(reverse("reviews:document_delete", args=[own.pk, document.pk]), {"version": 1}).status_code == 404
+    assert (
+        client.post(reverse("reviews:document_delete", args=[own.pk, document.pk]), {"version": 1}).status_code == 404
+    )
     assert client.get(reverse("reviews:document_download", args=[own.pk, document.pk])).status_code == 404
     document.refresh_from_db()
     assert (document.version, document.deleted_at, document.filename) == (1, None, "first.pdf")

@@ -49,7 +49,10 @@ def s3_endpoint(monkeypatch):
 
 def test_a_document_goes_to_a_private_s3_object_and_comes_back_through_the_view(s3_endpoint, board_user):
     endpoint, s3 = s3_endpoint
-    storages = {**settings.STORAGES, "documents": s3_documents_storage(BUCKET, endpoint_url=endpoint, region_name=REGION)}
+    storages = {
+        **settings.STORAGES,
+        "documents": s3_documents_storage(BUCKET, endpoint_url=endpoint, region_name=REGION),
+    }
     review = ReviewFactory()
     content = pdf_bytes("An overview report kept in object storage.")
     client = HTTPSClient()

@@ -143,7 +143,7 @@ def test_the_lead_board_uploads_to_a_draft_review_too(board_user):
         (zip_bytes(), "archive.pdf", "The selected file must be a PDF"),
         (b"%PDF-1.7\nthis is not really a PDF at all\n%%EOF", "broken.pdf", "The selected file must be a PDF"),
         (b"", "empty.pdf", "The selected file is empty"),
-        (encrypted_pdf_bytes(), "locked.pdf", "password-protected"),
+        (encrypted_pdf_bytes("a password"), "locked.pdf", "password-protected"),
     ],
     ids=["png", "zip", "header only", "empty", "encrypted"],
 )
@@ -175,7 +175,11 @@ def test_no_file_at_all_asks_for_one(review, board_user):
 
 def test_a_publication_date_in_the_future_is_refused(review, board_user):
     tomorrow = datetime.date.today() + datetime.timedelta(days=1)
-    date = {"published_date_day": tomorrow.day, "published_date_month": tomorrow.month, "published_date_year": tomorrow.year}
+    date = {
+        "published_date_day": tomorrow.day,
+        "published_date_month": tomorrow.month,
+        "published_date_year": tomorrow.year,
+    }
     before = stored_names()
     response = upload(signed_in(board_user), review, **date)
     assert "Publication date must be today or in the past" in response.text
@@ -266,9 +270,7 @@ def test_the_stored_name_says_nothing_of_the_uploaders_name(review, board_user):
 
 
 def test_a_deleted_document_or_another_reviews_id_answers_404(review, board_user):
-    deleted = DocumentFactory(
-        review=review, deleted_at=datetime.datetime.now(datetime.UTC), deleted_by=board_user
-    )
+    deleted = DocumentFactory(review=review, deleted_at=datetime.datetime.now(datetime.UTC), deleted_by=board_user)
     elsewhere = DocumentFactory(review=ReviewFactory(board=board(LEAD)))
     client = signed_in(board_user)
     assert client.get(reverse("reviews:document_download", args=[review.pk, deleted.pk])).status_code == 404

@@ -1,6 +1,7 @@
 """The load test's and the scale-out drill's own parts, on small inputs (the runs themselves stay out of CI)."""
 
 import os
+import re
 import shutil
 import signal
 import subprocess
@@ -311,6 +312,15 @@ def test_load_balancer_config_forwards_https_to_both_instances(tmp_path):
     assert "server 127.0.0.1:8101" in conf and "server 127.0.0.1:8102" in conf
     assert "proxy_set_header X-Forwarded-Proto https;" in conf
     assert "proxy_next_upstream error timeout;" in conf
+
+
+def test_load_balancer_passes_a_document_upload_a_little_over_20_mib_to_django(tmp_path):
+    """nginx's default limit (1m) would refuse every document before Django could say why in GOV.UK words."""
+    conf = scale_out.nginx_conf(prefix=tmp_path, listen_port=8100, app_ports=[8101, 8102])
+
+    limit = re.search(r"client_max_body_size (\d+)m;", conf)
+    assert limit is not None
+    assert 20 < int(limit.group(1)) <= 25
 
 
 def test_load_balancer_can_refuse_expensive_requests_past_a_limit_per_instance(tmp_path):

@@ -66,7 +66,10 @@ class DocumentUploadForm(PdfFormMixin, forms.ModelForm):
         labels = {"kind": "What kind of document is it?"}
         error_messages = {
             "kind": {"required": "Select the kind of document", "invalid_choice": "Select the kind of document"},
-            "title": {"required": "Enter a title", **text_errors("Title", Document._meta.get_field("title").max_length)},
+            "title": {
+                "required": "Enter a title",
+                **text_errors("Title", Document._meta.get_field("title").max_length),
+            },
         }
 
     field_order = ["kind", "title", "file", "published_date"]

@@ -17,8 +17,8 @@ from django.contrib.auth import get_user_model
 from django.utils import timezone
 from django.utils.formats import date_format
 
-from reviews.history.vocabulary import CHOICES, IGNORED, LABELS, LONG_TEXT, YES_NO
 from reviews.history.documents import document_changes
+from reviews.history.vocabulary import CHOICES, IGNORED, LABELS, LONG_TEXT, YES_NO
 from reviews.models import Action, Board, Child, Document, Evaluation, Finding, Recommendation, Review
 
 # (kind, event model name, live model, how snapshots name their review)

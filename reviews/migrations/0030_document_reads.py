@@ -4,15 +4,26 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('reviews', '0029_documents'),
+        ("reviews", "0029_documents"),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='readevent',
-            name='kind',
-            field=models.CharField(choices=[('view', 'Viewed a review'), ('history', "Viewed a review's history"), ('export', 'Exported the register'), ('edit', 'Opened a review to change it'), ('submit', 'Checked a review before submitting it'), ('evaluate', 'Opened a review to evaluate it'), ('admin', 'Opened a review in the admin'), ('document', 'Downloaded a document')], max_length=8),
+            model_name="readevent",
+            name="kind",
+            field=models.CharField(
+                choices=[
+                    ("view", "Viewed a review"),
+                    ("history", "Viewed a review's history"),
+                    ("export", "Exported the register"),
+                    ("edit", "Opened a review to change it"),
+                    ("submit", "Checked a review before submitting it"),
+                    ("evaluate", "Opened a review to evaluate it"),
+                    ("admin", "Opened a review in the admin"),
+                    ("document", "Downloaded a document"),
+                ],
+                max_length=8,
+            ),
         ),
     ]
