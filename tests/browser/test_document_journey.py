@@ -27,6 +27,7 @@ def test_board_staff_upload_a_pdf_see_it_listed_and_download_it(page, live_serve
     audit = Auditor(page, "board staff")
 
     sign_in(page, live_server, "board", auditor=audit)
+    audit.scan("start page")
     page.goto(f"{live_server.url}/reviews/{review.pk}/")
     audit.scan("the review page")
     page.get_by_role("link", name="Documents: 0 documents").click()
