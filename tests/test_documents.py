@@ -13,6 +13,7 @@ from django.urls import reverse
 from reviews.documents.models import documents_storage
 from reviews.documents.pdf import download_name
 from reviews.models import Contribution, Document, ReadEvent
+from reviews.reporting import data_version
 from tests.conftest import HTTPSClient
 from tests.factories import DocumentFactory, ReviewFactory, UserFactory, board
 from tests.pdfs import encrypted_pdf_bytes, large_pdf_bytes, pdf_bytes, pdf_without_text, png_bytes, zip_bytes
@@ -303,3 +304,9 @@ def test_the_review_page_links_to_its_documents_with_a_count(review, board_user)
     page = signed_in(board_user).get(reverse("reviews:detail", args=[review.pk]))
     assert "Documents: 2 documents" in page.text
     assert reverse("reviews:documents", args=[review.pk]) in page.text
+
+
+def test_an_upload_takes_the_reporting_lock_so_the_dashboards_kept_figures_move_on(review, board_user):
+    before = data_version(using="default")
+    upload(signed_in(board_user), review)
+    assert data_version(using="default") > before
