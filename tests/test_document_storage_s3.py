@@ -1,9 +1,13 @@
-"""The S3 path of the documents storage (SPEC section 8): with DJANGO_STORAGE_S3_BUCKET set, settings.STORAGES
-["documents"] is django-storages' S3Storage with the options ``scr_register.storages`` builds. This test starts
-moto's S3-compatible server on a free local port, uploads a PDF through the view, downloads it through the view,
-and checks the object is private: an unsigned GET of its URL is refused."""
+"""The documents storage's switch (SPEC section 8) and its S3 path. With DJANGO_STORAGE_S3_BUCKET set,
+settings.STORAGES["documents"] is django-storages' S3Storage with the options ``scr_register.storages`` builds.
+The S3 test starts moto's S3-compatible server on a free local port, uploads a PDF through the view, downloads
+it through the view, and checks the object is private: an unsigned GET of its URL is refused."""
 
 import hashlib
+import json
+import os
+import subprocess
+import sys
 import urllib.error
 import urllib.request
 
@@ -73,3 +77,40 @@ def test_a_document_goes_to_a_private_s3_object_and_comes_back_through_the_view(
     with pytest.raises(urllib.error.HTTPError) as refused:
         urllib.request.urlopen(f"{endpoint}/{BUCKET}/{key}", timeout=10)  # noqa: S310 - a local test server
     assert refused.value.code == 403
+
+
+def documents_storage_under(**environ):
+    """settings.STORAGES["documents"] of the settings module loaded under ``environ`` (a fresh interpreter)."""
+    names = ("DJANGO_STORAGE_S3_BUCKET", "DJANGO_STORAGE_S3_ENDPOINT", "DJANGO_MEDIA_ROOT", "AWS_DEFAULT_REGION")
+    env = {key: value for key, value in os.environ.items() if key not in names}
+    env |= {"DJANGO_SECRET_KEY": "a-long-random-test-only-secret-key-0123456789-abcdefghijklmnop", **environ}
+    code = (
+        "import json; from scr_register import settings as s; print(json.dumps(s.STORAGES['documents'], default=str))"
+    )
+    result = subprocess.run(  # noqa: S603 (this interpreter, a fixed program)
+        [sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True, cwd=settings.BASE_DIR
+    )
+    return json.loads(result.stdout)
+
+
+def test_without_a_bucket_documents_go_to_the_private_media_folder(tmp_path):
+    storage = documents_storage_under(DJANGO_MEDIA_ROOT=str(tmp_path / "documents"))
+    assert storage["BACKEND"] == "django.core.files.storage.FileSystemStorage"
+    assert storage["OPTIONS"]["location"] == str(tmp_path / "documents")
+    assert storage["OPTIONS"]["base_url"] is None
+    assert (storage["OPTIONS"]["directory_permissions_mode"], storage["OPTIONS"]["file_permissions_mode"]) == (
+        0o700,
+        0o600,
+    )
+
+
+def test_with_a_bucket_documents_go_to_private_s3_objects_at_the_endpoint_given():
+    storage = documents_storage_under(
+        DJANGO_STORAGE_S3_BUCKET="scr-documents",
+        DJANGO_STORAGE_S3_ENDPOINT="https://s3.example.org",
+        AWS_DEFAULT_REGION=REGION,
+    )
+    assert storage == s3_documents_storage("scr-documents", endpoint_url="https://s3.example.org", region_name=REGION)
+    assert storage["BACKEND"] == "storages.backends.s3.S3Storage"
+    assert storage["OPTIONS"]["default_acl"] == "private"
+    assert storage["OPTIONS"]["file_overwrite"] is False
