@@ -76,7 +76,8 @@ def document_list(request, pk):
         "can_change": can_change,
         "form": form,
     }
-    if request.htmx and not request.htmx.history_restore_request:
+    if request.method != "POST" and request.htmx and not request.htmx.history_restore_request:
+        # The poll while some text is being read: the list alone.
         return render(request, "reviews/documents_list.html", context)
     return render(request, "reviews/documents.html", context)
 
