@@ -5,16 +5,16 @@ CSV.
 
 Definitions (written out on the page, in "How these figures are calculated"):
 
-* a review is *evaluated in* the reporting year of its **first** evaluation's completion, so each review counts
-  once, in one year (a re-evaluation does not count it again); drafts never count;
+* a review is *evaluated in* the reporting year its **first** evaluation (numbered 1) was completed, so each
+  review counts once, in one year (a re-evaluation does not count it again); drafts never count;
 * it *has a published executive summary* when one of its current (not deleted) documents of kind executive
   summary has a publication date; the *publication date* is the earliest such date;
 * *days to publication* run from the review's completion date to that publication date (negative when the board
   recorded a publication before the completion), over the reviews that have both; the median is in whole days,
   rounded half up, halfway between the middle two for an even count.
 
-``board_year_figures`` reads them for every board and year in one query (the reporting database), kept in Django's
-cache under the data version, which every write to a review, an evaluation or a document changes (statement
+``board_year_figures`` reads them for every board and year in a few small queries (the reporting database), kept in
+Django's cache under the data version, which every write to a review, an evaluation or a document changes (statement
 triggers, reviews/reporting.py). Regional and national rows are sums of every board's row (their medians from the
 boards' days merged), so board staff see them whole while seeing only their own boards' rows.
 """
@@ -22,8 +22,7 @@ boards' days merged), so board staff see them whole while seeing only their own 
 import itertools
 import statistics
 
-from django.contrib.postgres.aggregates import ArrayAgg
-from django.db.models import Count, F, Func, IntegerField, OuterRef, Q, Subquery
+from django.db.models import Count, F, Func, IntegerField, Min, OuterRef, Subquery
 
 from dashboard import charts, display, forms, queries, tables
 from reviews.models import Document, Evaluation, Review
@@ -46,61 +45,61 @@ class StartYear(Func):
     output_field = IntegerField()
 
 
-class DaysBetween(Func):
-    """``later - earlier`` for two dates: PostgreSQL's whole days."""
-
-    arg_joiner = " - "
-    template = "(%(expressions)s)"
-    output_field = IntegerField()
-
-
-def first_evaluated():
-    """The completion date of a review's first evaluation."""
-    evaluations = Evaluation.objects.filter(review=OuterRef("pk")).order_by("completed_date")
-    return Subquery(evaluations.values("completed_date")[:1])
-
-
-def first_published_summary():
-    """The earliest publication date of a review's current executive summaries (None without one)."""
-    summaries = (
-        Document.objects.current()
-        .published()
-        .filter(review=OuterRef("pk"), kind=Document.Kind.EXECUTIVE_SUMMARY)
-        .order_by("published_date")
-    )
-    return Subquery(summaries.values("published_date")[:1])
-
-
 def board_year_figures(*, version=None):
     """Every lead board's figures per reporting year: ``{(board_id, start_year): {"reviews", "published",
-    "days"}}`` with ``days`` the sorted days to publication; one query, or none when cached."""
+    "days"}}`` with ``days`` the sorted days to publication; at most three queries, none when cached.
+
+    A review's first evaluation is its evaluation numbered 1. The reviews first evaluated in a board's year are
+    the evaluations the database keeps counted for it (``BoardYear``, the judgement rates' rows, usually cached
+    already) less its re-evaluations (numbered 2 or more: a few thousand rows, where reading every first
+    evaluation would join a hundred thousand); the reviews with a published executive summary are read from the
+    documents (few: each with its earliest date, completion, board and first evaluation), so no statement looks up
+    documents once per review."""
 
     def compute():
-        days = DaysBetween(F("summary_published"), F("completed_date"))
-        rows = (
-            Review.objects.using(queries.DATABASE)
-            .exclude(status=Review.Status.DRAFT)
-            .annotate(first_evaluated=first_evaluated(), summary_published=first_published_summary())
-            .filter(first_evaluated__isnull=False)
-            .values("board_id", start_year=StartYear("first_evaluated"))
-            .annotate(
-                reviews=Count("pk"),
-                published=Count("pk", filter=Q(summary_published__isnull=False)),
-                days=ArrayAgg(
-                    days,
-                    filter=Q(summary_published__isnull=False, completed_date__isnull=False),
-                    order_by=days,
-                    default=[],
-                ),
-            )
+        figures = {
+            (row["board_id"], row["start_year"]): {"reviews": row["reviews"], "published": 0, "days": []}
+            for row in queries.judgement_counts(version=version)
+            if row["board_id"] is not None
+        }
+        again = (
+            Evaluation.objects.using(queries.DATABASE)
+            .filter(sequence__gt=1)
+            .exclude(review__status=Review.Status.DRAFT)
+            .values(board_id=F("review__board_id"), start_year=StartYear("completed_date"))
+            .annotate(evaluations=Count("pk"))
             .order_by()
         )
-        return {
-            (row["board_id"], row["start_year"]): {name: row[name] for name in ("reviews", "published", "days")}
-            for row in rows
-        }
+        for row in again:
+            figures[(row["board_id"], row["start_year"])]["reviews"] -= row["evaluations"]
+        first = Evaluation.objects.filter(review=OuterRef("review_id"), sequence=1).values("completed_date")
+        published = (
+            Document.objects.using(queries.DATABASE)
+            .current()
+            .published()
+            .filter(kind=Document.Kind.EXECUTIVE_SUMMARY)
+            .exclude(review__status=Review.Status.DRAFT)
+            .values("review_id", board_id=F("review__board_id"), completed=F("review__completed_date"))
+            .annotate(published=Min("published_date"), first_evaluated=Subquery(first[:1]))
+            .order_by()
+        )
+        for row in published:
+            if row["first_evaluated"] is None:
+                continue  # not evaluated yet
+            part = figures[(row["board_id"], start_year_of_day(row["first_evaluated"]))]
+            part["published"] += 1
+            if row["completed"] is not None:
+                part["days"].append((row["published"] - row["completed"]).days)
+        for part in figures.values():
+            part["days"].sort()
+        return {key: part for key, part in figures.items() if part["reviews"]}
 
     return queries.cached(("publication-figures",), version, compute)
+
+
+def start_year_of_day(day):
+    """The calendar year the reporting year of ``day`` starts in."""
+    return day.year if day.month >= 4 else day.year - 1
 
 
 def _row(key, name, start_year, parts, level):
