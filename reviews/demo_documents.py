@@ -32,8 +32,9 @@ REVIEWS = 36  # reviews given documents: about 40 to 60 documents
 SHOWCASE_SHARE = 1 / 3  # of them led by the demo board user's boards
 UNPUBLISHED_SHARE = 0.2
 OVERVIEW_SHARE = 0.6  # reviews that also have their overview report uploaded
-# The documents' uploader: a user that cannot sign in (no usable password, inactive), made when missing.
-UPLOADER = "demo-documents"
+# The documents' uploader: a user that cannot sign in (no usable password, inactive), made when missing; not
+# named "demo-..." like the demo logins, which a developer may delete to have them made again.
+UPLOADER = "seeded-documents"
 
 THEMES = (
     (
