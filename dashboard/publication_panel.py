@@ -24,7 +24,7 @@ import statistics
 
 from django.db.models import Count, F, Func, IntegerField, Min, OuterRef, Subquery
 
-from dashboard import charts, display, forms, queries, tables
+from dashboard import charts, display, queries, tables
 from reviews.models import Document, Evaluation, Review
 
 COLUMNS = [
@@ -122,7 +122,7 @@ def _row(key, name, start_year, parts, level):
 def publication_table(viewer, filters, *, version=None):
     """England's row for the page's year, the chosen region's (or every region's), then the rows of the boards this
     reader may see (within the chosen region or board) with evaluated reviews: that year, or every year when the
-    page asks for every year or for one board. A ``tables.Table`` for the page and the CSV."""
+    page shows one board. A ``tables.Table`` for the page and the CSV."""
     figures = board_year_figures(version=version)
     year = queries.start_year_of(filters.year)
     in_year = {board_id: part for (board_id, start_year), part in figures.items() if start_year == year}
@@ -138,7 +138,9 @@ def publication_table(viewer, filters, *, version=None):
         )
         for region in regions
     ]
-    every_year = filters.span == forms.SPAN_ALL or filters.board is not None
+    # Every year for one board; the page's year otherwise (every board in every year is the judgement table's
+    # 3,000 rows again, and doubled the page's cold time).
+    every_year = filters.board is not None
     boards = []
     for (pk, start_year), part in figures.items():
         board = viewer.boards[pk]
