@@ -31,7 +31,7 @@ COLUMNS = [
     tables.Column("key", "Code"),
     tables.Column("name", "Area"),
     tables.Column("year", "Year", tables.YEAR),
-    tables.Column("reviews", "Reviews evaluated", tables.COUNT),
+    tables.Column("reviews", "Reviews first evaluated", tables.COUNT),
     tables.Column("published", "Executive summary published", tables.COUNT),
     tables.Column("published_pct", "Published %", tables.PCT),
     tables.Column("median_days", "Median days from completion to publication", tables.DAYS),
@@ -71,7 +71,7 @@ def board_year_figures(*, version=None):
             .order_by()
         )
         for row in again:
-            figures[(row["board_id"], row["start_year"])]["reviews"] -= row["evaluations"]
+            _part(figures, row["board_id"], row["start_year"])["reviews"] -= row["evaluations"]
         first = Evaluation.objects.filter(review=OuterRef("review_id"), sequence=1).values("completed_date")
         published = (
             Document.objects.using(queries.DATABASE)
@@ -86,15 +86,20 @@ def board_year_figures(*, version=None):
         for row in published:
             if row["first_evaluated"] is None:
                 continue  # not evaluated yet
-            part = figures[(row["board_id"], start_year_of_day(row["first_evaluated"]))]
+            part = _part(figures, row["board_id"], start_year_of_day(row["first_evaluated"]))
             part["published"] += 1
             if row["completed"] is not None:
                 part["days"].append((row["published"] - row["completed"]).days)
         for part in figures.values():
             part["days"].sort()
-        return {key: part for key, part in figures.items() if part["reviews"]}
+        return {key: part for key, part in figures.items() if part["reviews"] > 0}
 
     return queries.cached(("publication-figures",), version, compute)
+
+
+def _part(figures, board_id, start_year):
+    # The kept counts have a row for every board and year with an evaluation; a row made here stays empty.
+    return figures.setdefault((board_id, start_year), {"reviews": 0, "published": 0, "days": []})
 
 
 def start_year_of_day(day):
