@@ -91,7 +91,9 @@ def main():
     for line in stages:
         if "written" not in line or line == stages[-4] or f" {args.reviews // 2:,} /" in line:
             print(line)
-    print(result.stdout.splitlines()[0])
+    for line in result.stdout.splitlines():
+        if line.startswith("Added"):  # the reviews, the plans and the documents, each with its time
+            print(line)
     print(f"seed_demo --reviews {args.reviews:,}: {wall:.1f} s wall, {cpu:.1f} s CPU in the command (limit 120 s)")
     print(f"load average: {load_before:.2f} before, {os.getloadavg()[0]:.2f} after; database size {size}")
     for table, count in counts.items():

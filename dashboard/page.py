@@ -5,7 +5,7 @@ from urllib.parse import urlencode
 
 from django.urls import reverse
 
-from dashboard import charts, display, plans_panel, tables
+from dashboard import charts, display, plans_panel, publication_panel, tables
 
 
 def _csv_links(slug, filters):
@@ -231,6 +231,10 @@ def panels(dashboard, filters):
 
     # 7. Action plans.
     panels.append(plans_panel.panel(dashboard.table("actions"), filters, _csv_links("actions", filters)))
+
+    # 8. Publication of executive summaries.
+    publication = dashboard.table("publication")
+    panels.append(publication_panel.panel(publication, filters, _csv_links("publication", filters)))
     return panels
 
 

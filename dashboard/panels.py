@@ -7,7 +7,7 @@ a CSV download only runs the query its table needs.
 from dataclasses import dataclass
 from functools import cached_property
 
-from dashboard import charts, plans_panel, queries, tables
+from dashboard import charts, plans_panel, publication_panel, queries, tables
 from dashboard.forms import SPAN_ALL
 from dashboard.queries import ENGLAND, Scope
 from reviews.models import Finding
@@ -247,6 +247,7 @@ class Dashboard:
             "durations": lambda: self.timeliness_tables()[1],
             "children": self.children_table,
             "actions": lambda: plans_panel.actions_table(self.viewer, self.filters, version=self.version),
+            "publication": lambda: publication_panel.publication_table(self.viewer, self.filters, version=self.version),
         }
         builder = builders.get(slug)
         return builder() if builder else None

@@ -30,6 +30,7 @@ CSV_TABLES = (
     "durations",
     "children",
     "actions",
+    "publication",
 )
 
 
@@ -66,7 +67,7 @@ def _filters(request, viewer):
 
 @require_safe
 def index(request):
-    """The dashboard: six panels for a reporting year, each a headline, a chart, its table and a CSV link."""
+    """The dashboard: its panels for a reporting year, each a headline, a chart, its table and a CSV link."""
     viewer = viewer_for(request.user)
     filters, form = _filters(request, viewer)
     context = {"form": form, "viewer": viewer}

@@ -1,9 +1,9 @@
 """Figures the database keeps for the dashboard: the data version and the evaluations per board and year.
 
 ``DataVersion`` is one row whose number changes with every statement that writes a review, an evaluation,
-a child, a finding, a contribution, a board, a region, a recommendation or an action (statement triggers
-below), committed with the
-write: Django's cache keys the dashboard's results by it, so a cached answer is never older than the data.
+a child, a finding, a contribution, a board, a region, a recommendation, an action or a document (statement
+triggers below), committed with the write: Django's cache keys the dashboard's results by it, so a cached
+answer is never older than the data.
 
 ``BoardYear`` holds, per lead board and reporting year (1 April to 31 March, by the date Ofsted completed
 the evaluation), the evaluations of submitted reviews counted per judgement and per finding category (the
@@ -38,6 +38,7 @@ from reviews.models import (
     Board,
     Child,
     Contribution,
+    Document,
     Evaluation,
     Finding,
     Judgement,
@@ -169,8 +170,9 @@ pgtrigger.register(
     )
 )(Review)
 # A contribution changes the review's cross_area flag (its own trigger), and so the review's rows.
-# Recommendations and actions: the action-plan figures (dashboard/api_actions.py) are cached under the version.
-for model in (Contribution, Board, Region, Recommendation, Action):
+# Recommendations and actions: the action-plan figures (dashboard/api_actions.py) are cached under the version;
+# documents: the publication figures (dashboard/publication_panel.py) are too.
+for model in (Contribution, Board, Region, Recommendation, Action, Document):
     pgtrigger.register(*_triggers("dashboard"))(model)
 
 

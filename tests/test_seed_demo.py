@@ -508,7 +508,9 @@ def test_seeding_with_debug_off_adds_reviews_but_no_user(db):
     output = seed("--reviews", "50", "--if-empty")
 
     assert Review.objects.count() == 50
-    assert not User.objects.exists()
+    # The demo documents' uploader is the one user made, and nobody can sign in as it.
+    assert list(User.objects.values_list("username", "is_active")) == [("seeded-documents", False)]
+    assert not User.objects.get().has_usable_password()
     assert not TOTPDevice.objects.exists()
     assert "Demo logins" not in output
     assert "No demo users made: DEBUG is off" in output

@@ -87,6 +87,7 @@ class RegisterForm(forms.Form):
         "outcome",
         "known_to_social_care",
         "cross_area",
+        "published",
         "status",
         "o",
         "per_page",

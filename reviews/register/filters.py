@@ -1,7 +1,7 @@
 """The register's FilterSet (SPEC section 6): every parameter of ``/reviews/``, as django-filter's guide writes
 one. A filter that is a lookup says so (``field_name`` and ``lookup_expr``); ``method=`` is kept for those that
-are not: the full-text search, the yes/no questions, the reporting years, the "some child or finding" tests
-and the ordering.
+are not: the full-text search, the yes/no questions (published among them), the reporting years, the "some child
+or finding" tests and the ordering.
 
 Filters, sort keys and page sizes come from allow-lists, never from request data spread into the ORM. An
 invalid value leaves the form invalid: the register (django-filter's strict FilterView) then lists nothing,
@@ -17,7 +17,7 @@ from django.contrib.postgres.search import SearchQuery
 from django.db.models import Exists, F, OuterRef, Q
 from django.http import QueryDict
 
-from reviews.models import Child, Finding, Judgement, Review, judgement_rank
+from reviews.models import Child, Document, Finding, Judgement, Review, judgement_rank
 from reviews.register import choices
 from reviews.register.fields import BoardsField, MultipleValuesField, RegisterForm, ReportingYearsField
 from reviews.years import year_bounds
@@ -137,6 +137,14 @@ class ReviewFilter(django_filters.FilterSet):
         method="filter_cross_area",
         error_messages={"invalid_choice": "Select yes, no or either for other boards contributing"},
     )
+    published = django_filters.ChoiceFilter(
+        widget=forms.RadioSelect,
+        label="A document was published",
+        choices=choices.YES_NO,
+        empty_label="Either",
+        method="filter_published",
+        error_messages={"invalid_choice": "Select yes, no or either for a published document"},
+    )
     status = AnyOfFilter(
         field_name="status",
         label="Status",
@@ -218,6 +226,12 @@ class ReviewFilter(django_filters.FilterSet):
     def filter_cross_area(self, queryset, name, value):
         # Review.cross_area is kept by triggers on Contribution.
         return queryset.filter(cross_area=value == "yes")
+
+    def filter_published(self, queryset, name, value):
+        """``yes``: some current (not deleted) document of the review has a publication date; ``no``: none has
+        (SPEC section 10). EXISTS over the partial index of published current documents."""
+        published = Exists(Document.objects.current().published().filter(review=OuterRef("pk")))
+        return queryset.filter(published if value == "yes" else ~published)
 
 
 def clean_query(query, drop=()):

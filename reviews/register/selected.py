@@ -3,7 +3,18 @@
 from reviews.register.choices import PAGING_PARAMS, YES_NO
 from reviews.register.filters import clean_query
 
-TAGGED = ("q", "judgement", "year", "board", "region", "category", "outcome", "known_to_social_care", "cross_area")
+TAGGED = (
+    "q",
+    "judgement",
+    "year",
+    "board",
+    "region",
+    "category",
+    "outcome",
+    "known_to_social_care",
+    "cross_area",
+    "published",
+)
 
 
 def selected_filters(filterset, query):
@@ -27,7 +38,7 @@ def url_without(filterset, query, name, value):
     at page 1."""
     remaining = clean_query(query, drop=PAGING_PARAMS)
     kept = []
-    if name not in ("q", "known_to_social_care", "cross_area"):
+    if name not in ("q", "known_to_social_care", "cross_area", "published"):
         field = filterset.form.fields[name]
         # Compare as the form reads them: "Birmingham" and "e08000025" both mean E08000025.
         kept = [raw for raw in remaining.getlist(name) if value not in field.to_python([raw])]
@@ -44,7 +55,7 @@ def label_for(filterset, name, value):
     if name == "board":
         board = filterset.options.by_code.get(value)
         return board.name if board else value
-    if name in ("known_to_social_care", "cross_area"):
+    if name in ("known_to_social_care", "cross_area", "published"):
         return dict(YES_NO)[value]
     return dict(filterset.form.fields[name].choices).get(value, value)
 

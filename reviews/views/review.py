@@ -14,6 +14,7 @@ share about who may do what is in ``common``.
 from django.core.exceptions import PermissionDenied
 from django.db.models import Prefetch, prefetch_related_objects
 from django.shortcuts import render
+from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 from django.views.decorators.http import require_safe
 
@@ -51,8 +52,27 @@ def review_detail(request, pk):
         "can_evaluate": can_evaluate,
         "plan": Action.objects.filter(recommendation__review=review).plan_counts(timezone.localdate()),
         "document_count": review.documents.current().count(),
+        "published": published_documents(review),
     }
     return render(request, "reviews/review_detail.html", context)
+
+
+def published_documents(review):
+    """What the board published and when: each current document with a publication date, earliest first, with
+    the link to it (one query)."""
+    documents = review.documents.current().published().order_by("published_date", "kind", "pk")
+    return [(document, document_link(review, document)) for document in documents]
+
+
+def document_link(review, document):
+    """The document's download (``reviews:document``), else the review's list of documents (``reviews:documents``),
+    else None: the documents pages are their own work, and this page reads well before they exist."""
+    for name, args in (("reviews:document", [review.pk, document.pk]), ("reviews:documents", [review.pk])):
+        try:
+            return reverse(name, args=args)
+        except NoReverseMatch:
+            continue
+    return None
 
 
 @require_safe

@@ -2,7 +2,8 @@
 
 Builds a deterministic, realistic register (reviews led by boards of every region over the reporting
 years 2007-08 to 2026-27, with children, agencies, findings, evaluations and re-evaluations after an
-inadequate judgement) and, on a debug install only, one demo user per role, then prints their logins.
+inadequate judgement), their action plans and a few dozen small PDF documents (``reviews/demo_documents.py``)
+and, on a debug install only, one demo user per role, then prints their logins.
 
 Demo users are made only while demo reviews are being added with DEBUG on (``make run`` on an empty
 development database), and only under usernames nobody has yet: a user who already exists is never
@@ -37,9 +38,9 @@ from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 from django_otp.util import random_hex
 
-from reviews import demo, demo_plans, roles
+from reviews import demo, demo_documents, demo_plans, roles
 from reviews.accounts import assign_role, needs_second_factor
-from reviews.models import Board, Review
+from reviews.models import Board, Document, Review
 
 # The board staff demo user's boards, whose reviews the demo data makes sure include drafts of theirs.
 SHOWCASE_BOARDS = ("E08000025", "E08000026")
@@ -81,6 +82,8 @@ class Command(BaseCommand):
         with pghistory.context(source="seed_demo"):
             if existing and replace:
                 with transaction.atomic():
+                    # Documents protect their review: their rows go first (the stored files stay, as always).
+                    Document.objects.all().delete()
                     Review.objects.all().delete()
                 self.stdout.write(f"Deleted {existing:,} reviews.")
             elif existing and if_empty:
@@ -109,6 +112,7 @@ class Command(BaseCommand):
                     f"contributing boards in {time.monotonic() - started:.1f} s (seed {seed})."
                 )
                 self.stdout.write(demo_plans.add_plans(seed=seed))
+                self.stdout.write(demo_documents.add_documents(seed=seed, showcase=SHOWCASE_BOARDS))
             if not reviews:
                 return
             if settings.DEBUG:
