@@ -257,31 +257,45 @@ _XLSX_OPTIONS = {
     "strings_to_numbers": False,
     "default_format_properties": {"font_name": "Arial", "font_size": 11},
 }
-_EXCEL_EPOCH = datetime.date(1899, 12, 30)
+# Excel's day numbers count from 30 December 1899: a date is written as its number, in a column whose one
+# format ("yyyy-mm-dd") shows it as a date, so no cell carries a format object of its own.
+_EXCEL_DAY_ZERO = datetime.date(1899, 12, 30).toordinal()
 # Characters XML 1.0 cannot carry that xlsxwriter does not escape (it writes control characters as Excel's
 # _xHHHH_): U+FFFE, U+FFFF and lone surrogates, from text stored before the forms refused them.
 _NOT_IN_XML = re.compile("[\ud800-\udfff\ufffe\uffff]")
 _PIECE = 256 * 1024
 
 
+def _xlsx_text(value):
+    return _NOT_IN_XML.sub("\ufffd", neutralise(value)) if value else None
+
+
+def _xlsx_date(value):
+    return value.toordinal() - _EXCEL_DAY_ZERO
+
+
+# How each kind of value becomes a workbook cell, by its CSV writer: text made inert, dates as day numbers,
+# numbers as they are (None: the value is the cell). write_row() picks each cell's type from its Python type,
+# and skips None (an empty cell).
+_XLSX_CELL_OF = {_text: _xlsx_text, _date: _xlsx_date, _yes_no: _yes_no, _number: None, _codes: _codes}
+_XLSX_CELLS = [_XLSX_CELL_OF[writer] for writer in _WRITERS]
+_DATE_COLUMNS = [column for column, writer in enumerate(_WRITERS) if writer is _date]
+
+
 def _write_xlsx(workbook, queryset):
     sheet = workbook.add_worksheet("Reviews")
-    heading = workbook.add_format({"bold": True})
-    day = workbook.add_format({"num_format": "yyyy-mm-dd"})
     sheet.freeze_panes(1, 0)
-    for column, name in enumerate(HEADER):
-        sheet.write_string(0, column, name, heading)
-    write_string, write_number = sheet.write_string, sheet.write_number
+    sheet.write_row(0, 0, HEADER, workbook.add_format({"bold": True}))
+    day = workbook.add_format({"num_format": "yyyy-mm-dd"})
+    for column in _DATE_COLUMNS:
+        sheet.set_column(column, column, None, day)
+    write_row, cells_of = sheet.write_row, _XLSX_CELLS
     for number, row in enumerate(_export_rows(queryset), start=1):
-        for column, (write, value) in enumerate(zip(_WRITERS, row, strict=True)):
-            if value is None:
-                continue
-            if write is _date:
-                write_number(number, column, (value - _EXCEL_EPOCH).days, day)
-            elif write is _number:
-                write_number(number, column, value)
-            elif text := write(value):
-                write_string(number, column, _NOT_IN_XML.sub("\ufffd", text))
+        write_row(
+            number,
+            0,
+            [value if cell is None or value is None else cell(value) for cell, value in zip(cells_of, row, strict=True)],
+        )
 
 
 def xlsx_chunks(queryset):
