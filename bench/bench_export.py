@@ -42,10 +42,7 @@ def main():
     with transaction.atomic(using=exports.REPORTING_DB):
         rows = list(exports._export_rows(queryset))
     exports._export_rows = lambda _queryset: iter(rows)  # the writers alone, on the rows read above
-    cells = [
-        [value if cell is None or value is None else cell(value) for cell, value in zip(exports._XLSX_CELLS, row)]
-        for row in rows
-    ]
+    cells = [exports.workbook_cells(row) for row in rows]
 
     def xlsxwriter_floor(_queryset):
         with tempfile.TemporaryFile() as file:

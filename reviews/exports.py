@@ -282,6 +282,12 @@ _XLSX_CELLS = [_XLSX_CELL_OF[writer] for writer in _WRITERS]
 _DATE_COLUMNS = [column for column, writer in enumerate(_WRITERS) if writer is _date]
 
 
+def workbook_cells(row):
+    """An export row as the values of its workbook cells."""
+    cells = zip(_XLSX_CELLS, row, strict=True)
+    return [value if make is None or value is None else make(value) for make, value in cells]
+
+
 def _write_xlsx(workbook, queryset):
     sheet = workbook.add_worksheet("Reviews")
     sheet.freeze_panes(1, 0)
@@ -289,13 +295,9 @@ def _write_xlsx(workbook, queryset):
     day = workbook.add_format({"num_format": "yyyy-mm-dd"})
     for column in _DATE_COLUMNS:
         sheet.set_column(column, column, None, day)
-    write_row, cells_of = sheet.write_row, _XLSX_CELLS
+    write_row = sheet.write_row
     for number, row in enumerate(_export_rows(queryset), start=1):
-        write_row(
-            number,
-            0,
-            [value if cell is None or value is None else cell(value) for cell, value in zip(cells_of, row, strict=True)],
-        )
+        write_row(number, 0, workbook_cells(row))
 
 
 def xlsx_chunks(queryset):
