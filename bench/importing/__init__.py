@@ -7,7 +7,11 @@ ROOT = Path(__file__).resolve().parent.parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))  # the project: reviews.*, scr_register.*
 
+# The counted actions and their month tallies are kept by triggers, with no foreign key to cascade through: they
+# are emptied with the actions, or a later run's actions (ids restarted) would be counted twice.
 REVIEW_TABLES = [
+    "reviews_actionmonth",
+    "reviews_countedaction",
     "reviews_action",
     "reviews_recommendation",
     "reviews_evaluation",
