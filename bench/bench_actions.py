@@ -17,10 +17,10 @@ and a signed-in 404 page (the same middleware and layout, no data: page floor). 
 
 import argparse
 import os
-import statistics
 import sys
-import time
 from pathlib import Path
+
+from benchkit import setup_django, timed
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -44,26 +44,6 @@ CASES = [
     ("o=-due", "o=-due"),
     ("o=review", "o=review"),
 ]
-
-
-def percentile(values, fraction):
-    ordered = sorted(values)
-    return ordered[max(0, min(len(ordered) - 1, round(fraction * (len(ordered) - 1))))]
-
-
-def summary(values):
-    return {"median": statistics.median(values), "p95": percentile(values, 0.95)}
-
-
-def setup_django():
-    import django
-
-    django.setup()
-    from django.conf import settings
-    from django.test.utils import override_settings
-
-    plain = {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}
-    override_settings(STORAGES={**settings.STORAGES, "staticfiles": plain}).enable()
 
 
 def bench_users():
@@ -91,17 +71,6 @@ def signed_in_client(user):
     session[DEVICE_ID_SESSION_KEY] = device.persistent_id
     session.save()
     return client
-
-
-def timed(call, runs):
-    for _ in range(3):
-        call()
-    times = []
-    for _ in range(runs):
-        started = time.perf_counter()
-        call()
-        times.append((time.perf_counter() - started) * 1000)
-    return summary(times)
 
 
 def measure(client, query, runs):
@@ -136,9 +105,9 @@ def measure(client, query, runs):
         assert client.get("/no-such-page/", secure=True).status_code == 404
 
     return {
-        "page": timed(page, runs),
-        "sql": timed(sql_floor, runs),
-        "floor": timed(page_floor, runs),
+        "page": timed(page, runs, warm_up=3),
+        "sql": timed(sql_floor, runs, warm_up=3),
+        "floor": timed(page_floor, runs, warm_up=3),
         "queries": len(captured.captured_queries),
     }
 

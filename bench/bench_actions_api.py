@@ -17,10 +17,10 @@ target is met with the cache empty: the cache is an optimisation, never a condit
 
 import argparse
 import os
-import statistics
 import sys
-import time
 from pathlib import Path
+
+from benchkit import median_and_p95
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -30,21 +30,6 @@ os.environ.setdefault("DJANGO_ALLOWED_HOSTS", "testserver,localhost,127.0.0.1")
 BENCH_MANAGER = "bench-actions-manager"
 BENCH_BOARD = "bench-actions-board"
 TARGET_MS = 150
-
-
-def percentile(values, p):
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, max(0, round(p / 100 * len(ordered) + 0.5) - 1))]
-
-
-def timed(function, runs):
-    function()  # warm-up
-    times = []
-    for _ in range(runs):
-        started = time.perf_counter()
-        function()
-        times.append((time.perf_counter() - started) * 1000)
-    return statistics.median(times), percentile(times, 95)
 
 
 def main():
@@ -141,13 +126,17 @@ def main():
         with CaptureQueriesContext(connections["default"]) as default:
             get_cold()
         queries = len(default.captured_queries) + len(statements) + 1
-        floor_ms, cold, warm = timed(floor, args.runs), timed(get_cold, args.runs), timed(get, args.runs)
+        floor_ms, cold, warm = (
+            median_and_p95(floor, args.runs),
+            median_and_p95(get_cold, args.runs),
+            median_and_p95(get, args.runs),
+        )
         rows.append((label, floor_ms, cold, warm, queries))
         print(
             f"{label}: floor {floor_ms[0]:.0f} ms, cold {cold[0]:.0f}/{cold[1]:.0f}, warm {warm[0]:.1f}/{warm[1]:.1f}"
         )
 
-    before_ms = timed(before, args.runs)
+    before_ms = median_and_p95(before, args.runs)
     print(
         f"\nThe base-table statement of the same figures (before the counted actions): {before_ms[0]:.0f} / "
         f"{before_ms[1]:.0f} ms, {before_ms[0] / rows[0][1][0]:.1f} times the national floor (p50)"

@@ -22,10 +22,10 @@ each cold request to its SQL floor.
 
 import argparse
 import os
-import statistics
 import sys
-import time
 from pathlib import Path
+
+from benchkit import median_and_p95
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -44,21 +44,6 @@ def parse_args():
     parser.add_argument("--year", default="2008-09", help="the reporting year the page shows")
     parser.add_argument("--markdown", help="also write the results table to this file")
     return parser.parse_args()
-
-
-def percentile(values, p):
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, max(0, round(p / 100 * len(ordered) + 0.5) - 1))]
-
-
-def timed(function, runs):
-    function()  # warm-up: connections, template loading, the cache when it is on
-    times = []
-    for _ in range(runs):
-        started = time.perf_counter()
-        function()
-        times.append((time.perf_counter() - started) * 1000)
-    return statistics.median(times), percentile(times, 95)
 
 
 def main():
@@ -172,13 +157,13 @@ def main():
 
         cache.clear()
         cold_queries, aggregates = count_queries(get_cold)
-        floor = timed(floor_of(aggregates), args.runs)
-        cold = timed(get_cold, args.runs)
+        floor = median_and_p95(floor_of(aggregates), args.runs)
+        cold = median_and_p95(get_cold, args.runs)
         cache.clear()
         get()  # fills the cache
         warm_queries, _ = count_queries(get)
         version = data_version()
-        warm = timed(get, args.runs)
+        warm = median_and_p95(get, args.runs)
         # A write somewhere (another session's) during the warm runs changes the data version, and the
         # requests after it computed their figures again: the warm figures are then not all warm.
         unchanged = data_version() == version

@@ -27,11 +27,12 @@ import argparse
 import json
 import os
 import resource
-import statistics
 import subprocess
 import sys
 import time
 from pathlib import Path
+
+from benchkit import percentile, setup_django, sign_in, summary, timed  # noqa: F401  (bench_instructions.py uses them from here)
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -86,28 +87,6 @@ DEEP_CASES = [
 ]
 
 
-def percentile(values, fraction):
-    ordered = sorted(values)
-    index = max(0, min(len(ordered) - 1, round(fraction * (len(ordered) - 1))))
-    return ordered[index]
-
-
-def summary(values):
-    return {"median": statistics.median(values), "p95": percentile(values, 0.95), "n": len(values)}
-
-
-def setup_django():
-    import django
-
-    django.setup()
-    from django.conf import settings
-    from django.test.utils import override_settings
-
-    # Production settings (DEBUG off), but static files by their plain names: no collectstatic manifest here.
-    plain = {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}
-    override_settings(STORAGES={**settings.STORAGES, "staticfiles": plain}).enable()
-
-
 def bench_users():
     from django.contrib.auth.models import Group, User
 
@@ -115,20 +94,6 @@ def bench_users():
     inspector.groups.set([Group.objects.get(name="inspector")])
     admin, _ = User.objects.get_or_create(username=BENCH_ADMIN, defaults={"is_superuser": True, "is_staff": True})
     return inspector, admin
-
-
-def sign_in(client, user):
-    """Sign the test client in as ``user``, past the second factor when the project asks for one."""
-    client.force_login(user)
-    try:
-        from django_otp import DEVICE_ID_SESSION_KEY
-        from django_otp.plugins.otp_totp.models import TOTPDevice
-    except ImportError:  # no two-factor sign-in in this version of the project
-        return
-    device, _ = TOTPDevice.objects.get_or_create(user=user, name="bench", defaults={"confirmed": True})
-    session = client.session
-    session[DEVICE_ID_SESSION_KEY] = device.persistent_id
-    session.save()
 
 
 def review_admin():
@@ -183,20 +148,18 @@ def time_register(client, query, runs):
     from django.test.utils import CaptureQueriesContext
 
     url = f"/reviews/?{query}" if query else "/reviews/"
-    for _ in range(3):
+
+    def call():
         response = client.get(url, secure=True)
         assert response.status_code == 200, (url, response.status_code)
-    times = []
-    for _ in range(runs):
-        started = time.perf_counter()
-        response = client.get(url, secure=True)
-        times.append((time.perf_counter() - started) * 1000)
+
+    times = timed(call, runs, warm_up=3)
     with CaptureQueriesContext(connection) as captured:
         response = client.get(url, secure=True)
     html = response.content.decode()
     assert "govuk-error-summary" not in html, f"{url} is invalid"
     data = [q["sql"] for q in captured.captured_queries if "reviews_review" in q["sql"]]
-    return summary(times), len(captured.captured_queries), data
+    return times, len(captured.captured_queries), data
 
 
 def time_raw(dsn, statements, runs):
@@ -250,14 +213,7 @@ def time_admin(model_admin, admin_user, query, runs):
         response.render()
         assert response.status_code == 200, (query, response.status_code)
 
-    for _ in range(3):
-        call()
-    times = []
-    for _ in range(runs):
-        started = time.perf_counter()
-        call()
-        times.append((time.perf_counter() - started) * 1000)
-    return summary(times)
+    return timed(call, runs, warm_up=3)
 
 
 def run_export_child(fmt):
@@ -269,7 +225,7 @@ def run_export_child(fmt):
     client = Client()
     sign_in(client, admin)
     baseline = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    started = time.perf_counter()
+    started, cpu_started = time.perf_counter(), time.process_time()
     response = client.get(f"/reviews/export.{fmt}", secure=True)
     assert response.status_code == 200, response.status_code
     size = 0
@@ -279,7 +235,7 @@ def run_export_child(fmt):
             first_byte = time.perf_counter() - started
         size += len(chunk)
     response.close()
-    seconds = time.perf_counter() - started
+    seconds, cpu_seconds = time.perf_counter() - started, time.process_time() - cpu_started
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     print(
         json.dumps(
@@ -288,6 +244,7 @@ def run_export_child(fmt):
                 "rows": int(response["X-Export-Rows"]),
                 "bytes": size,
                 "seconds": seconds,
+                "cpu_seconds": cpu_seconds,
                 "first_byte_seconds": first_byte,
                 "baseline_rss_mb": baseline,
                 "peak_rss_mb": peak,

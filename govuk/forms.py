@@ -1,23 +1,14 @@
-"""GOV.UK Design System markup for every Django form, and the GOV.UK date input.
+"""What the GOV.UK macros need to know about Django forms, and the GOV.UK date input and text field.
 
-``FORM_RENDERER = "govuk.forms.GOVUKFormRenderer"`` makes every form in the project (ours, the admin's
-filters aside, and django-filter's) render GOV.UK markup without any per-form work:
+The markup of every form field comes from one place: the govuk-frontend-jinja macros, through
+govuk/jinja2/govuk/forms.html and govuk/fields.py. This module gives them what a plain ``BoundField`` lacks:
 
-- ``templates/django/forms/field.html``: a ``govuk-form-group`` (``--error`` when the field has errors) with a
-  ``govuk-label`` tied to the input (``for`` = its id), a ``govuk-hint`` (id ``<field id>_helptext``), one
-  ``govuk-error-message`` (id ``<field id>_error``, "Error:" visually hidden) and the input, whose
-  ``aria-describedby`` names the hint and the error. Radios, checkboxes and date inputs sit in a
-  ``govuk-fieldset`` with a legend, and the fieldset carries ``aria-describedby``.
-- ``GOVUKBoundField`` puts the GOV.UK classes on each widget (``govuk-input``, ``govuk-select``,
-  ``govuk-textarea``, ``govuk-radios__input``, ``govuk-checkboxes__input``, ``govuk-file-upload``, and their
-  ``--error`` modifiers), keeping any class the form gave the widget (``govuk-input--width-10``...), and drops
-  the HTML ``required`` attribute: the server validates, with GOV.UK's messages, not the browser's.
-  ``bound_field.govuk_anchor`` is the id the error summary links to (the first radio, the day input...).
-- ``templates/includes/error_summary.html`` (Django templates) and ``govuk_forms.error_summary`` (Jinja2,
-  govuk/jinja2/govuk/forms.html) list a page's errors, each linking to its field.
-- A ``GOVUKTextField`` with a ``max_length`` gets GOV.UK's character count: the ``govuk-character-count``
-  module on its form group (``data-maxlength``), ``govuk-js-character-count`` on the textarea and the count
-  message (id ``<field id>-info``), which the textarea's ``aria-describedby`` names.
+``FORM_RENDERER = "govuk.forms.GOVUKFormRenderer"`` is Django's own template renderer with one change, its
+``bound_field_class``: every form in the project (ours, django-filter's, Django's sign-in form) has
+``GOVUKBoundField``s, which say Django's "This field is required." the GOV.UK way ("Enter title"), add
+" (optional)" to labels when the form asks, name the id the error summary links to (``govuk_anchor``: the
+first radio, the first date part at fault) and the limit of a ``GOVUKTextField``'s character count. The admin
+keeps Django's own widget templates.
 
 Form options (class attributes, all optional):
 
@@ -36,7 +27,7 @@ Fields and widgets:
   kept as LF (browsers send CR LF, the count counts one), and no ``maxlength`` attribute (a browser would cut
   pasted text short without a word: the count says how far over it is, and the server refuses it).
 - ``GOVUKDateInput``: its widget (a ``MultiWidget`` named ``<name>_day``, ``<name>_month``, ``<name>_year``;
-  ids ``<id>_0``, ``<id>_1``, ``<id>_2``).
+  ids ``<id>_0``, ``<id>_1``, ``<id>_2``), which the dateInput macro lays out.
 """
 
 import datetime
@@ -44,62 +35,18 @@ import datetime
 from django import forms
 from django.core.exceptions import ValidationError
 from django.forms.boundfield import BoundField
-from django.forms.renderers import BaseRenderer
+from django.forms.renderers import DjangoTemplates
 from django.forms.utils import ErrorList, pretty_name
-from django.template import engines
 from django.utils.formats import date_format
 from django.utils.text import capfirst
 
-# Widget -> GOV.UK class for the element the user types into or picks from.
-# Order matters: CheckboxSelectMultiple is a RadioSelect; CheckboxInput and FileInput are Inputs.
-_INPUT_CLASSES = [
-    (forms.CheckboxSelectMultiple, "govuk-checkboxes__input", None),
-    (forms.RadioSelect, "govuk-radios__input", None),
-    (forms.CheckboxInput, "govuk-checkboxes__input", None),
-    (forms.Select, "govuk-select", "govuk-select--error"),  # SelectMultiple and NullBooleanSelect too
-    (forms.Textarea, "govuk-textarea", "govuk-textarea--error"),
-    (forms.FileInput, "govuk-file-upload", "govuk-file-upload--error"),
-    (forms.widgets.Input, "govuk-input", "govuk-input--error"),
-]
-
-
-def _govuk_classes(widget, has_errors):
-    """The GOV.UK classes for a widget, or () for widgets that style themselves (hidden, date input)."""
-    if widget.is_hidden or isinstance(widget, forms.MultiWidget):
-        return ()
-    for widget_class, css_class, error_class in _INPUT_CLASSES:
-        if isinstance(widget, widget_class):
-            return (css_class, error_class) if has_errors and error_class else (css_class,)
-    return ()
-
 
 class GOVUKBoundField(BoundField):
-    """A bound field that renders its widget with GOV.UK classes and knows where its errors link to."""
-
-    def build_widget_attrs(self, attrs, widget=None):
-        widget = widget or self.field.widget
-        attrs = super().build_widget_attrs(attrs, widget)
-        attrs.pop("required", None)
-        classes = [*_govuk_classes(widget, bool(self.errors)), widget.attrs.get("class", ""), attrs.get("class", "")]
-        if self.character_count:
-            classes.append("govuk-js-character-count")
-        if joined := " ".join(c for c in classes if c):
-            attrs["class"] = joined
-        if isinstance(widget, GOVUKDateInput) and self.errors:
-            attrs[GOVUKDateInput.ERROR_PARTS_ATTR] = self.date_error_parts
-        return attrs
-
-    @property
-    def aria_describedby(self):
-        """Django's (the hint, the error), and the character count's message when there is one."""
-        described_by = super().aria_describedby
-        if described_by is not None and self.character_count:
-            return f"{self.auto_id}-info {described_by}".strip()
-        return described_by
+    """A bound field that says its errors the GOV.UK way and knows where the error summary links to."""
 
     @property
     def character_count(self):
-        """The most characters a ``GOVUKTextField`` takes, for GOV.UK's character count (field.html), or None."""
+        """The most characters a ``GOVUKTextField`` takes, for GOV.UK's character count, or None."""
         if self.auto_id and isinstance(self.field, GOVUKTextField):
             return self.field.max_length
         return None
@@ -139,7 +86,7 @@ class GOVUKBoundField(BoundField):
 
     @property
     def widget_kind(self):
-        """How field.html lays the field out: "radios", "checkboxes", "checkbox", "date" or "input"."""
+        """Which macro lays the field out (govuk/fields.py): "radios", "checkboxes", "checkbox", "date" or "input"."""
         widget = self.field.widget
         if isinstance(widget, forms.CheckboxSelectMultiple):
             return "checkboxes"
@@ -174,21 +121,10 @@ class GOVUKBoundField(BoundField):
         return label
 
 
-class GOVUKFormRenderer(BaseRenderer):
-    """Renders every form with the project's templates (templates/django/forms/) and GOVUKBoundField.
+class GOVUKFormRenderer(DjangoTemplates):
+    """Django's template renderer, giving every form ``GOVUKBoundField``s (``BaseRenderer.bound_field_class``)."""
 
-    Always through Django's template engine: the Jinja2 engine comes first in settings.TEMPLATES and would
-    otherwise find Django's own Jinja2 copies of these names (django/forms/jinja2/) before ours. Jinja2 pages
-    render fields with govuk/jinja2/govuk/forms.html's macros rather than through this renderer.
-    """
-
-    form_template_name = "django/forms/govuk.html"
-    formset_template_name = "django/forms/formsets/govuk.html"
-    field_template_name = "django/forms/field.html"
     bound_field_class = GOVUKBoundField
-
-    def get_template(self, template_name):
-        return engines["django"].get_template(template_name)
 
 
 class GOVUKTextField(forms.CharField):
@@ -215,9 +151,7 @@ class GOVUKTextField(forms.CharField):
 class GOVUKDateInput(forms.MultiWidget):
     """GOV.UK's date input: day, month and year in three text inputs, inside a fieldset."""
 
-    template_name = "django/forms/widgets/govuk_date.html"
     PARTS = ("day", "month", "year")
-    ERROR_PARTS_ATTR = "data-govuk-error-parts"  # set by GOVUKBoundField, read (and removed) here
 
     def __init__(self, attrs=None):
         widgets = {
@@ -231,23 +165,6 @@ class GOVUKDateInput(forms.MultiWidget):
         if isinstance(value, datetime.date):
             return [value.day, value.month, value.year]
         return [None, None, None]
-
-    def get_context(self, name, value, attrs):
-        attrs = dict(attrs or {})
-        error_parts = attrs.pop(self.ERROR_PARTS_ATTR, ())
-        attrs.pop("aria-invalid", None)
-        attrs.pop("class", None)
-        context = super().get_context(name, value, attrs)
-        for part, subwidget in zip(self.PARTS, context["widget"]["subwidgets"], strict=True):
-            sub_attrs = subwidget["attrs"]
-            classes = ["govuk-input", "govuk-date-input__input", sub_attrs.get("class", "")]
-            if part in error_parts:
-                classes.append("govuk-input--error")
-                sub_attrs["aria-invalid"] = "true"
-            sub_attrs["class"] = " ".join(c for c in classes if c)
-            subwidget["part"] = part
-            subwidget["label"] = capfirst(part)
-        return context
 
 
 _MONTH_NAMES = {}

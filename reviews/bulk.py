@@ -9,6 +9,7 @@ import io
 
 from django.db import connection
 
+from reviews.editing import AGENCY_FIELDS, CHILD_FIELDS, EVALUATION_FIELDS, FINDING_FIELDS
 from reviews.models import Action, AgencyInvolvement, Child, Contribution, Evaluation, Finding, Recommendation, Review
 
 # A review's own fields, as the import's reviews.csv and the demo set them.
@@ -43,33 +44,10 @@ COPY_FIELDS = {
         "updated_at",
     ),
     Contribution: ("review_id", "board_id"),
-    Child: (
-        "review_id",
-        "pseudonym",
-        "sex",
-        "age_band",
-        "ethnicity",
-        "outcome",
-        "known_to_social_care",
-        "child_protection_plan",
-        "looked_after",
-    ),
-    AgencyInvolvement: ("review_id", "agency", "imr_submitted", "notes"),
-    Finding: ("review_id", "category", "agency", "description"),
-    Evaluation: (
-        "review_id",
-        "sequence",
-        "received_date",
-        "completed_date",
-        "judgement",
-        "summary",
-        "terms_of_reference",
-        "overview_and_imrs",
-        "timescales",
-        "equality_and_diversity",
-        "family_involvement",
-        "created_at",
-    ),
+    Child: ("review_id", *CHILD_FIELDS),
+    AgencyInvolvement: ("review_id", *AGENCY_FIELDS),
+    Finding: ("review_id", *FINDING_FIELDS),
+    Evaluation: ("review_id", "sequence", *EVALUATION_FIELDS, "created_at"),
     Recommendation: ("review_id", "number", "text", "agency", "version", "updated_at"),
     Action: (
         "recommendation_id",

@@ -15,6 +15,7 @@ import time
 
 from django.db import connection, transaction
 
+from reviews.bulk import COPY_FIELDS
 from reviews.demo import AS_OF
 from reviews.models import Action, Agency, Recommendation, Review
 
@@ -58,19 +59,9 @@ WITHDRAWN = (
     "Merged into a wider action under another recommendation.",
 )
 
-RECOMMENDATION_COLUMNS = ("id", "review_id", "number", "text", "agency", "version", "updated_at")
-ACTION_COLUMNS = (
-    "recommendation_id",
-    "number",
-    "description",
-    "owner_agency",
-    "due_date",
-    "status",
-    "completed_date",
-    "evidence",
-    "version",
-    "updated_at",
-)
+# The import's columns (reviews/bulk.py), with the recommendations' ids drawn here so actions can name them.
+RECOMMENDATION_COLUMNS = ("id", *COPY_FIELDS[Recommendation])
+ACTION_COLUMNS = COPY_FIELDS[Action]
 NULL = "\\N"
 STAMP = f"{AS_OF.isoformat()} 17:00:00+00"
 

@@ -17,6 +17,7 @@ from django.db.models import Count, F, Q
 from django.utils import timezone
 
 from reviews.models import Agency, Board, Review, audited, text_max_length
+from reviews.models.constraints import numbered_within
 from reviews.validators import validate_xml_text
 
 # docs/DATA.md says why each is enough.
@@ -73,20 +74,8 @@ class Recommendation(models.Model):
     class Meta:
         ordering = ["review", "number"]
         constraints = [
-            models.UniqueConstraint(
-                fields=["review", "number"],
-                name="recommendation_number_unique",
-                violation_error_message="The review already has a recommendation with this number",
-            ),
-            models.CheckConstraint(
-                condition=Q(number__gte=1),
-                name="recommendation_number_positive",
-                violation_error_message="Recommendation number must be 1 or more",
-            ),
-            models.CheckConstraint(
-                condition=Q(text__regex=r"\S"),
-                name="recommendation_text_not_empty",
-                violation_error_message="Enter the recommendation",
+            *numbered_within(
+                "review", "text", noun="recommendation", parent_noun="review", empty_message="Enter the recommendation"
             ),
             models.CheckConstraint(
                 condition=Q(agency="") | Q(agency__in=Agency.values), name="recommendation_agency_valid"
@@ -210,20 +199,12 @@ class Action(models.Model):
     class Meta:
         ordering = ["recommendation", "number"]
         constraints = [
-            models.UniqueConstraint(
-                fields=["recommendation", "number"],
-                name="action_number_unique",
-                violation_error_message="The recommendation already has an action with this number",
-            ),
-            models.CheckConstraint(
-                condition=Q(number__gte=1),
-                name="action_number_positive",
-                violation_error_message="Action number must be 1 or more",
-            ),
-            models.CheckConstraint(
-                condition=Q(description__regex=r"\S"),
-                name="action_description_not_empty",
-                violation_error_message="Enter the action",
+            *numbered_within(
+                "recommendation",
+                "description",
+                noun="action",
+                parent_noun="recommendation",
+                empty_message="Enter the action",
             ),
             models.CheckConstraint(condition=Q(owner_agency__in=Agency.values), name="action_owner_agency_valid"),
             models.CheckConstraint(

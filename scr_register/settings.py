@@ -111,7 +111,7 @@ DEFAULT_FROM_EMAIL = env.str("DJANGO_DEFAULT_FROM_EMAIL", default="webmaster@loc
 SITE_URL = env.str("DJANGO_SITE_URL", default="http://127.0.0.1:8000").rstrip("/")
 
 ROOT_URLCONF = "scr_register.urls"
-# Every form, ours and django-filter's, renders GOV.UK markup (govuk/forms.py, templates/django/forms/).
+# Every form, ours and django-filter's, has GOV.UK bound fields for the macros (govuk/forms.py).
 FORM_RENDERER = "govuk.forms.GOVUKFormRenderer"
 WSGI_APPLICATION = "scr_register.wsgi.application"
 
@@ -140,7 +140,6 @@ TEMPLATES = [
         "APP_DIRS": True,
         "OPTIONS": {
             "context_processors": _CONTEXT_PROCESSORS,
-            "libraries": {"govuk": "scr_register.templatetags.govuk"},
         },
     },
 ]

@@ -20,6 +20,7 @@ sys.path.insert(0, str(ROOT / "bench"))
 import loadtest  # noqa: E402
 
 from ops import pgtools, scale_out  # noqa: E402
+from ops.drill import tools as drill_tools  # noqa: E402
 
 WRK_OUTPUT = """Running 20s test @ http://127.0.0.1:8090
   2 threads and 16 connections
@@ -226,7 +227,7 @@ def drill(monkeypatch):
         commands.append((command, (kwargs.get("env") or {}).get("DATABASE_URL")))
         return real_run(command, *args, **kwargs)
 
-    monkeypatch.setattr(scale_out, "psql", psql)
+    monkeypatch.setattr(drill_tools, "psql", psql)  # the drill's steps connect through ops/drill/tools.py
     monkeypatch.setattr(subprocess, "run", run)
     handlers = {sig: signal.getsignal(sig) for sig in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)}
     drill = scale_out.Drill(scale_out.parse_args(["--reviews", "5"]))

@@ -33,6 +33,20 @@ class RecordsReads:
         return super().render_change_form(request, context, add=add, change=change, form_url=form_url, obj=obj)
 
 
+class ReadOnlyAdmin:
+    """An admin for rows only the app writes (read events, action plans): listed and looked at, never changed
+    here."""
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
 class ReviewVersionForm(forms.ModelForm):
     """A form of a review (or of one of its rows) with the review's version it was loaded at.
 

@@ -4,19 +4,12 @@ records a read of its review, as the other rows of a review do."""
 
 from django.contrib import admin
 
-from reviews.admin.common import RecordsReads
+from reviews.admin.common import ReadOnlyAdmin, RecordsReads
 from reviews.models import Action, Recommendation
 
 
-class ReadOnlyPlanAdmin(RecordsReads, admin.ModelAdmin):
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
+class ReadOnlyPlanAdmin(ReadOnlyAdmin, RecordsReads, admin.ModelAdmin):
+    """A plan's rows, read here and written only by the plan pages and the import; each read recorded."""
 
 
 @admin.register(Recommendation)

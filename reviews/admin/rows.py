@@ -2,7 +2,7 @@
 
 from django.contrib import admin
 
-from reviews.admin.common import DateDrillDownAdmin, RecordsReads, ReviewVersionForm, bump_version
+from reviews.admin.common import DateDrillDownAdmin, ReadOnlyAdmin, RecordsReads, ReviewVersionForm, bump_version
 from reviews.models import AgencyInvolvement, Child, Contribution, Evaluation, Finding, ReadEvent, SavedView
 
 
@@ -73,7 +73,7 @@ class EvaluationAdmin(ReviewRowAdmin, DateDrillDownAdmin):
 
 
 @admin.register(ReadEvent)
-class ReadEventAdmin(DateDrillDownAdmin):
+class ReadEventAdmin(ReadOnlyAdmin, DateDrillDownAdmin):
     """Who read what: written by the app, never edited."""
 
     list_display = ["at", "user", "kind", "review", "detail"]
@@ -83,15 +83,6 @@ class ReadEventAdmin(DateDrillDownAdmin):
     date_hierarchy = "at"
     show_full_result_count = False
     ordering = ["-at"]
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(SavedView)

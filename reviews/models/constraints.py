@@ -28,6 +28,29 @@ def text_max_length(field, limit, name):
     )
 
 
+def numbered_within(parent, text_field, *, noun, parent_noun, empty_message):
+    """The CHECK and UNIQUE constraints of a record numbered within its parent (a review's recommendations, a
+    recommendation's actions): its number unique within the parent and at least 1, its text not blank."""
+    return [
+        models.UniqueConstraint(
+            fields=[parent, "number"],
+            name=f"{noun}_number_unique",
+            violation_error_message=f"The {parent_noun} already has {'an' if noun[0] in 'aeiou' else 'a'} {noun} "
+            "with this number",
+        ),
+        models.CheckConstraint(
+            condition=Q(number__gte=1),
+            name=f"{noun}_number_positive",
+            violation_error_message=f"{noun.capitalize()} number must be 1 or more",
+        ),
+        models.CheckConstraint(
+            condition=Q(**{f"{text_field}__regex": r"\S"}),
+            name=f"{noun}_{text_field}_not_empty",
+            violation_error_message=empty_message,
+        ),
+    ]
+
+
 class DateStep(NamedTuple):
     """One date of a record whose dates run in order, and how a sentence names it."""
 

@@ -1,0 +1,126 @@
+"""The import itself, timed: the register emptied, the files read and checked, import_reviews end to end."""
+
+import time
+
+from importing import EVENT_TABLES, REVIEW_TABLES
+from importing.clocks import Clock
+
+
+def empty_register():
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        # CASCADE: tables derived from reviews (such as the search documents) are emptied with them.
+        cursor.execute(f"TRUNCATE {', '.join(REVIEW_TABLES + EVENT_TABLES)} RESTART IDENTITY CASCADE")
+        cursor.execute("VACUUM ANALYZE reviews_review")
+
+
+def read_only(folder, board_ids):
+    """Seconds to read and check every file in memory: the part of the import that is pure Python."""
+    from reviews.imports import FILE_NAMES, checking, files, reading
+
+    with Clock() as clock:
+        errors = files.Errors()
+        for name in FILE_NAMES:
+            if not (folder / name).exists():
+                continue
+            with open(folder / name, "rb") as stream:
+                checking.check_file(reading.read_file(name, stream, errors), board_ids, errors)
+    assert not errors
+    return clock.wall, "-", clock.cpu
+
+
+def set_triggers(enabled):
+    """Enable or disable every user trigger (pghistory's and the evaluation sync) on the review tables."""
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        for table in REVIEW_TABLES:
+            cursor.execute(f"ALTER TABLE {table} {'ENABLE' if enabled else 'DISABLE'} TRIGGER USER")
+
+
+def timed_phases(phases):
+    """Wrap the import's steps so ``phases`` gets the wall seconds spent in each (COPY included)."""
+    from reviews import bulk
+    from reviews.imports import checking, planning, reading
+
+    def timed(label_of, fn):
+        def wrapper(*args, **kwargs):
+            began = time.perf_counter()
+            try:
+                return fn(*args, **kwargs)
+            finally:
+                label = label_of(*args)
+                phases[label] = phases.get(label, 0) + time.perf_counter() - began
+
+        return wrapper
+
+    def read(name, *args):
+        return f"read {name}"
+
+    def check(raw, *args):
+        return f"check {raw.name}"
+
+    def look_up(*args):
+        return "look up the register's reviews"
+
+    def plan(*args):
+        return "plan (compare with the register's rows)"
+
+    def copy(model, *args):
+        return f"COPY {model.__name__} (its audit rows included)"
+
+    return [
+        (reading, "read_file", timed(read, reading.read_file)),
+        (checking, "check_file", timed(check, checking.check_file)),
+        (planning, "existing_reviews", timed(look_up, planning.existing_reviews)),
+        (planning, "plan", timed(plan, planning.plan)),
+        (bulk, "copy_rows", timed(copy, bulk.copy_rows)),
+    ]
+
+
+def run_import(folder, *, audit=True, profile=False, phases=None):
+    """(wall, queries, cpu) of one import of the files in ``folder``, committed.
+
+    ``audit``: True is the import as shipped; False disables every trigger for the run (a comparison only:
+    the import itself never switches a trigger off). ``phases``, a dict, gets the wall seconds of each step.
+    """
+    from contextlib import ExitStack
+
+    from django.db import connection
+
+    from reviews.imports import import_reviews
+
+    queries = 0
+
+    def count(execute, sql, params, many, context):
+        nonlocal queries
+        queries += 1
+        return execute(sql, params, many, context)
+
+    with ExitStack() as stack:
+        if not audit:
+            set_triggers(False)
+            stack.callback(set_triggers, True)
+        if phases is not None:
+            for owner, name, wrapper in timed_phases(phases):
+                stack.callback(setattr, owner, name, getattr(owner, name))
+                setattr(owner, name, wrapper)
+        with Clock() as clock, ExitStack() as files:
+            handles = {path.name: files.enter_context(open(path, "rb")) for path in sorted(folder.glob("*.csv"))}
+            # Outermost, so the audit context the import adds is inside what is counted.
+            files.enter_context(connection.execute_wrapper(count))
+            if profile:
+                import cProfile
+                import pstats
+
+                profiler = cProfile.Profile()
+                result = profiler.runcall(import_reviews, files=handles)
+                pstats.Stats(profiler).sort_stats("tottime").print_stats(25)
+            else:
+                result = import_reviews(files=handles)
+    if result.errors:
+        raise SystemExit("the bundle did not import:\n" + "\n".join(result.errors[:20]))
+    if phases is not None:
+        phases["total"] = clock.wall
+    return clock.wall, queries, clock.cpu
