@@ -40,6 +40,10 @@ from reviews.reminders import ReminderSent  # noqa: E402  (the reminders sent ab
 from reviews.reporting import BoardYear, DataVersion
 
 # isort: split
+# The triggers that keep the tracker's scope on each action (they read the models above).
+from reviews import plans_scope  # noqa: F401
+
+# isort: split
 # A review's documents (SPEC section 10), which build on Review.
 from reviews.documents.models import Document
 
