@@ -12,7 +12,10 @@ board's reviews, drafts included, and those it contributed to) it times, in this
 run, ``GET /actions/?...`` through Django's test Client (middleware, sign-in, permissions, the FilterSet, the
 query, the template), and two floors: the page's own data query run alone through Django's cursor (SQL floor),
 and a signed-in 404 page (the same middleware and layout, no data: page floor). It reports the median and
-95th percentile of each, the page's query count and its ratios to the floors.
+95th percentile of each, the page's query count and its ratios to the floors, and the mean CPU time per
+request of this process and of PostgreSQL's backend (read from /proc: the database must run on this machine),
+which other work on a shared machine does not inflate as it does the wall-clock times. Run it on a vacuumed
+table (seed_demo vacuums; autovacuum does on a normal server): the tracker's counts are index-only scans.
 """
 
 import argparse
@@ -93,15 +96,36 @@ def signed_in_client(user):
     return client
 
 
+def backend_cpu_seconds():
+    """CPU seconds (user + system) PostgreSQL's backend for this connection has used so far, from /proc (the
+    database runs on this machine); None where /proc cannot tell."""
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_backend_pid()")
+        pid = cursor.fetchone()[0]
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return None
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 def timed(call, runs):
+    """Median and p95 wall time of ``call`` (ms), and its mean CPU time (ms) in this process and in
+    PostgreSQL's backend: CPU does not wait for the other engineers' work, so it holds on a loaded machine."""
     for _ in range(3):
         call()
     times = []
+    cpu, database = time.process_time(), backend_cpu_seconds()
     for _ in range(runs):
         started = time.perf_counter()
         call()
         times.append((time.perf_counter() - started) * 1000)
-    return summary(times)
+    app_cpu = (time.process_time() - cpu) * 1000 / runs
+    database_after = backend_cpu_seconds()
+    db_cpu = None if database is None else (database_after - database) * 1000 / runs
+    return {**summary(times), "app_cpu": app_cpu, "db_cpu": db_cpu}
 
 
 def measure(client, query, runs):
@@ -116,6 +140,7 @@ def measure(client, query, runs):
         assert response.status_code == 200, (url, response.status_code)
         return response
 
+    page()  # the process's first page loads the boards and regions once (reviews/register/choices.py)
     # Django empties the query log when a request starts (request_started -> reset_queries): keep it for this one.
     request_started.disconnect(reset_queries)
     try:
@@ -124,6 +149,8 @@ def measure(client, query, runs):
     finally:
         request_started.connect(reset_queries)
     assert "govuk-error-summary" not in html, f"{url} is invalid"
+    # Counted now: the next requests empty the query log again.
+    queries = len(captured.captured_queries)
     data = [q["sql"] for q in captured.captured_queries if "reviews_action" in q["sql"]]
 
     def sql_floor():
@@ -139,8 +166,13 @@ def measure(client, query, runs):
         "page": timed(page, runs),
         "sql": timed(sql_floor, runs),
         "floor": timed(page_floor, runs),
-        "queries": len(captured.captured_queries),
+        "queries": queries,
     }
+
+
+def cpu(result):
+    database = result["db_cpu"] or 0
+    return f"{result['app_cpu'] + database:.1f} ({result['app_cpu']:.1f} + {database:.1f})"
 
 
 def main():
@@ -153,15 +185,17 @@ def main():
 
     from reviews.plans import Action
 
-    logging.disable(logging.INFO)  # the request log would bury the table
+    logging.disable(logging.WARNING)  # the request log (and the 404 floor's "access refused") would bury the table
 
     actions = Action.objects.count()
+    load = " ".join(Path("/proc/loadavg").read_text().split()[:3])
     lines = [
-        f"{actions:,} actions; {args.runs} runs a case; times in ms; ratios are to floors measured in this run.",
+        f"{actions:,} actions; {args.runs} runs a case; times in ms; ratios are to floors measured in this run; "
+        f"load average at the start {load}. CPU: mean per request, the app's process + PostgreSQL's backend.",
         "",
         "| reader | case | queries | page median | page p95 | SQL floor p95 | page floor p95 | p95 / SQL floor "
-        "| p95 / page floor |",
-        "|---|---|---|---|---|---|---|---|---|",
+        "| p95 / page floor | page CPU (app + db) | page floor CPU | SQL floor CPU (db) |",
+        "|---|---|---|---|---|---|---|---|---|---|---|---|",
     ]
     worst = 0.0
     for role, user in bench_users().items():
@@ -173,11 +207,12 @@ def main():
             line = (
                 f"| {role} | {label} | {result['queries']} | {page['median']:.1f} | {page['p95']:.1f} | "
                 f"{sql['p95']:.1f} | {floor['p95']:.1f} | {page['p95'] / sql['p95']:.2f} | "
-                f"{page['p95'] / floor['p95']:.2f} |"
+                f"{page['p95'] / floor['p95']:.2f} | {cpu(page)} | {cpu(floor)} | {sql['db_cpu'] or 0:.1f} |"
             )
             print(line, flush=True)
             lines.append(line)
-    lines += ["", f"Worst p95: {worst:.1f} ms (target 100 ms)."]
+    load = " ".join(Path("/proc/loadavg").read_text().split()[:3])
+    lines += ["", f"Worst p95: {worst:.1f} ms (target 100 ms). Load average at the end {load}."]
     print(lines[-1])
     if args.markdown:
         Path(args.markdown).write_text("\n".join(lines) + "\n")
