@@ -9,16 +9,17 @@ one indexed condition on ``reviews_action``: ``review_submitted`` for inspectors
 && ARRAY[their boards]`` (a GIN index) for board staff, and the board and region filters ``lead_board_id IN``
 (an index with the due date).
 
-A row trigger (BEFORE INSERT, or an UPDATE that names the recommendation or a kept column) fills the three
-columns from the recommendation, the review and its contributions, whatever wrote the row (forms, the
-import's COPY, seed_demo, the admin, raw SQL): a value the writer sent for them is replaced, so Django's
-``save()``, which sends every column, cannot undo them. When the source changes instead (a review's lead
-board, a review to or from draft, a contribution added, changed or removed, a recommendation moved to another
-review), statement triggers rewrite the affected actions' ``lead_board_id``, which makes the row trigger
-refill all three. They are named after the dashboard's triggers on the same tables, which take the data
-version's row lock first (reviews/reporting.py), so they read what earlier writers committed; the app's
-writers take that lock before their first write (``writing()``), so the row trigger reads committed data too.
-The columns are not audited (``audited(exclude=...)``: they are derived; the reviews and contributions are).
+A row trigger (BEFORE INSERT, or an UPDATE that names the recommendation or a kept column) fills the three columns
+from the recommendation, the review and its contributions, whatever wrote the row (forms, the import's COPY,
+seed_demo, the admin, raw SQL): a value the writer sent for them is replaced, so Django's ``save()``, which sends
+every column, cannot undo them. (The recommendation must exist by then: an action written before it would fail its
+NOT NULL columns, never be kept wrong.) When the source changes instead (a review's lead board, a review to or
+from draft, a contribution added, changed or removed, a recommendation moved to another review), statement
+triggers rewrite the affected actions' ``lead_board_id``, which makes the row trigger refill all three. They are
+named after the dashboard's triggers on the same tables, which take the data version's row lock first
+(reviews/reporting.py), so they read what earlier writers committed; the app's writers take that lock before their
+first write (``writing()``), so the row trigger reads committed data too. The columns are not audited
+(``audited(exclude=...)``: they are derived; the reviews and contributions are).
 tests/test_action_scope_properties.py compares them with a recount after random writes.
 """
 
