@@ -12,7 +12,10 @@ board's reviews, drafts included, and those it contributed to) it times, in this
 run, ``GET /actions/?...`` through Django's test Client (middleware, sign-in, permissions, the FilterSet, the
 query, the template), and two floors: the page's own data query run alone through Django's cursor (SQL floor),
 and a signed-in 404 page (the same middleware and layout, no data: page floor). It reports the median and
-95th percentile of each, the page's query count and its ratios to the floors.
+95th percentile of each, the page's query count and its ratios to the floors, and the mean CPU time per
+request of this process and of PostgreSQL's backend (read from /proc: the database must run on this machine),
+which other work on a shared machine does not inflate as it does the wall-clock times. Run it on a vacuumed
+table (seed_demo vacuums; autovacuum does on a normal server): the tracker's counts are index-only scans.
 """
 
 import argparse
@@ -20,12 +23,12 @@ import os
 import sys
 from pathlib import Path
 
-from benchkit import setup_django, timed
-
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "scr_register.settings")
 os.environ.setdefault("DJANGO_ALLOWED_HOSTS", "testserver,localhost,127.0.0.1")
+
+from benchkit import setup_django, timed  # noqa: E402  (this script's folder is on the path when run)
 
 BENCH_INSPECTOR = "bench-actions-inspector"
 BENCH_BOARD = "bench-actions-board"
@@ -85,6 +88,7 @@ def measure(client, query, runs):
         assert response.status_code == 200, (url, response.status_code)
         return response
 
+    page()  # the process's first page loads the boards and regions once (reviews/register/choices.py)
     # Django empties the query log when a request starts (request_started -> reset_queries): keep it for this one.
     request_started.disconnect(reset_queries)
     try:
@@ -93,6 +97,8 @@ def measure(client, query, runs):
     finally:
         request_started.connect(reset_queries)
     assert "govuk-error-summary" not in html, f"{url} is invalid"
+    # Counted now: the next requests empty the query log again.
+    queries = len(captured.captured_queries)
     data = [q["sql"] for q in captured.captured_queries if "reviews_action" in q["sql"]]
 
     def sql_floor():
@@ -105,11 +111,16 @@ def measure(client, query, runs):
         assert client.get("/no-such-page/", secure=True).status_code == 404
 
     return {
-        "page": timed(page, runs, warm_up=3),
-        "sql": timed(sql_floor, runs, warm_up=3),
-        "floor": timed(page_floor, runs, warm_up=3),
-        "queries": len(captured.captured_queries),
+        "page": timed(page, runs, warm_up=3, cpu=True),
+        "sql": timed(sql_floor, runs, warm_up=3, cpu=True),
+        "floor": timed(page_floor, runs, warm_up=3, cpu=True),
+        "queries": queries,
     }
+
+
+def cpu(result):
+    database = result["db_cpu"] or 0
+    return f"{result['app_cpu'] + database:.1f} ({result['app_cpu']:.1f} + {database:.1f})"
 
 
 def main():
@@ -122,15 +133,17 @@ def main():
 
     from reviews.plans import Action
 
-    logging.disable(logging.INFO)  # the request log would bury the table
+    logging.disable(logging.WARNING)  # the request log (and the 404 floor's "access refused") would bury the table
 
     actions = Action.objects.count()
+    load = " ".join(Path("/proc/loadavg").read_text().split()[:3])
     lines = [
-        f"{actions:,} actions; {args.runs} runs a case; times in ms; ratios are to floors measured in this run.",
+        f"{actions:,} actions; {args.runs} runs a case; times in ms; ratios are to floors measured in this run; "
+        f"load average at the start {load}. CPU: mean per request, the app's process + PostgreSQL's backend.",
         "",
         "| reader | case | queries | page median | page p95 | SQL floor p95 | page floor p95 | p95 / SQL floor "
-        "| p95 / page floor |",
-        "|---|---|---|---|---|---|---|---|---|",
+        "| p95 / page floor | page CPU (app + db) | page floor CPU | SQL floor CPU (db) |",
+        "|---|---|---|---|---|---|---|---|---|---|---|---|",
     ]
     worst = 0.0
     for role, user in bench_users().items():
@@ -142,11 +155,12 @@ def main():
             line = (
                 f"| {role} | {label} | {result['queries']} | {page['median']:.1f} | {page['p95']:.1f} | "
                 f"{sql['p95']:.1f} | {floor['p95']:.1f} | {page['p95'] / sql['p95']:.2f} | "
-                f"{page['p95'] / floor['p95']:.2f} |"
+                f"{page['p95'] / floor['p95']:.2f} | {cpu(page)} | {cpu(floor)} | {sql['db_cpu'] or 0:.1f} |"
             )
             print(line, flush=True)
             lines.append(line)
-    lines += ["", f"Worst p95: {worst:.1f} ms (target 100 ms)."]
+    load = " ".join(Path("/proc/loadavg").read_text().split()[:3])
+    lines += ["", f"Worst p95: {worst:.1f} ms (target 100 ms). Load average at the end {load}."]
     print(lines[-1])
     if args.markdown:
         Path(args.markdown).write_text("\n".join(lines) + "\n")

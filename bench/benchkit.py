@@ -1,8 +1,10 @@
 """What the benchmark scripts share: percentiles, timing a call, Django set up as the server runs it, and a test
 client signed in past the second factor."""
 
+import os
 import statistics
 import time
+from pathlib import Path
 
 
 def percentile(values, fraction):
@@ -15,16 +17,40 @@ def summary(values):
     return {"median": statistics.median(values), "p95": percentile(values, 0.95), "n": len(values)}
 
 
-def timed(call, runs, *, warm_up=1):
-    """Median and 95th percentile, in milliseconds, of ``runs`` calls after ``warm_up`` untimed ones."""
+def backend_cpu_seconds():
+    """CPU seconds (user + system) PostgreSQL's backend for Django's connection has used so far, from /proc (the
+    database runs on this machine); None where /proc cannot tell."""
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_backend_pid()")
+        pid = cursor.fetchone()[0]
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return None
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def timed(call, runs, *, warm_up=1, cpu=False):
+    """Median and 95th percentile, in milliseconds, of ``runs`` calls after ``warm_up`` untimed ones. With
+    ``cpu``, also the mean CPU time per call (ms) of this process (``app_cpu``) and of PostgreSQL's backend
+    (``db_cpu``): CPU does not wait for other work, so it holds on a loaded machine where wall times do not."""
     for _ in range(warm_up):
         call()
     times = []
+    if cpu:
+        app, database = time.process_time(), backend_cpu_seconds()
     for _ in range(runs):
         started = time.perf_counter()
         call()
         times.append((time.perf_counter() - started) * 1000)
-    return summary(times)
+    result = summary(times)
+    if cpu:
+        result["app_cpu"] = (time.process_time() - app) * 1000 / runs
+        after = backend_cpu_seconds()
+        result["db_cpu"] = None if database is None or after is None else (after - database) * 1000 / runs
+    return result
 
 
 def setup_django():

@@ -1,10 +1,11 @@
 """The action tracker's filters (SPEC section 9, ``/actions/``), as django-filter's guide writes them.
 
-Each filter is a lookup on ``Action`` with its ``lookup_expr`` spelled out; ``overdue`` is the one that is not
-a lookup (it depends on today), so it is a ``method=``. Board and region choices are the register's reference
-data kept in this process (``reviews.register.choices.register_options``: no query per page), so an unknown board or
-region is a form error like any other bad value, and an invalid form gives no rows (the views check
-``is_valid()`` first).
+Each filter is a lookup on ``Action`` with its ``lookup_expr`` spelled out, or a ``method=``: ``overdue``
+depends on today, and ``board`` and ``region`` turn codes into the ids of the lead boards each action keeps
+(``Action.lead_board``, indexed with the due date), with no join to boards or regions. Board and region choices
+are the register's reference data kept in this process (``reviews.register.choices.register_options``: no query
+per page), so an unknown board or region is a form error like any other bad value, and an invalid form gives
+no rows (the views check ``is_valid()`` first).
 """
 
 import django_filters
@@ -51,16 +52,14 @@ class ActionFilter(django_filters.FilterSet):
     """The tracker's filters. Give it ``Action.objects.for_user(user)``: it narrows, it never widens."""
 
     board = django_filters.MultipleChoiceFilter(
-        field_name="recommendation__review__board__gss_code",
-        lookup_expr="exact",
+        method="filter_board",
         choices=_board_choices,
         distinct=False,
         label="Lead board",
         error_messages=_choice_errors("board with the code"),
     )
     region = django_filters.MultipleChoiceFilter(
-        field_name="recommendation__review__board__region__code",
-        lookup_expr="exact",
+        method="filter_region",
         choices=_region_choices,
         distinct=False,
         widget=forms.CheckboxSelectMultiple,
@@ -122,6 +121,16 @@ class ActionFilter(django_filters.FilterSet):
         super().__init__(data, *args, **kwargs)
         # Without ``o`` the list is still in due-date order (the ordering filter runs only with a value).
         self.queryset = self.queryset.order_by(*ORDERINGS[DEFAULT_ORDERING])
+
+    def filter_board(self, queryset, name, value):
+        """Actions whose review any of these boards leads (GSS codes), by the lead board the action keeps."""
+        by_code = register_options().by_code
+        return queryset.filter(lead_board__in=[by_code[code].id for code in value]) if value else queryset
+
+    def filter_region(self, queryset, name, value):
+        """Actions whose review a board of any of these regions leads: the regions' boards, known in this process."""
+        boards = [board.id for board in register_options().boards if board.region_code in value]
+        return queryset.filter(lead_board__in=boards) if value else queryset
 
     def filter_overdue(self, queryset, name, value):
         """Open actions due before today (``ActionQuerySet.overdue``)."""

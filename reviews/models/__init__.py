@@ -39,6 +39,10 @@ from reviews.plans_counting import ActionMonth, CountedAction
 from reviews.reminders import ReminderSent  # noqa: E402  (the reminders sent about actions)
 
 # isort: split
+# The triggers that keep the tracker's scope on each action (they read the models above).
+from reviews import plans_scope  # noqa: F401
+
+# isort: split
 # A review's documents (SPEC section 10), which build on Review; before the reporting module, whose triggers on
 # documents keep the dashboard's publication figures fresh.
 from reviews.documents.models import Document

@@ -79,9 +79,7 @@ def tracker(request):
     else:
         queryset = filterset.qs
         offset = (number - 1) * PER_PAGE
-        counted = CountOf(queryset, MAX_BROWSABLE_ROWS + 1)
-        listed = queryset.select_related("recommendation__review__board").annotate(listed=counted)
-        found = list(listed[offset : offset + PER_PAGE]) if offset < MAX_BROWSABLE_ROWS else []
+        found = list(_page_of(queryset, offset)) if offset < MAX_BROWSABLE_ROWS else []
         total = found[0].listed if found else queryset.order_by()[: MAX_BROWSABLE_ROWS + 1].count()
         # The count is known (up to the rows offered page by page): Paginator need not ask again.
         paginator = Paginator(range(min(total, MAX_BROWSABLE_ROWS)), PER_PAGE)
@@ -110,6 +108,21 @@ def tracker(request):
         "export_query": _without_page(request),
     }
     return render(request, "actions/tracker.html", context)
+
+
+def _page_of(queryset, offset):
+    """One page of ``queryset`` with its review and lead board, and the list's length (counted up to the rows
+    offered page by page) as ``listed`` on each row, in one query. The page's ids are chosen first, from the
+    actions alone (their kept scope and due date are indexed, reviews/plans_scope.py); only those 25 are then
+    joined to their recommendation, review and board. Joined before the sort, PostgreSQL would join every
+    matching action first: 8,000 joins for one board's staff, most of the page's time."""
+    page_ids = queryset.values("pk")[offset : offset + PER_PAGE]
+    return (
+        Action.objects.filter(pk__in=page_ids)
+        .select_related("recommendation__review__board")
+        .annotate(listed=CountOf(queryset, MAX_BROWSABLE_ROWS + 1))
+        .order_by(*queryset.query.order_by)
+    )
 
 
 def _no_such_page(number, total, pages):
@@ -211,7 +224,7 @@ def start_page_actions(user):
     boards lead (as of today), the first few of each with their numbers, and the tracker's links to all."""
     today = timezone.localdate()
     codes = list(Board.objects.of_member(user).values_list("gss_code", flat=True))
-    led = Action.objects.for_user(user).filter(recommendation__review__board__in=Board.objects.of_member(user))
+    led = Action.objects.for_user(user).filter(lead_board__in=Board.objects.of_member(user).values("pk"))
     led = led.select_related("recommendation__review").order_by("due_date", "pk")
     soon_until = today + datetime.timedelta(days=DUE_SOON_DAYS)
     groups = []
