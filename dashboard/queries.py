@@ -99,6 +99,12 @@ def cached(key, version, compute):
     return value
 
 
+def kept(key, compute):
+    """An answer that shows no review data, only what ``key`` names (such as the filter form for a reader's boards):
+    from Django's cache, whatever the data version, else ``compute()``, kept for a day."""
+    return cached(("kept", *key), 0, compute)
+
+
 # --- Judgement and theme counts per board and year -----------------------------------------------------------
 
 
