@@ -61,7 +61,7 @@ def _signed_in_manager():
 def _rendering_seconds(stats):
     """Cumulative seconds in Jinja2's ``Template.render`` (outermost calls only: nested renders are inside)."""
     total = 0.0
-    for (filename, _, name), (_, _, _, cumulative, callers) in stats.stats.items():
+    for (filename, _, name), (_, _, _, _, callers) in stats.stats.items():
         if name == "render" and filename.endswith(os.path.join("jinja2", "environment.py")):
             outer = {caller for caller in callers if "jinja2" not in caller[0]}
             if outer:
