@@ -52,13 +52,16 @@ def percentile(values, p):
 
 
 def timed(function, runs):
+    """(median, p95) of the wall time in ms, and the median CPU time of this process (the database server's is not
+    in it): on a shared machine the wall time follows the load, the CPU time much less."""
     function()  # warm-up: connections, template loading, the cache when it is on
-    times = []
+    times, cpu = [], []
     for _ in range(runs):
-        started = time.perf_counter()
+        started, cpu_started = time.perf_counter(), time.process_time()
         function()
         times.append((time.perf_counter() - started) * 1000)
-    return statistics.median(times), percentile(times, 95)
+        cpu.append((time.process_time() - cpu_started) * 1000)
+    return statistics.median(times), percentile(times, 95), statistics.median(cpu)
 
 
 def main():
@@ -183,22 +186,26 @@ def main():
         # requests after it computed their figures again: the warm figures are then not all warm.
         unchanged = data_version() == version
         results.append((kind, label, floor, cold, warm, cold_queries, warm_queries, unchanged))
-        print(f"{label}: floor {floor[0]:.1f} ms, cold {cold[0]:.1f}/{cold[1]:.1f}, warm {warm[0]:.1f}/{warm[1]:.1f}")
+        print(
+            f"{label}: floor {floor[0]:.1f} ms, cold {cold[0]:.1f}/{cold[1]:.1f} (CPU {cold[2]:.1f}), "
+            f"warm {warm[0]:.1f}/{warm[1]:.1f} (CPU {warm[2]:.1f})"
+        )
 
     lines = [
         f"{reviews:,} reviews, {evaluations:,} evaluations; reporting year {year}; {args.runs} requests per case; "
-        "times in ms (median / p95).",
+        f"times in ms (median / p95); CPU: this process's median; load average {os.getloadavg()[0]:.1f} at the end.",
         "",
-        "| request | SQL floor | cold (cache off) | ratio cold/floor (p50, p95) | warm (cache on) "
-        "| version unchanged during warm runs | queries cold / warm | target |",
-        "|---|---|---|---|---|---|---|---|",
+        "| request | SQL floor | cold (cache emptied) | ratio cold/floor (p50, p95) | cold CPU | warm (cache on) "
+        "| warm CPU | version unchanged during warm runs | queries cold / warm | target |",
+        "|---|---|---|---|---|---|---|---|---|---|",
     ]
     for kind, label, floor, cold, warm, cold_queries, warm_queries, unchanged in results:
         target = PAGE_TARGET_MS if kind == "page" else API_TARGET_MS
         met = "met" if warm[1] <= target and warm_queries <= MAX_QUERIES else "MISSED"
         lines.append(
             f"| {label} | {floor[0]:.1f} / {floor[1]:.1f} | {cold[0]:.1f} / {cold[1]:.1f} | "
-            f"{cold[0] / floor[0]:.2f}, {cold[1] / floor[1]:.2f} | {warm[0]:.1f} / {warm[1]:.1f} | "
+            f"{cold[0] / floor[0]:.2f}, {cold[1] / floor[1]:.2f} | {cold[2]:.1f} | {warm[0]:.1f} / {warm[1]:.1f} | "
+            f"{warm[2]:.1f} | "
             f"{'yes' if unchanged else 'no'} | {cold_queries} / {warm_queries} | p95 ≤ {target} ms: {met} |"
         )
     table = "\n".join(lines)
