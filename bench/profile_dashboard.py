@@ -63,7 +63,7 @@ def _rendering_seconds(stats):
     total = 0.0
     for (filename, _, name), (_, _, _, _, callers) in stats.stats.items():
         if name == "render" and filename.endswith(os.path.join("jinja2", "environment.py")):
-            outer = {caller for caller in callers if "jinja2" not in caller[0]}
+            outer = {caller for caller in callers if f"{os.sep}jinja2{os.sep}" not in caller[0]}
             if outer:
                 total += sum(callers[caller][3] for caller in outer)
     return total
