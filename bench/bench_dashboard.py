@@ -25,10 +25,11 @@ import os
 import sys
 from pathlib import Path
 
-from benchkit import median_and_p95
-
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+
+import benchkit  # noqa: E402  (this script's folder is on the path when it runs)
+
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "scr_register.settings")
 os.environ.setdefault("DJANGO_ALLOWED_HOSTS", "testserver,localhost,127.0.0.1")
 
@@ -44,6 +45,13 @@ def parse_args():
     parser.add_argument("--year", default="2008-09", help="the reporting year the page shows")
     parser.add_argument("--markdown", help="also write the results table to this file")
     return parser.parse_args()
+
+
+def timed(function, runs):
+    """(median, p95) of the wall time in ms, and the median CPU time of this process (the database server's is not
+    in it): on a shared machine the wall time follows the load, the CPU time much less."""
+    result = benchkit.timed(function, runs, cpu=True)
+    return result["median"], result["p95"], result["app_cpu_median"]
 
 
 def main():
@@ -157,33 +165,37 @@ def main():
 
         cache.clear()
         cold_queries, aggregates = count_queries(get_cold)
-        floor = median_and_p95(floor_of(aggregates), args.runs)
-        cold = median_and_p95(get_cold, args.runs)
+        floor = timed(floor_of(aggregates), args.runs)
+        cold = timed(get_cold, args.runs)
         cache.clear()
         get()  # fills the cache
         warm_queries, _ = count_queries(get)
         version = data_version()
-        warm = median_and_p95(get, args.runs)
+        warm = timed(get, args.runs)
         # A write somewhere (another session's) during the warm runs changes the data version, and the
         # requests after it computed their figures again: the warm figures are then not all warm.
         unchanged = data_version() == version
         results.append((kind, label, floor, cold, warm, cold_queries, warm_queries, unchanged))
-        print(f"{label}: floor {floor[0]:.1f} ms, cold {cold[0]:.1f}/{cold[1]:.1f}, warm {warm[0]:.1f}/{warm[1]:.1f}")
+        print(
+            f"{label}: floor {floor[0]:.1f} ms, cold {cold[0]:.1f}/{cold[1]:.1f} (CPU {cold[2]:.1f}), "
+            f"warm {warm[0]:.1f}/{warm[1]:.1f} (CPU {warm[2]:.1f})"
+        )
 
     lines = [
         f"{reviews:,} reviews, {evaluations:,} evaluations; reporting year {year}; {args.runs} requests per case; "
-        "times in ms (median / p95).",
+        f"times in ms (median / p95); CPU: this process's median; load average {os.getloadavg()[0]:.1f} at the end.",
         "",
-        "| request | SQL floor | cold (cache off) | ratio cold/floor (p50, p95) | warm (cache on) "
-        "| version unchanged during warm runs | queries cold / warm | target |",
-        "|---|---|---|---|---|---|---|---|",
+        "| request | SQL floor | cold (cache emptied) | ratio cold/floor (p50, p95) | cold CPU | warm (cache on) "
+        "| warm CPU | version unchanged during warm runs | queries cold / warm | target |",
+        "|---|---|---|---|---|---|---|---|---|---|",
     ]
     for kind, label, floor, cold, warm, cold_queries, warm_queries, unchanged in results:
         target = PAGE_TARGET_MS if kind == "page" else API_TARGET_MS
         met = "met" if warm[1] <= target and warm_queries <= MAX_QUERIES else "MISSED"
         lines.append(
             f"| {label} | {floor[0]:.1f} / {floor[1]:.1f} | {cold[0]:.1f} / {cold[1]:.1f} | "
-            f"{cold[0] / floor[0]:.2f}, {cold[1] / floor[1]:.2f} | {warm[0]:.1f} / {warm[1]:.1f} | "
+            f"{cold[0] / floor[0]:.2f}, {cold[1] / floor[1]:.2f} | {cold[2]:.1f} | {warm[0]:.1f} / {warm[1]:.1f} | "
+            f"{warm[2]:.1f} | "
             f"{'yes' if unchanged else 'no'} | {cold_queries} / {warm_queries} | p95 ≤ {target} ms: {met} |"
         )
     table = "\n".join(lines)

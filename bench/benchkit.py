@@ -33,21 +33,25 @@ def backend_cpu_seconds():
 
 
 def timed(call, runs, *, warm_up=1, cpu=False):
-    """Median and 95th percentile, in milliseconds, of ``runs`` calls after ``warm_up`` untimed ones. With
-    ``cpu``, also the mean CPU time per call (ms) of this process (``app_cpu``) and of PostgreSQL's backend
-    (``db_cpu``): CPU does not wait for other work, so it holds on a loaded machine where wall times do not."""
+    """Median and 95th percentile, in milliseconds, of ``runs`` calls after ``warm_up`` untimed ones.
+
+    With ``cpu``, also this process's CPU time per call in ms (mean ``app_cpu``, median ``app_cpu_median``) and
+    PostgreSQL's backend's (mean ``db_cpu``): CPU does not wait for other work, so it holds on a loaded machine
+    where wall times do not."""
     for _ in range(warm_up):
         call()
-    times = []
+    times, cpu_times = [], []
     if cpu:
         app, database = time.process_time(), backend_cpu_seconds()
     for _ in range(runs):
-        started = time.perf_counter()
+        started, cpu_started = time.perf_counter(), time.process_time()
         call()
         times.append((time.perf_counter() - started) * 1000)
+        cpu_times.append((time.process_time() - cpu_started) * 1000)
     result = summary(times)
     if cpu:
         result["app_cpu"] = (time.process_time() - app) * 1000 / runs
+        result["app_cpu_median"] = statistics.median(cpu_times)
         after = backend_cpu_seconds()
         result["db_cpu"] = None if database is None or after is None else (after - database) * 1000 / runs
     return result

@@ -7,6 +7,8 @@ a CSV download only runs the query its table needs.
 from dataclasses import dataclass
 from functools import cached_property
 
+from django.db.models import Q
+
 from dashboard import charts, plans_panel, publication_panel, queries, tables
 from dashboard.forms import SPAN_ALL
 from dashboard.queries import ENGLAND, Scope
@@ -69,6 +71,26 @@ class Dashboard:
     def version(self):
         return queries.data_version()
 
+    @cached_property
+    def shown_boards(self):
+        """``(Q over BoardYear, cache key)``: the board rows the page shows, of the boards this reader may see: the
+        reporting year's (every year's for "every year"), within the chosen region, and the chosen board's every
+        year (its trend and themes). The regions and England are summed by the database from every board's rows."""
+        f = self.filters
+        shown, key = Q(), ["all" if f.span == SPAN_ALL else self.start_year]
+        if f.span != SPAN_ALL:
+            shown = Q(start_year=self.start_year)
+        if f.region:
+            shown &= Q(board__region_id=f.region.pk)
+            key.append(("region", f.region.pk))
+        if f.board:
+            shown |= Q(board_id=f.board.pk)
+            key.append(("board", f.board.pk))
+        if not self.viewer.everything:
+            shown &= Q(board_id__in=sorted(self.viewer.visible))
+            key.append(self.viewer.scope_key)
+        return shown, (*key, self.viewer.fingerprint)
+
     def load(self):
         """Fetch the judgement and theme counts and the year's details together: one query, or none when cached."""
         counts, themes, details = queries.page_figures(
@@ -76,6 +98,7 @@ class Dashboard:
             [scope for *_, scope in self.scopes],
             fingerprint=self.viewer.fingerprint,
             version=self.version,
+            boards=self.shown_boards,
         )
         self.__dict__["counts"] = counts
         self.__dict__["theme_counts"] = themes
@@ -84,11 +107,12 @@ class Dashboard:
 
     @cached_property
     def counts(self):
-        return queries.judgement_counts(version=self.version)
+        shown, key = self.shown_boards
+        return queries.area_counts(shown, key=key, version=self.version)
 
     @cached_property
     def theme_counts(self):
-        return queries.theme_counts(version=self.version)
+        return self.counts
 
     @cached_property
     def details(self):

@@ -99,6 +99,12 @@ def cached(key, version, compute):
     return value
 
 
+def kept(key, compute):
+    """An answer that shows no review data, only what ``key`` names (such as the filter form for a reader's boards):
+    from Django's cache, whatever the data version, else ``compute()``, kept for a day."""
+    return cached(("kept", *key), 0, compute)
+
+
 # --- Judgement and theme counts per board and year -----------------------------------------------------------
 
 
@@ -139,6 +145,34 @@ def judgement_counts(*, year=None, version=None):
         return _rolled_up(BoardYear.objects.using(DATABASE).judgement_counts(start_year=start_year))
 
     return cached(("counts", start_year), version, compute)
+
+
+def _with_england(rows):
+    """``BoardYear.objects.with_region_sums`` rows (board rows, then each region's sums), and England's row per year
+    summed from the regions' (both ids None), in the order ``_rolled_up`` gives."""
+    boards = [row for row in rows if row["board_id"] is not None]
+    regions = sorted((row for row in rows if row["board_id"] is None), key=_by_year_and_region)
+    england = {}
+    for row in regions:
+        total = england.get(row["start_year"])
+        if total is None:
+            england[row["start_year"]] = dict(row, region_id=None)
+        else:
+            for name in _COUNTED:
+                total[name] += row[name]
+    return [*boards, *sorted([*regions, *england.values()], key=_by_year_and_region)]
+
+
+def area_counts(boards, *, key, version=None):
+    """``judgement_counts`` rows for a page that shows some boards' rows: the board rows the Q ``boards`` (over
+    ``BoardYear``) selects, and every region's and England's row of every year (sums of every board's rows, so they
+    are the same as in ``judgement_counts``): one query, or none when cached. ``key`` names the selection for the
+    cache."""
+
+    def compute():
+        return _with_england(BoardYear.objects.using(DATABASE).with_region_sums(boards))
+
+    return cached(("area-counts", key), version, compute)
 
 
 def theme_counts(*, version=None):
@@ -224,10 +258,14 @@ def year_details(year, scopes, *, fingerprint=None, version=None):
     return cached(("details", year, tuple(scopes), fingerprint), version, compute)
 
 
-def page_figures(year, scopes, *, fingerprint=None, version=None):
+def page_figures(year, scopes, *, fingerprint=None, version=None, boards=None):
     """What the dashboard page shows: ``(counts, themes, details)``, the ``judgement_counts()`` and
-    ``theme_counts()`` of every year (the same rows) and the ``year_details`` of ``year``."""
-    counts = judgement_counts(version=version)
+    ``theme_counts()`` of every year (the same rows) and the ``year_details`` of ``year``. With ``boards``
+    (``(Q, key)``: see ``area_counts``) only those board rows, with every region's and England's."""
+    if boards is None:
+        counts = judgement_counts(version=version)
+    else:
+        counts = area_counts(boards[0], key=boards[1], version=version)
     return counts, counts, year_details(year, scopes, fingerprint=fingerprint, version=version)
 
 

@@ -75,16 +75,27 @@ def index(request):
         return render(request, "dashboard/index.html", context)
     version = queries.data_version()
 
+    def filter_form():
+        return render_to_string("dashboard/filters.html", {"form": form}, request)
+
     def panels():
         dashboard = Dashboard(viewer, filters, version=version).load()
-        fragment = {"form": form, "panels": page.panels(dashboard, filters), "method": _method_context()}
+        fragment = {"panels": page.panels(dashboard, filters), "method": _method_context()}
         return render_to_string("dashboard/panels.html", fragment, request)
 
-    # The filters' and the panels' markup (figures, charts and tables) for this query and this reader, kept until
-    # the data changes. The form shows the values as they were sent: they are part of the key.
+    # The form shows the values as they were sent (part of both keys) and its choices: the reporting years and the
+    # boards this reader may pick (the viewer's fingerprint and scope). It shows no figure, so a write leaves it
+    # kept: after a write only the panels are rendered again. The panels' markup (figures, charts and tables) for
+    # this query and this reader is kept until the data changes.
     sent = tuple(form.data.get(name) for name in form.fields)
-    key = ("page", sent, tuple(filters.query()), viewer.scope_key, viewer.fingerprint)
-    context.update(filters=filters, panels=queries.cached(key, version, panels))
+    years = tuple(value for value, _ in form.fields["year"].choices)
+    reader = (viewer.scope_key, viewer.fingerprint)
+    key = ("page", sent, tuple(filters.query()), *reader)
+    context.update(
+        filters=filters,
+        filter_form=queries.kept(("filters", sent, years, *reader), filter_form),
+        panels=queries.cached(key, version, panels),
+    )
     return render(request, "dashboard/index.html", context)
 
 

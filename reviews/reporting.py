@@ -90,6 +90,23 @@ class BoardYearQuerySet(models.QuerySet):
             .order_by("board_id", "start_year")
         )
 
+    def with_region_sums(self, boards):
+        """The rows of ``judgement_counts`` that the Q ``boards`` selects, then each region's sums per reporting
+        year (board_id None), added up by the database over every board's rows: one query. A page that shows one
+        year's boards reads about 170 board rows and 170 sums rather than every board's every year (3,000+)."""
+        area = self.values("start_year", region_id=models.F("board__region_id"))
+        own = area.filter(boards).annotate(
+            board_id=models.F("board_id"),
+            reviews=models.F("evaluations"),
+            **{name: models.F(name) for name in (*JUDGEMENTS, *CATEGORIES)},
+        )
+        sums = area.annotate(
+            board_id=models.Value(None, output_field=models.IntegerField()),
+            reviews=models.Sum("evaluations"),
+            **{name: models.Sum(name) for name in (*JUDGEMENTS, *CATEGORIES)},
+        )
+        return list(own.union(sums, all=True))
+
 
 def _count(verbose_name):
     return models.PositiveIntegerField(verbose_name, default=0)

@@ -9,12 +9,14 @@ import io
 import pytest
 from bs4 import BeautifulSoup
 from django.db import connection, connections, transaction
+from django.db.models import Q
 from django.test.utils import CaptureQueriesContext
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from dashboard import queries
 from reviews.models import Board, Evaluation, Finding, Review
+from reviews.reporting import BoardYear
 from tests.dashboard_data import (
     BIRMINGHAM,
     COVENTRY,
@@ -313,6 +315,27 @@ def test_the_page_figures_take_three_queries_through_the_reporting_alias(registe
         assert queries.page_figures("2008-09", scopes, version=version) == (counts, themes, details)
         assert queries.theme_counts(version=version) == themes
     assert reporting.captured_queries == []  # answered from the cache
+
+
+@pytest.mark.parametrize(
+    "shown",
+    [Q(start_year=2008), Q(start_year=2009) | Q(board__gss_code=BIRMINGHAM), Q(board__gss_code=LEEDS), Q()],
+    ids=["one year", "a year and a board", "a board", "every row"],
+)
+def test_the_pages_narrowed_counts_are_the_full_counts_rows(register, shown):
+    # The page reads only the board rows it shows, with the regions' and England's sums added up by the database:
+    # the same rows as the full counts, whose sums are added up in Python.
+    chosen = set(BoardYear.objects.filter(shown).values_list("board_id", "start_year"))
+    everything = queries.judgement_counts()
+    expected = [row for row in everything if row["board_id"] is None or (row["board_id"], row["start_year"]) in chosen]
+    assert any(row["board_id"] is None and row["region_id"] is None for row in expected)
+    narrowed = queries.area_counts(shown, key=None)
+    assert _as_set(narrowed) == _as_set(expected)
+    assert len(narrowed) == len(expected)
+
+
+def _as_set(rows):
+    return {tuple(sorted(row.items())) for row in rows}
 
 
 def test_theme_counts_alone_equal_the_pages(register):
