@@ -65,9 +65,16 @@ def published_documents(review):
 
 
 def document_link(review, document):
-    """The document's download (``reviews:document``), else the review's list of documents (``reviews:documents``),
-    else None: the documents pages are their own work, and this page reads well before they exist."""
-    for name, args in (("reviews:document", [review.pk, document.pk]), ("reviews:documents", [review.pk])):
+    """The document's download (``reviews:document_download``, or ``reviews:document``), else the review's list of
+    documents (``reviews:documents``), else None: the documents pages are their own work, and this page reads well
+    before they exist."""
+    download = [review.pk, document.pk]
+    names = (
+        ("reviews:document_download", download),
+        ("reviews:document", download),
+        ("reviews:documents", [review.pk]),
+    )
+    for name, args in names:
         try:
             return reverse(name, args=args)
         except NoReverseMatch:
