@@ -14,7 +14,6 @@ share about who may do what is in ``common``.
 from django.core.exceptions import PermissionDenied
 from django.db.models import Prefetch, prefetch_related_objects
 from django.shortcuts import render
-from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 from django.views.decorators.http import require_safe
 
@@ -58,28 +57,9 @@ def review_detail(request, pk):
 
 
 def published_documents(review):
-    """What the board published and when: each current document with a publication date, earliest first, with
-    the link to it (one query)."""
-    documents = review.documents.current().published().order_by("published_date", "kind", "pk")
-    return [(document, document_link(review, document)) for document in documents]
-
-
-def document_link(review, document):
-    """The document's download (``reviews:document_download``, or ``reviews:document``), else the review's list of
-    documents (``reviews:documents``), else None: the documents pages are their own work, and this page reads well
-    before they exist."""
-    download = [review.pk, document.pk]
-    names = (
-        ("reviews:document_download", download),
-        ("reviews:document", download),
-        ("reviews:documents", [review.pk]),
-    )
-    for name, args in names:
-        try:
-            return reverse(name, args=args)
-        except NoReverseMatch:
-            continue
-    return None
+    """What the board published and when: each current document with a publication date, earliest first (one
+    query)."""
+    return list(review.documents.current().published().order_by("published_date", "kind", "pk"))
 
 
 @require_safe
