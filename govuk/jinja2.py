@@ -59,7 +59,8 @@ def environment(**options):
         ]
     )
     # {% do rows.append(...) %}: the rows of a govukTable built in the template, not in Python.
-    options["extensions"] = [*options.get("extensions", []), "jinja2.ext.do"]
+    # {% cache "name", vary_on %}: Django's template fragment cache (govuk/fragments.py).
+    options["extensions"] = [*options.get("extensions", []), "jinja2.ext.do", "govuk.fragments.FragmentCacheExtension"]
     options.pop("autoescape", None)  # Django's default is True: every page escapes, whatever OPTIONS say
     env = Environment(autoescape=True, **options)
     env.globals.update(
