@@ -80,6 +80,7 @@ def environment(**options):
     env.filters.update(
         {
             "tag_colour": helpers.tag_colour,
+            "short_date": helpers.short_date,
             "govuk_modifiers": helpers.govuk_modifiers,
             # Django's own filters, for values Jinja2 has none for (dates, times, plurals, numbers).
             "date": defaultfilters.date,
