@@ -5,6 +5,7 @@ import pytest
 from django.core.cache import cache
 from django.core.cache.utils import make_template_fragment_key
 from django.http import QueryDict
+from markupsafe import Markup
 
 from reviews.models import Review
 from reviews.register.choices import register_options
@@ -95,3 +96,15 @@ def test_a_renamed_board_shows_in_the_kept_panel_at_once(client, inspector, regi
     kent.save()
     assert register_options().version != before
     assert "Kent County" in datalist(client.get("/reviews/"))
+
+
+def test_the_board_list_is_kept_once_for_every_query_and_user(client, inspector, board_user, register):
+    client.force_login(inspector)
+    client.get("/reviews/")
+    key = make_template_fragment_key("reviews.register.boards", [register_options().version])
+    kept = cache.get(key)
+    assert kept is not None and 'data-name="Kent"' in kept
+    cache.set(key, kept.replace(Markup('data-name="Kent"'), Markup('data-name="Kent (kept)"')))
+    assert "Kent (kept)" in datalist(client.get("/reviews/", {"q": "neglect"}))
+    client.force_login(board_user)
+    assert "Kent (kept)" in datalist(client.get("/reviews/", {"region": "E12000008"}))

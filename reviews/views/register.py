@@ -137,7 +137,7 @@ class RegisterView(PermissionRequiredMixin, FilterView):
         )
         if not self.partial:
             context["board_selected"], context["board_typed"] = board_selection(filterset)
-            context["boards"] = filterset.options.boards
+            context["boards"], context["boards_version"] = filterset.options.boards, filterset.options.version
             context["panel_varies_on"] = panel_varies_on(filterset, query)
         return context
 
