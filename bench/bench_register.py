@@ -4,7 +4,7 @@ Usage (from the project folder, on the shared benchmark database; nothing in it 
 and its sessions, and the ReadEvents of the export runs):
 
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/scr_bench DJANGO_SECRET_KEY=x \\
-        .venv/bin/python bench/bench_register.py [--runs 30] [--markdown out.md]
+        .venv/bin/python bench/bench_register.py [--runs 30] [--markdown out.md] [--only "q=" "page 200"]
 
 For each case (no filter, each filter alone, each sort, the deepest pages the UI offers) it times, in
 this one process and in the same run:
@@ -259,6 +259,7 @@ def main():
     parser.add_argument("--markdown", help="also write the results as Markdown to this file")
     parser.add_argument("--export", choices=["csv", "xlsx"], help=argparse.SUPPRESS)  # the child process
     parser.add_argument("--skip-exports", action="store_true")
+    parser.add_argument("--only", nargs="+", metavar="CASE", help="run only the cases whose labels start so")
     args = parser.parse_args()
     if args.export:
         run_export_child(args.export)
@@ -286,7 +287,8 @@ def main():
 
     load_at_start = os.getloadavg()[0]
     results = []
-    for label, query, admin_query in CASES + DEEP_CASES:
+    cases = [case for case in CASES + DEEP_CASES if not args.only or case[0].startswith(tuple(args.only))]
+    for label, query, admin_query in cases:
         register, queries, statements = time_register(client, query, args.runs)
         raw, plans = time_raw(dsn, statements, args.runs)
         seq, indexes = set(), set()

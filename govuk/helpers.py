@@ -186,6 +186,12 @@ TAG_COLOURS = {
 }
 
 
+def short_date(value):
+    """A date as the register's tables show it, "3 Mar 2008": a filter rather than a macro, as a table calls it
+    for every row."""
+    return f"{value.day} {value:%b %Y}"
+
+
 def tag_colour(value):
     """The GOV.UK tag colour for a judgement or review status slug (grey for anything else)."""
     return TAG_COLOURS.get(str(value), "grey")

@@ -59,7 +59,8 @@ def environment(**options):
         ]
     )
     # {% do rows.append(...) %}: the rows of a govukTable built in the template, not in Python.
-    options["extensions"] = [*options.get("extensions", []), "jinja2.ext.do"]
+    # {% cache "name", vary_on %}: Django's template fragment cache (govuk/fragments.py).
+    options["extensions"] = [*options.get("extensions", []), "jinja2.ext.do", "govuk.fragments.FragmentCacheExtension"]
     options.pop("autoescape", None)  # Django's default is True: every page escapes, whatever OPTIONS say
     env = Environment(autoescape=True, **options)
     env.globals.update(
@@ -79,6 +80,7 @@ def environment(**options):
     env.filters.update(
         {
             "tag_colour": helpers.tag_colour,
+            "short_date": helpers.short_date,
             "govuk_modifiers": helpers.govuk_modifiers,
             # Django's own filters, for values Jinja2 has none for (dates, times, plurals, numbers).
             "date": defaultfilters.date,

@@ -174,3 +174,8 @@ def test_summary_rows_link_each_answer_to_its_question_when_there_is_a_change_pa
     link = page.select_one(".govuk-summary-list__actions a")
     assert link["href"] == "/e/#id_title"
     assert link.get_text(" ", strip=True) == "Change title"
+
+
+def test_tables_show_a_date_as_day_month_and_year_without_a_leading_zero():
+    page = engines["jinja2"].from_string("{{ day|short_date }}").render({"day": datetime.date(2008, 3, 3)})
+    assert page == "3 Mar 2008"

@@ -6,6 +6,7 @@ kept, in Django's cache, so listing 170 boards costs no query on each page.
 """
 
 import datetime
+import hashlib
 from dataclasses import dataclass
 from functools import cached_property
 
@@ -51,6 +52,7 @@ class RegisterOptions:
 
     boards: tuple
     regions: tuple  # of (code, name)
+    version: str = ""  # names this content: the filter panel's cached markup is kept per version
 
     @cached_property
     def by_code(self):
@@ -70,7 +72,10 @@ def _load_options():
         BoardOption(*row)
         for row in Board.objects.order_by("name", "gss_code").values_list("id", "gss_code", "name", "region__code")
     )
-    return RegisterOptions(boards=boards, regions=tuple(Region.objects.order_by("code").values_list("code", "name")))
+    regions = tuple(Region.objects.order_by("code").values_list("code", "name"))
+    # A digest of the content, not a counter: every process that reads the same boards names them alike.
+    version = hashlib.md5(repr((boards, regions)).encode(), usedforsecurity=False).hexdigest()
+    return RegisterOptions(boards=boards, regions=regions, version=version)
 
 
 def register_options():

@@ -1,4 +1,5 @@
-"""What the register shows about the filters in force: removable tags, and the boards chosen so far."""
+"""What the register shows about the filters in force: removable tags, the boards chosen so far, and what the
+filter panel's markup depends on."""
 
 from reviews.register.choices import PAGING_PARAMS, YES_NO
 from reviews.register.filters import clean_query
@@ -72,3 +73,19 @@ def board_selection(filterset):
             elif board not in selected:
                 selected.append(board)
     return selected, typed
+
+
+def panel_varies_on(filterset, query):
+    """Everything the filter panel's markup depends on, naming its cached fragment (jinja2/reviews/register.html):
+    the query string without the page (the values ticked, typed and kept in hidden inputs), the statuses this
+    user is offered (their scope: board staff are offered drafts), the reporting years (which follow today) and
+    the version of the boards and regions. None when the form has errors: the panel shows them, and a query
+    string that is refused is rendered each time rather than kept."""
+    if filterset.form.errors:
+        return None
+    return (
+        clean_query(query, drop=PAGING_PARAMS).urlencode(),
+        ",".join(value for value, _ in filterset.filters["status"].extra["choices"]),
+        filterset.filters["year"].extra["choices"][0][0],
+        filterset.options.version,
+    )

@@ -30,7 +30,7 @@ from reviews.register.choices import DEFAULT_PAGE_SIZE, DEFAULT_SORT, PAGE_SIZES
 from reviews.register.filters import ReviewFilter, clean_query, export_query
 from reviews.register.forms import SavedViewForm
 from reviews.register.pages import CappedPaginator
-from reviews.register.selected import board_selection, selected_filters
+from reviews.register.selected import board_selection, panel_varies_on, selected_filters
 from service.observability import security_log
 from service.overload import busy_response
 
@@ -137,7 +137,8 @@ class RegisterView(PermissionRequiredMixin, FilterView):
         )
         if not self.partial:
             context["board_selected"], context["board_typed"] = board_selection(filterset)
-            context["boards"] = filterset.options.boards
+            context["boards"], context["boards_version"] = filterset.options.boards, filterset.options.version
+            context["panel_varies_on"] = panel_varies_on(filterset, query)
         return context
 
 
