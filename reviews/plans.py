@@ -223,10 +223,11 @@ class Action(models.Model):
         editable=False,
         related_name="+",
     )
-    review_submitted = models.BooleanField(default=False, editable=False)
+    # Database defaults: a COPY that leaves them out is filled by the row trigger (tests/test_bulk.py).
+    review_submitted = models.BooleanField(default=False, db_default=False, editable=False)
     # The boards whose staff read the action: the lead board, and the contributing boards once the review has
     # left draft (Review.objects.for_user), in id order.
-    reader_boards = ArrayField(models.BigIntegerField(), default=list, editable=False)
+    reader_boards = ArrayField(models.BigIntegerField(), default=list, db_default=[], editable=False)
 
     objects = ActionQuerySet.as_manager()
 
