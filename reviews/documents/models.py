@@ -9,12 +9,15 @@ version stays readable. Deleting a document marks the row (``deleted_at``); the 
 
 import uuid
 
+import pgtrigger
 from django.conf import settings
+from django.contrib.postgres.search import SearchVector, SearchVectorField
 from django.core.files.storage import storages
 from django.db import models
-from django.db.models import Q
+from django.db.models import Func, Q
 
 from reviews.models import Review, audited, text_max_length
+from reviews.models.triggers import document_search_triggers
 
 # The largest file accepted (SPEC section 10): 20 MiB.
 DOCUMENT_MAX_BYTES = 20 * 1024 * 1024
@@ -43,6 +46,10 @@ class DocumentQuerySet(models.QuerySet):
         """Documents not deleted."""
         return self.filter(deleted_at__isnull=True)
 
+    def searched(self):
+        """Documents of the kinds whose text the register's search reads."""
+        return self.filter(kind__in=Document.SEARCHED_KINDS)
+
     def published(self):
         """Documents with a publication date (the register's ``published=yes`` asks for a review with one)."""
         return self.filter(published_date__isnull=False)
@@ -66,9 +73,9 @@ class TextStatus(models.TextChoices):
     FAILED = "failed", "Text could not be read"
 
 
-# The text and how far reading it got are derived from the file, so not snapshot: the history shows uploads,
-# replacements (each version's file, size and checksum), publication dates and deletions.
-@audited(exclude=["text", "text_status"])
+# The text, its search vector and how far reading it got are derived from the file, so not snapshot: the history
+# shows uploads, replacements (each version's file, size and checksum), publication dates and deletions.
+@audited(exclude=["text", "text_status", "search_vector"])
 class Document(models.Model):
     """One document of a review, as uploaded by the lead board's staff."""
 
@@ -94,6 +101,13 @@ class Document(models.Model):
     uploaded_at = models.DateTimeField()
     text = models.TextField(blank=True, help_text="The text read from the PDF (overview reports and summaries)")
     text_status = models.CharField(max_length=8, choices=TextStatus, default=TextStatus.NOT_READ)
+    # The text's words as the register's search reads them (stemmed, no positions, as ReviewSearch): stored, so
+    # the triggers that fold them into the review's search document, and "matched in", never parse text again.
+    search_vector = models.GeneratedField(
+        expression=Func(SearchVector("text", config="english"), function="strip", output_field=SearchVectorField()),
+        output_field=SearchVectorField(),
+        db_persist=True,
+    )
     deleted_at = models.DateTimeField(null=True, blank=True)
     deleted_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
@@ -138,3 +152,6 @@ class Document(models.Model):
     def searched(self):
         """Whether the register's search reads this document's text."""
         return self.kind in self.SEARCHED_KINDS
+
+
+pgtrigger.register(*document_search_triggers())(Document)
