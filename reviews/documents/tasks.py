@@ -8,7 +8,7 @@ runs ``read_document_text``, which stores the text and the outcome. Only the kin
 
 import logging
 
-from django.db import transaction
+from django.db import DataError, transaction
 from django.tasks import task
 
 from reviews.models import Document
@@ -50,7 +50,11 @@ def read_document_text(document_id):
         status = Document.TextStatus.READ if text.strip() else Document.TextStatus.NO_TEXT
     # PostgreSQL text cannot hold NUL, which a PDF's text may carry. The reporting lock first, as every writer
     # of a review's data takes it (reviews/reporting.py): the search reads this text.
-    with writing():
-        Document.objects.filter(pk=document_id, file=document.file.name).update(
-            text=text.replace("\x00", ""), text_status=status
-        )
+    stored = Document.objects.filter(pk=document_id, file=document.file.name)
+    try:
+        with writing():
+            stored.update(text=text.replace("\x00", ""), text_status=status)
+    except DataError:  # more distinct words than a tsvector holds (1 MB): searched without its text
+        logger.exception("The text of document %s is too large to search", document_id)
+        with writing():
+            stored.update(text="", text_status=Document.TextStatus.FAILED)
