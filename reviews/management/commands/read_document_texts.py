@@ -2,8 +2,8 @@
 
 For an operator, after something went wrong or changed (docs/DEPLOYMENT.md):
 
-- no option: the documents still "pending" whose task was lost (a worker stopped with tasks waiting in a
-  queue that was since emptied, a database restored without its task rows);
+- no option: the documents still "pending" whose task was lost (a database restored without its task rows,
+  a queue emptied by hand), and those of a searched kind never queued at all;
 - ``--failed``: those too, and the documents whose reading failed, after the cause is fixed;
 - ``--all``: every current overview report and executive summary, after a change to how text is extracted.
 
