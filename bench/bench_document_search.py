@@ -10,8 +10,8 @@ Usage (from the project folder, on a benchmark database of its own; ``--seed`` a
 generated text straight into the documents table (no files: the search reads the stored text), 8 to 40 KB
 each, words drawn from a Zipf-like distribution over a vocabulary of about 20,000 words, so each document has
 thousands of distinct words, a few common to most documents and many rare. One word, "hypothermia", is put
-in about one document in a hundred and in no review's own text (a word only in documents). The triggers
-fold each document's words into its review's search document, as an upload's text reading does.
+in about one document in a hundred and in no review's own text (a word only in documents). The database writes
+each document's words (Document.search_vector, a trigger on the text), as when an upload's text is read.
 
 Then, for each search (a word only in documents, a common word, a reference prefix), it times page 1 of the
 register through Django's test Client as an inspector, and the register's own queries run through plain
@@ -162,6 +162,9 @@ def main():
     bench_register.sign_in(client, inspector)
     settings = connection.settings_dict
     dsn = f"dbname={settings['NAME']} user={settings['USER']} host={settings['HOST']} port={settings['PORT']}"
+    # The same server settings as the app's connection (planner costs): the floor runs the same plans.
+    if options := settings.get("OPTIONS", {}).get("options"):
+        dsn += " options='" + options.replace("'", "") + "'"
     with connection.cursor() as cursor:
         cursor.execute("SELECT pg_backend_pid()")
         django_backend = cursor.fetchone()[0]

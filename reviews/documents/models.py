@@ -11,10 +11,10 @@ import uuid
 
 import pgtrigger
 from django.conf import settings
-from django.contrib.postgres.search import SearchVector, SearchVectorField
+from django.contrib.postgres.search import SearchVectorField
 from django.core.files.storage import storages
 from django.db import models
-from django.db.models import Func, Q
+from django.db.models import Q
 
 from reviews.models import Review, audited, text_max_length
 from reviews.models.triggers import document_search_triggers
@@ -53,6 +53,11 @@ class DocumentQuerySet(models.QuerySet):
     def published(self):
         """Documents with a publication date (the register's ``published=yes`` asks for a review with one)."""
         return self.filter(published_date__isnull=False)
+
+
+# The words of a document's text as its search vector: the same configuration, and no positions, as the reviews'
+# own search documents (reviews/models/triggers.py), so a word or prefix matches in both alike.
+TEXT_WORDS = "NEW.search_vector := strip(to_tsvector('english'::regconfig, COALESCE(NEW.text, ''))); RETURN NEW;"
 
 
 class DocumentKind(models.TextChoices):
@@ -101,13 +106,10 @@ class Document(models.Model):
     uploaded_at = models.DateTimeField()
     text = models.TextField(blank=True, help_text="The text read from the PDF (overview reports and summaries)")
     text_status = models.CharField(max_length=8, choices=TextStatus, default=TextStatus.NOT_READ)
-    # The text's words as the register's search reads them (stemmed, no positions, as ReviewSearch): stored, so
-    # the triggers that fold them into the review's search document, and "matched in", never parse text again.
-    search_vector = models.GeneratedField(
-        expression=Func(SearchVector("text", config="english"), function="strip", output_field=SearchVectorField()),
-        output_field=SearchVectorField(),
-        db_persist=True,
-    )
+    # The text's words as the register's search reads them (stemmed, no positions, as ReviewSearch's), written by
+    # the database from ``text`` (TEXT_WORDS): triggers fold them into the review's search document, and "matched
+    # in" reads them, so no search parses a document's text.
+    search_vector = SearchVectorField(null=True, editable=False)
     deleted_at = models.DateTimeField(null=True, blank=True)
     deleted_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
@@ -143,6 +145,14 @@ class Document(models.Model):
         indexes = [
             # A review's list of documents; the register's published filter (some current document with a date).
             models.Index(fields=["review", "published_date"], name="document_review_published_idx"),
+        ]
+        triggers = [
+            pgtrigger.Trigger(
+                name="document_text_words",
+                operation=pgtrigger.Insert | pgtrigger.UpdateOf("text"),
+                when=pgtrigger.Before,
+                func=TEXT_WORDS,
+            )
         ]
 
     def __str__(self):
