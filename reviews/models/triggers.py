@@ -76,13 +76,13 @@ _REWRITE_SEARCH_DOCUMENT = """
     WHERE n.id = s.review_id AND n.id IN (SELECT review_id FROM {rows});
     RETURN NULL;
 """
-# The reviews a document UPDATE changes the search of: its text, kind, deletion or review changed (a row
-# whose text status alone changed, as the upload's "pending", changes nothing).
+# The reviews a document UPDATE changes the search of: its words (written from its text), kind, deletion or
+# review changed (a row whose text status alone changed, as the upload's "pending", changes nothing).
 _DOCUMENTS_CHANGED = """(
     SELECT n.review_id FROM new_rows n JOIN old_rows o ON o.id = n.id WHERE {changed}
     UNION SELECT o.review_id FROM new_rows n JOIN old_rows o ON o.id = n.id WHERE {changed}
 ) AS changed""".format(  # noqa: S608 (constants only)
-    changed="(n.text IS DISTINCT FROM o.text OR n.kind IS DISTINCT FROM o.kind "
+    changed="(n.search_vector IS DISTINCT FROM o.search_vector OR n.kind IS DISTINCT FROM o.kind "
     "OR n.deleted_at IS DISTINCT FROM o.deleted_at OR n.review_id IS DISTINCT FROM o.review_id)"
 )
 
