@@ -15,8 +15,9 @@ psutil = pytest.importorskip("psutil")
 
 ROOT = Path(__file__).resolve().parent.parent
 
-# Says its name once it runs, then runs until stopped (or for the seconds given).
-WAITS = "import sys, time; print(sys.argv[1], flush=True); time.sleep(float(sys.argv[2]))"
+# Says its name once it runs (one write, so two commands' lines never interleave on the shared pipe), then runs
+# until stopped (or for the seconds given).
+WAITS = "import os, sys, time; os.write(1, (sys.argv[1] + '\\n').encode()); time.sleep(float(sys.argv[2]))"
 
 
 def command(name, seconds):
