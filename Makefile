@@ -21,10 +21,11 @@ $(BIN)/.installed: requirements.txt requirements-dev.txt
 
 install: $(BIN)/.installed
 
-## make run: set everything up and serve the app with demo data on http://127.0.0.1:8000
+## make run: set everything up and serve the app with demo data on http://127.0.0.1:8000, with the worker that
+## runs background tasks (reading documents' text) beside it; both stop together (scr_register/together.py)
 run: install
 	DJANGO_DEBUG=true $(WITH_DB) sh -c '$(MANAGE) migrate --noinput && $(MANAGE) seed_demo --if-empty && \
-		exec $(MANAGE) runserver 127.0.0.1:8000'
+		exec $(BIN)/python -m scr_register.together "$(MANAGE) runserver 127.0.0.1:8000" "$(MANAGE) db_worker"'
 
 ## make test: the whole suite on PostgreSQL (embedded unless DATABASE_URL is set)
 test: install

@@ -26,6 +26,10 @@ def _static_files_by_plain_name(tmp_path_factory):
     machine, and the suite creates and signs in many users.
 
     Uploaded documents go to a folder of this test session, never the project's media/.
+
+    Background tasks (reading a document's text) run at once, inside the code that queues them, whatever
+    DJANGO_TASKS_IMMEDIATE says: tests of the worker itself switch to the database backend
+    (tests/test_document_text.py).
     """
     plain = {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}
     fast = ["django.contrib.auth.hashers.MD5PasswordHasher"]
@@ -34,7 +38,8 @@ def _static_files_by_plain_name(tmp_path_factory):
         "OPTIONS": {"location": tmp_path_factory.mktemp("media"), "base_url": None},
     }
     storages = {**settings.STORAGES, "staticfiles": plain, "documents": documents}
-    with override_settings(STORAGES=storages, STATIC_ROOT=None, PASSWORD_HASHERS=fast):
+    immediate = {"default": {"BACKEND": "django.tasks.backends.immediate.ImmediateBackend"}}
+    with override_settings(STORAGES=storages, STATIC_ROOT=None, PASSWORD_HASHERS=fast, TASKS=immediate):
         yield
 
 

@@ -9,7 +9,9 @@ version stays readable. Deleting a document marks the row (``deleted_at``); the 
 
 import uuid
 
+import pgtrigger
 from django.conf import settings
+from django.contrib.postgres.search import SearchVectorField
 from django.core.files.storage import storages
 from django.core.signals import setting_changed
 from django.db import models
@@ -18,6 +20,7 @@ from django.dispatch import receiver
 from django.utils.functional import LazyObject, empty
 
 from reviews.models import Review, audited, text_max_length
+from reviews.models.triggers import document_search_triggers
 
 # The largest file accepted (SPEC section 10): 20 MiB.
 DOCUMENT_MAX_BYTES = 20 * 1024 * 1024
@@ -63,9 +66,18 @@ class DocumentQuerySet(models.QuerySet):
         """Documents not deleted."""
         return self.filter(deleted_at__isnull=True)
 
+    def searched(self):
+        """Documents of the kinds whose text the register's search reads."""
+        return self.filter(kind__in=Document.SEARCHED_KINDS)
+
     def published(self):
         """Documents with a publication date (the register's ``published=yes`` asks for a review with one)."""
         return self.filter(published_date__isnull=False)
+
+
+# The words of a document's text as its search vector: the same configuration, and no positions, as the reviews'
+# own search documents (reviews/models/triggers.py), so a word or prefix matches in both alike.
+TEXT_WORDS = "NEW.search_vector := strip(to_tsvector('english'::regconfig, COALESCE(NEW.text, ''))); RETURN NEW;"
 
 
 class DocumentKind(models.TextChoices):
@@ -86,9 +98,9 @@ class TextStatus(models.TextChoices):
     FAILED = "failed", "Text could not be read"
 
 
-# The text and how far reading it got are derived from the file, so not snapshot: the history shows uploads,
-# replacements (each version's file, size and checksum), publication dates and deletions.
-@audited(exclude=["text", "text_status"])
+# The text, its search vector and how far reading it got are derived from the file, so not snapshot: the history
+# shows uploads, replacements (each version's file, size and checksum), publication dates and deletions.
+@audited(exclude=["text", "text_status", "search_vector"])
 class Document(models.Model):
     """One document of a review, as uploaded by the lead board's staff."""
 
@@ -114,6 +126,10 @@ class Document(models.Model):
     uploaded_at = models.DateTimeField()
     text = models.TextField(blank=True, help_text="The text read from the PDF (overview reports and summaries)")
     text_status = models.CharField(max_length=8, choices=TextStatus, default=TextStatus.NOT_READ)
+    # The text's words as the register's search reads them (stemmed, no positions, as ReviewSearch's), written by
+    # the database from ``text`` (TEXT_WORDS): triggers fold them into the review's search document, and "matched
+    # in" reads them, so no search parses a document's text.
+    search_vector = SearchVectorField(null=True, editable=False)
     deleted_at = models.DateTimeField(null=True, blank=True)
     deleted_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
@@ -150,6 +166,14 @@ class Document(models.Model):
             # A review's list of documents; the register's published filter (some current document with a date).
             models.Index(fields=["review", "published_date"], name="document_review_published_idx"),
         ]
+        triggers = [
+            pgtrigger.Trigger(
+                name="document_text_words",
+                operation=pgtrigger.Insert | pgtrigger.UpdateOf("text"),
+                when=pgtrigger.Before,
+                func=TEXT_WORDS,
+            )
+        ]
 
     def __str__(self):
         return self.title
@@ -158,3 +182,6 @@ class Document(models.Model):
     def searched(self):
         """Whether the register's search reads this document's text."""
         return self.kind in self.SEARCHED_KINDS
+
+
+pgtrigger.register(*document_search_triggers())(Document)

@@ -8,10 +8,11 @@ runs ``read_document_text``, which stores the text and the outcome. Only the kin
 
 import logging
 
-from django.db import transaction
+from django.db import DataError, transaction
 from django.tasks import task
 
 from reviews.models import Document
+from reviews.reporting import writing
 
 logger = logging.getLogger(__name__)
 
@@ -28,11 +29,16 @@ def queue_text_reading(document):
 
 @task()
 def read_document_text(document_id):
-    """Extract the text of one document and store it, with what came of it (read, no text, failed)."""
+    """Extract the text of one document and store it, with what came of it (read, no text, failed).
+
+    The task may run long after it was queued: a document deleted, or changed to a kind the search does not
+    read, by then is left alone; a file replaced meanwhile is read by the task its replacement queued, so the
+    text is stored only while the row still points at the file that was read."""
     from reviews.documents.pdf import extract_text
 
-    document = Document.objects.filter(pk=document_id).first()
+    document = Document.objects.current().filter(pk=document_id, kind__in=Document.SEARCHED_KINDS).first()
     if document is None:
+        logger.info("Document %s is gone, deleted or not searched: its text is not read", document_id)
         return
     try:
         with document.file.open("rb") as stored:
@@ -42,4 +48,13 @@ def read_document_text(document_id):
         status, text = Document.TextStatus.FAILED, ""
     else:
         status = Document.TextStatus.READ if text.strip() else Document.TextStatus.NO_TEXT
-    Document.objects.filter(pk=document_id).update(text=text, text_status=status)
+    # PostgreSQL text cannot hold NUL, which a PDF's text may carry. The reporting lock first, as every writer
+    # of a review's data takes it (reviews/reporting.py): the search reads this text.
+    stored = Document.objects.filter(pk=document_id, file=document.file.name)
+    try:
+        with writing():
+            stored.update(text=text.replace("\x00", ""), text_status=status)
+    except DataError:  # more distinct words than a tsvector holds (1 MB): searched without its text
+        logger.exception("The text of document %s is too large to search", document_id)
+        with writing():
+            stored.update(text="", text_status=Document.TextStatus.FAILED)

@@ -44,17 +44,62 @@ _UPSERT_SEARCH_DOCUMENT = """
 """
 
 
+# The words of a review's searched documents (its current overview reports and executive summaries, SPEC
+# section 10): the union of their stored vectors' lexemes (Document.search_vector), so no text is parsed again.
+_DOCUMENTS_WORDS = """COALESCE((
+    SELECT array_to_tsvector(array_agg(DISTINCT w.lexeme))
+    FROM reviews_document d CROSS JOIN LATERAL unnest(d.search_vector) w
+    WHERE d.review_id = {review_id} AND d.deleted_at IS NULL
+      AND d.kind IN ('overview_report', 'executive_summary')
+), ''::tsvector)"""
+
+
 def search_document_triggers():
-    """Triggers on Review that write ReviewSearch: each new review's document, and a changed one's when its
-    reference, title or summary changed."""
+    """Triggers on Review that write ReviewSearch: each new review's document (a new review has no documents
+    yet), and a changed one's, its documents' words kept, when its reference, title or summary changed."""
     return statement_triggers(
         "search_document",
         insert=_UPSERT_SEARCH_DOCUMENT.format(document=_SEARCH_DOCUMENT, changed=""),
         update=_UPSERT_SEARCH_DOCUMENT.format(
-            document=_SEARCH_DOCUMENT,
+            document=f"{_SEARCH_DOCUMENT} || {_DOCUMENTS_WORDS.format(review_id='n.id')}",
             changed="JOIN old_rows o ON o.id = n.id WHERE n.reference IS DISTINCT FROM o.reference "
             "OR n.title IS DISTINCT FROM o.title OR n.summary IS DISTINCT FROM o.summary",
         ),
+    )
+
+
+# A review's search document written again from the review and its searched documents, for the reviews named.
+_REWRITE_SEARCH_DOCUMENT = """
+    UPDATE reviews_reviewsearch s
+    SET document = {document}
+    FROM reviews_review n
+    WHERE n.id = s.review_id AND n.id IN (SELECT review_id FROM {rows});
+    RETURN NULL;
+"""
+# The reviews a document UPDATE changes the search of: its words (written from its text), kind, deletion or
+# review changed (a row whose text status alone changed, as the upload's "pending", changes nothing).
+_DOCUMENTS_CHANGED = """(
+    SELECT n.review_id FROM new_rows n JOIN old_rows o ON o.id = n.id WHERE {changed}
+    UNION SELECT o.review_id FROM new_rows n JOIN old_rows o ON o.id = n.id WHERE {changed}
+) AS changed""".format(  # noqa: S608 (constants only)
+    changed="(n.search_vector IS DISTINCT FROM o.search_vector OR n.kind IS DISTINCT FROM o.kind "
+    "OR n.deleted_at IS DISTINCT FROM o.deleted_at OR n.review_id IS DISTINCT FROM o.review_id)"
+)
+
+
+def document_search_triggers():
+    """Triggers on Document that write its review's search document (ReviewSearch) again when the words the
+    register searches change: a document added, its text read, its kind changed, it deleted."""
+
+    def rewrite(rows):
+        document = f"{_SEARCH_DOCUMENT} || {_DOCUMENTS_WORDS.format(review_id='n.id')}"
+        return _REWRITE_SEARCH_DOCUMENT.format(document=document, rows=rows)
+
+    return statement_triggers(
+        "document_search",
+        insert=rewrite("new_rows"),
+        update=rewrite(_DOCUMENTS_CHANGED),
+        delete=rewrite("old_rows"),
     )
 
 

@@ -25,9 +25,10 @@ from django_filters.views import FilterView
 from django_htmx.http import push_url
 
 from reviews import exports
-from reviews.models import Judgement, ReadEvent, Review, SavedView
+from reviews.documents.search import matched_kinds
+from reviews.models import Document, Judgement, ReadEvent, Review, SavedView
 from reviews.register.choices import DEFAULT_PAGE_SIZE, DEFAULT_SORT, PAGE_SIZES, PAGING_PARAMS, SORT_CHOICES
-from reviews.register.filters import ReviewFilter, clean_query, export_query
+from reviews.register.filters import ReviewFilter, clean_query, export_query, search_query
 from reviews.register.forms import SavedViewForm
 from reviews.register.pages import CappedPaginator
 from reviews.register.selected import board_selection, panel_varies_on, selected_filters
@@ -101,7 +102,7 @@ class RegisterView(PermissionRequiredMixin, FilterView):
         filterset = self.filterset
         if filterset.is_bound and not filterset.is_valid():
             return None, None, [], False
-        paginator = self.get_paginator(queryset.values(*ROW_FIELDS), page_size)
+        paginator = self.get_paginator(self.rows(queryset), page_size)
         number = (filterset.form.cleaned_data.get("page") if filterset.is_bound else None) or 1
         try:
             page = paginator.page(number)
@@ -109,6 +110,22 @@ class RegisterView(PermissionRequiredMixin, FilterView):
             filterset.form.add_error("page", str(refused))
             return None, None, [], False
         return paginator, page, page.object_list, page.has_other_pages()
+
+    def rows(self, queryset):
+        """The table's plain values; with a search, also the kinds of the review's documents it matched, read
+        for the page's rows only, in the same query."""
+        query = self.search_query()
+        if query is None:
+            return queryset.values(*ROW_FIELDS)
+        return queryset.annotate(matched_in=matched_kinds(query)).values(*ROW_FIELDS, "matched_in")
+
+    def search_query(self):
+        """The valid search's tsquery, or None."""
+        filterset = self.filterset
+        if not (filterset.is_bound and filterset.is_valid()):
+            return None
+        value = filterset.form.cleaned_data.get("q")
+        return search_query(value) if value else None
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
@@ -134,6 +151,9 @@ class RegisterView(PermissionRequiredMixin, FilterView):
             may_save=self.request.user.has_perm(SAVED_VIEW_PERMISSION),
             status_labels=dict(Review.Status.choices),
             judgement_labels=dict(Judgement.choices),
+            kind_labels=dict(Document.Kind.choices),
+            # The review's page, opened from a search, says which of its documents matched.
+            review_query=f"?{urlencode({'q': query['q']})}" if "q" in query and self.search_query() else "",
         )
         if not self.partial:
             context["board_selected"], context["board_typed"] = board_selection(filterset)

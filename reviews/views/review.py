@@ -19,6 +19,7 @@ from django.views.decorators.http import require_safe
 
 from reviews import history
 from reviews.access import access_review
+from reviews.documents.search import SEARCH_MAX_LENGTH, matched_documents
 from reviews.models import AgencyInvolvement, Child, Contribution, Evaluation, Finding, ReadEvent
 from reviews.plans import Action
 from reviews.views.common import can_edit
@@ -26,7 +27,8 @@ from reviews.views.common import can_edit
 
 @require_safe
 def review_detail(request, pk):
-    """The review with its boards, children, agencies, findings and every evaluation in order."""
+    """The review with its boards, children, agencies, findings and every evaluation in order; opened from a
+    register search, the documents of the review the search matched, each with an extract."""
     review = access_review(request.user, pk)
     prefetch_related_objects(
         [review],
@@ -53,6 +55,10 @@ def review_detail(request, pk):
         "document_count": review.documents.current().count(),
         "published": published_documents(review),
     }
+    # Opened from a register search (``?q=``, as the register's rows link): which documents it matched.
+    if search := request.GET.get("q", "").strip():
+        context["search"] = search[:SEARCH_MAX_LENGTH]
+        context["matched_documents"] = matched_documents(review, search)
     return render(request, "reviews/review_detail.html", context)
 
 
