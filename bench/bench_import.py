@@ -22,6 +22,7 @@ migrated, and its review data deleted before every timed run.
 """
 
 import argparse
+import collections
 import csv
 import datetime
 import io
@@ -49,6 +50,9 @@ REVIEW_TABLES = [
     "reviews_readevent",
     "reviews_review",
 ]
+# Kept by the database from the review tables (the dashboard's and the action plans' figures): emptied with them,
+# or the next run's triggers would meet the last run's rows.
+KEPT_TABLES = ["reviews_boardyear", "reviews_countedaction", "reviews_actionmonth"]
 EVENT_TABLES = [
     "reviews_actionevent",
     "reviews_recommendationevent",
@@ -69,6 +73,16 @@ def parse_args():
     parser.add_argument("--database", default="scr_bench_import", help="dedicated database (emptied!)")
     parser.add_argument("--profile", action="store_true", help="print a cProfile of one import")
     parser.add_argument("--plans", action="store_true", help="add recommendations.csv and actions.csv")
+    parser.add_argument(
+        "--steps-only", action="store_true", help="time one import by step (and --profile, --explain): no floors"
+    )
+    parser.add_argument(
+        "--explain",
+        type=int,
+        metavar="MS",
+        help="print the plan (EXPLAIN ANALYZE, by auto_explain) of every statement of one import, triggers' "
+        "statements included, that took at least MS milliseconds",
+    )
     return parser.parse_args()
 
 
@@ -432,7 +446,7 @@ def empty_register():
 
     with connection.cursor() as cursor:
         # CASCADE: tables derived from reviews (such as the search documents) are emptied with them.
-        cursor.execute(f"TRUNCATE {', '.join(REVIEW_TABLES + EVENT_TABLES)} RESTART IDENTITY CASCADE")
+        cursor.execute(f"TRUNCATE {', '.join(REVIEW_TABLES + KEPT_TABLES + EVENT_TABLES)} RESTART IDENTITY CASCADE")
         cursor.execute("VACUUM ANALYZE reviews_review")
 
 
@@ -461,18 +475,20 @@ def set_triggers(enabled):
 
 
 def timed_phases(phases):
-    """Wrap the import's steps so ``phases`` gets the wall seconds spent in each (COPY included)."""
+    """Wrap the import's steps so ``phases`` gets the wall seconds spent in each (COPY included), and the CPU
+    seconds of this process and of its PostgreSQL backend."""
     from reviews import bulk
-    from reviews.imports import checking, planning, reading
+    from reviews.imports import actionplans, checking, planning, reading
 
     def timed(label_of, fn):
         def wrapper(*args, **kwargs):
-            began = time.perf_counter()
+            began, client, server = time.perf_counter(), time.process_time(), server_cpu()
             try:
                 return fn(*args, **kwargs)
             finally:
+                spent = (time.perf_counter() - began, time.process_time() - client, server_cpu() - server)
                 label = label_of(*args)
-                phases[label] = phases.get(label, 0) + time.perf_counter() - began
+                phases[label] = [a + b for a, b in zip(phases.get(label, (0, 0, 0)), spent, strict=True)]
 
         return wrapper
 
@@ -496,6 +512,12 @@ def timed_phases(phases):
         (checking, "check_file", timed(check, checking.check_file)),
         (planning, "existing_reviews", timed(look_up, planning.existing_reviews)),
         (planning, "plan", timed(plan, planning.plan)),
+        (actionplans, "plan", timed(lambda *args: "plan the action plans", actionplans.plan)),
+        (
+            actionplans,
+            "check_action_recommendations",
+            timed(lambda *args: "look up the actions' recommendations", actionplans.check_action_recommendations),
+        ),
         (bulk, "copy_rows", timed(copy, bulk.copy_rows)),
     ]
 
@@ -543,8 +565,36 @@ def run_import(folder, *, audit=True, profile=False, phases=None):
     if result.errors:
         raise SystemExit("the bundle did not import:\n" + "\n".join(result.errors[:20]))
     if phases is not None:
-        phases["total"] = clock.wall
+        phases["total"] = [clock.wall, clock.client, clock.server]
     return clock.wall, queries, clock.cpu
+
+
+def explain_import(folder, min_ms):
+    """Print the plans of one import's statements (the COPY, and each trigger's statements inside it) that took at
+    least ``min_ms`` milliseconds: PostgreSQL's auto_explain, loaded into this session only, reports them to the
+    client as notices."""
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("LOAD 'auto_explain'")
+        for setting, value in (
+            ("log_min_duration", f"{int(min_ms)}ms"),
+            ("log_analyze", "on"),
+            ("log_timing", "on"),
+            ("log_nested_statements", "on"),
+            ("log_level", "notice"),
+        ):
+            cursor.execute("SELECT set_config(%s, %s, false)", [f"auto_explain.{setting}", value])
+    # psycopg2 keeps the last 50 notices in its own list; any object with append will do.
+    notices = connection.connection.notices = collections.deque(maxlen=10_000)
+    try:
+        run_import(folder)
+    finally:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT set_config('auto_explain.log_min_duration', '-1', false)")
+    print(f"\nStatements of one import taking at least {min_ms} ms (auto_explain):")
+    for notice in notices:
+        print(notice.rstrip())
 
 
 def main():
@@ -587,23 +637,26 @@ def main():
             empty_register()  # rolled-back inserts leave dead index entries behind
             return time_copy(buffers, triggers=triggers)
 
-        measure("floor: COPY, audit triggers on", lambda: floor(True))
-        measure("floor: COPY, triggers off", lambda: floor(False))
-        measure("reading and checking the files only (no database)", lambda: read_only(folder, board_ids))
-
         def fresh_import(audit=True):
             empty_register()
             return run_import(folder, audit=audit)
 
-        measure("import_reviews, no audit at all (triggers disabled)", lambda: fresh_import(False))
-        measure("**import_reviews, fresh database (as shipped)**", fresh_import)
-        measure("import_reviews again, nothing changed", lambda: run_import(folder))
+        if not args.steps_only:
+            measure("floor: COPY, audit triggers on", lambda: floor(True))
+            measure("floor: COPY, triggers off", lambda: floor(False))
+            measure("reading and checking the files only (no database)", lambda: read_only(folder, board_ids))
+            measure("import_reviews, no audit at all (triggers disabled)", lambda: fresh_import(False))
+            measure("**import_reviews, fresh database (as shipped)**", fresh_import)
+            measure("import_reviews again, nothing changed", lambda: run_import(folder))
         phases = {}
         empty_register()
         run_import(folder, phases=phases)
         if args.profile:
             empty_register()
             run_import(folder, profile=True)
+        if args.explain is not None:
+            empty_register()
+            explain_import(folder, args.explain)
             empty_register()
             run_import(folder)
 
@@ -616,9 +669,13 @@ def main():
     assert Action.objects.count() == rows.get("actions.csv", 0)
 
     print(f"\nload average at end {os.getloadavg()[0]:.1f}")
-    print("\nOne import as shipped, wall seconds by step (COPY steps include their audit rows):")
-    for label, seconds in sorted(phases.items(), key=lambda item: -item[1]):
-        print(f"  {seconds:6.2f} s  {label}")
+    print(
+        "\nOne import as shipped, by step (COPY steps include their triggers): wall, CPU of this process, of PostgreSQL"
+    )
+    for label, (wall, client, server) in sorted(phases.items(), key=lambda item: -item[1][1] - item[1][2]):
+        print(f"  {wall:6.2f} s  {client:5.2f} s  {server:5.2f} s  {label}")
+    if args.steps_only:
+        return
     floor = {label: best for label, best, *_ in results}["floor: COPY, triggers off"]
     floor_cpu = {label: cpu for label, *_, cpu in results}["floor: COPY, triggers off"]
     total_rows = sum(rows.values())
