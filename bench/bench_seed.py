@@ -68,8 +68,10 @@ class ServerClock(threading.Thread):
         self.url, self.database, self.used, self.done = url, database, {}, threading.Event()
 
     def run(self):
-        with psycopg2.connect(self.url) as connection, connection.cursor() as cursor:
-            connection.autocommit = True
+        connection = psycopg2.connect(self.url)
+        # Each statement in its own transaction: a transaction keeps its first view of pg_stat_activity.
+        connection.autocommit = True
+        with connection.cursor() as cursor:
             while not self.done.wait(0.2):
                 cursor.execute(
                     "SELECT pid FROM pg_stat_activity WHERE datname = %s AND pid <> pg_backend_pid()", [self.database]
