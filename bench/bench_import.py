@@ -4,6 +4,7 @@ Usage (from the project folder; the server of DATABASE_URL is used, the database
 
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/scr_imp DJANGO_SECRET_KEY=x \\
         .venv/bin/python bench/bench_import.py [--reviews 10000] [--repeat 3] [--database scr_bench_import] [--plans]
+        [--steps-only] [--profile] [--explain MS]
 
 It builds a bundle (about 2 children, 10 findings and 1.2 evaluations per review; with ``--plans`` also, for each
 evaluated review, 3 recommendations with 2 actions each) into a temporary folder,
@@ -14,8 +15,10 @@ then on a freshly emptied database measures, in the same run:
 - reading and checking the files alone (the pure-Python part);
 - ``import_reviews`` end to end (reading the files, validation, writes, commit): as shipped (every trigger
   on: pghistory's statement-level trackers write the audit rows of inserts and deletes), with no audit at
-  all (every trigger disabled by the benchmark, for comparison only), and an unchanged re-import; then the
-  wall time of one import by step.
+  all (every trigger disabled by the benchmark, for comparison only), and an unchanged re-import; then one
+  import by step: wall seconds, CPU seconds of this process and of its PostgreSQL backend (COPY steps include
+  their triggers). ``--profile`` adds a cProfile of one import (its times are wall times), ``--explain MS``
+  the plans of its statements, the triggers' own included, that took at least MS ms (auto_explain).
 Every run but the re-import starts from emptied review tables.
 and prints a table of times and query counts. The database named by --database is created if missing,
 migrated, and its review data deleted before every timed run.
