@@ -5,7 +5,9 @@ Most evaluated reviews get a plan, fewer submitted ones and a few drafts: 2 to 6
 3 actions due between two months and two years after the review was completed. As of ``demo.AS_OF`` (the day the
 demo register stands on) actions due by then are mostly completed, on time or late, some withdrawn and some still
 open (overdue, more often for recent reviews); actions due later are mostly not started or in progress, a few
-done early. The audit triggers stay on: COPY fires the statement-level insert triggers, one event row per row.
+done early. The audit triggers stay on: COPY fires the statement-level insert triggers, one event row per row. The
+rows go through ``reviews.bulk`` (its one column list per table) and are loaded as seed_demo's big tables are
+(``demo.bulk_load``: secondary indexes and foreign keys made again after the rows).
 """
 
 import datetime
@@ -14,9 +16,9 @@ import time
 
 from django.db import connection, transaction
 
-from reviews import bulk
+from reviews import bulk, demo
 from reviews.demo import AS_OF
-from reviews.models import Action, Agency, Recommendation, Review
+from reviews.models import Action, Agency, CountedAction, Recommendation, Review
 
 AGENCIES = [agency for agency in Agency.values if agency != Agency.OTHER]
 # Which reviews have a plan, by status.
@@ -115,12 +117,17 @@ def add_plans(*, seed):
     rng = random.Random(f"plans-{seed}")
     reviews = list(Review.objects.order_by("reference").values_list("pk", "status", "completed_date", "decision_date"))
     recommendations, actions = _plans(rng, reviews)
+    # Loaded as seed_demo loads its big tables: secondary indexes and foreign keys made again after the rows (the
+    # plans' tables, their audit rows, and the counted actions their triggers write).
+    models = (Recommendation, Action, CountedAction)
+    tables = [model._meta.db_table for model in (*models, *(model.events.field.model for model in models[:2]))]
     with transaction.atomic(), connection.cursor() as cursor:
         bulk.begin(cursor)
         # Copied with their ids, taken from their sequence first, so the actions can name them.
         ids = bulk.reserve_ids(Recommendation, len(recommendations))
-        bulk.copy_rows(Recommendation, [(pk, *row) for pk, row in zip(ids, recommendations, strict=True)])
-        bulk.copy_rows(Action, [(ids[row[0]], *row[1:]) for row in actions])
+        with demo.bulk_load(cursor, tables):
+            bulk.copy_rows(Recommendation, [(pk, *row) for pk, row in zip(ids, recommendations, strict=True)])
+            bulk.copy_rows(Action, [(ids[row[0]], *row[1:]) for row in actions])
     with connection.cursor() as cursor:
         # As seed_demo does for its tables: the planner's statistics and the visibility map now.
         tables = f"{Recommendation._meta.db_table}, {Action._meta.db_table}"
