@@ -48,7 +48,8 @@ COPY_FIELDS = {
     AgencyInvolvement: ("review_id", *AGENCY_FIELDS),
     Finding: ("review_id", *FINDING_FIELDS),
     Evaluation: ("review_id", "sequence", *EVALUATION_FIELDS, "created_at"),
-    Recommendation: ("review_id", "number", "text", "agency", "version", "updated_at"),
+    # With its id (reserved first, as a new review's), so the actions written after it can name it.
+    Recommendation: ("id", "review_id", "number", "text", "agency", "version", "updated_at"),
     Action: (
         "recommendation_id",
         "number",
@@ -62,6 +63,20 @@ COPY_FIELDS = {
         "updated_at",
     ),
 }
+
+
+def begin(cursor):
+    """Set up a bulk writer's transaction (the import's, seed_demo's): run first inside it.
+
+    Foreign keys are checked with each statement rather than queued to COMMIT: a long queue of deferred checks
+    makes every trigger statement rescan it, which grows with the square of the rows (and a table with checks
+    queued cannot be altered). PostgreSQL's JIT compilation is off: the triggers' set-based statements over a
+    bulk write's transition tables look costly to the planner, whose statistics have not seen the new rows yet,
+    and compiling one (the dashboard's recount of a board's year has a hundred aggregates) took seconds of CPU
+    that its execution never saves back (docs/PERFORMANCE.md, "Import").
+    """
+    cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+    cursor.execute("SET LOCAL jit = off")
 
 
 def reserve_ids(model, count):

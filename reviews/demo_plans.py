@@ -5,19 +5,20 @@ Most evaluated reviews get a plan, fewer submitted ones and a few drafts: 2 to 6
 3 actions due between two months and two years after the review was completed. As of ``demo.AS_OF`` (the day the
 demo register stands on) actions due by then are mostly completed, on time or late, some withdrawn and some still
 open (overdue, more often for recent reviews); actions due later are mostly not started or in progress, a few
-done early. The audit triggers stay on: COPY fires the statement-level insert triggers, one event row per row.
+done early. The audit triggers stay on: COPY fires the statement-level insert triggers, one event row per row. The
+rows go through ``reviews.bulk`` (its one column list per table) and are loaded as seed_demo's big tables are
+(``demo.bulk_load``: secondary indexes and foreign keys made again after the rows).
 """
 
 import datetime
-import io
 import random
 import time
 
 from django.db import connection, transaction
 
-from reviews.bulk import COPY_FIELDS
+from reviews import bulk, demo
 from reviews.demo import AS_OF
-from reviews.models import Action, Agency, Recommendation, Review
+from reviews.models import Action, Agency, CountedAction, Recommendation, Review
 
 AGENCIES = [agency for agency in Agency.values if agency != Agency.OTHER]
 # Which reviews have a plan, by status.
@@ -59,10 +60,6 @@ WITHDRAWN = (
     "Merged into a wider action under another recommendation.",
 )
 
-# The import's columns (reviews/bulk.py), with the recommendations' ids drawn here so actions can name them.
-RECOMMENDATION_COLUMNS = ("id", *COPY_FIELDS[Recommendation])
-ACTION_COLUMNS = COPY_FIELDS[Action]
-NULL = "\\N"
 STAMP = f"{AS_OF.isoformat()} 17:00:00+00"
 
 
@@ -91,10 +88,10 @@ def _status(rng, review_done, due):
     return (Action.Status.IN_PROGRESS if roll < 0.6 else Action.Status.NOT_STARTED), None, ""
 
 
-def _write(rng, reviews, ids):
-    """The COPY text of the recommendations and actions of ``reviews`` (recommendation ids drawn from ``ids``)."""
-    recommendations, actions = io.StringIO(), io.StringIO()
-    next_id = iter(ids)
+def _plans(rng, reviews):
+    """The recommendations and actions of ``reviews``, as rows in ``bulk.COPY_FIELDS`` order but for the
+    recommendations' ids (not yet known): each action names its recommendation by its place in the list."""
+    recommendations, actions = [], []
     for review_id, status, completed, decided in reviews:
         if rng.random() >= PLAN_SHARE[status]:
             continue
@@ -103,25 +100,15 @@ def _write(rng, reviews, ids):
         for number, text in enumerate(texts, start=1):
             agency = rng.choice(AGENCIES) if rng.random() < 0.75 else ""
             who = Agency(agency).label if agency else "The board"
-            recommendation_id = next(next_id)
-            recommendations.write(
-                f"{recommendation_id}\t{review_id}\t{number}\t{text.format(who=who)}\t{agency}\t1\t{STAMP}\n"
-            )
+            recommendation = len(recommendations)
+            recommendations.append((review_id, number, text.format(who=who), agency, 1, STAMP))
             for action in range(1, rng.choices(*ACTIONS)[0] + 1):
                 due = start + datetime.timedelta(days=rng.randrange(60, 730))
                 state, done, evidence = _status(rng, start, due)
                 owner = agency or rng.choice(AGENCIES)
-                actions.write(
-                    f"{recommendation_id}\t{action}\t{rng.choice(ACTION_TEXTS)}\t{owner}\t{due.isoformat()}\t"
-                    f"{state}\t{done.isoformat() if done else NULL}\t{evidence}\t1\t{STAMP}\n"
-                )
+                description = rng.choice(ACTION_TEXTS)
+                actions.append((recommendation, action, description, owner, due, state, done, evidence, 1, STAMP))
     return recommendations, actions
-
-
-def _copy(cursor, model, columns, buffer):
-    buffer.seek(0)
-    table = model._meta.db_table
-    cursor.copy_expert(f"COPY {table} ({', '.join(columns)}) FROM STDIN", buffer)  # noqa: S608 (fixed names)
 
 
 def add_plans(*, seed):
@@ -129,18 +116,21 @@ def add_plans(*, seed):
     started = time.monotonic()
     rng = random.Random(f"plans-{seed}")
     reviews = list(Review.objects.order_by("reference").values_list("pk", "status", "completed_date", "decision_date"))
-    most = len(reviews) * max(RECOMMENDATIONS[0])
+    recommendations, actions = _plans(rng, reviews)
+    # Loaded as seed_demo loads its big tables: secondary indexes and foreign keys made again after the rows (the
+    # plans' tables, their audit rows, and the counted actions their triggers write).
+    models = (Recommendation, Action, CountedAction)
+    tables = [model._meta.db_table for model in (*models, *(model.events.field.model for model in models[:2]))]
     with transaction.atomic(), connection.cursor() as cursor:
-        cursor.execute(
-            "SELECT nextval(pg_get_serial_sequence('reviews_recommendation', 'id')) FROM generate_series(1, %s)",
-            [most],
-        )
-        recommendations, actions = _write(rng, reviews, [row[0] for row in cursor.fetchall()])
-        _copy(cursor, Recommendation, RECOMMENDATION_COLUMNS, recommendations)
-        _copy(cursor, Action, ACTION_COLUMNS, actions)
+        bulk.begin(cursor)
+        # Copied with their ids, taken from their sequence first, so the actions can name them.
+        ids = bulk.reserve_ids(Recommendation, len(recommendations))
+        with demo.bulk_load(cursor, tables):
+            bulk.copy_rows(Recommendation, [(pk, *row) for pk, row in zip(ids, recommendations, strict=True)])
+            bulk.copy_rows(Action, [(ids[row[0]], *row[1:]) for row in actions])
     with connection.cursor() as cursor:
         # As seed_demo does for its tables: the planner's statistics and the visibility map now.
         tables = f"{Recommendation._meta.db_table}, {Action._meta.db_table}"
         cursor.execute(f"{'ANALYZE' if connection.in_atomic_block else 'VACUUM (ANALYZE)'} {tables}")
-    written = recommendations.getvalue().count("\n"), actions.getvalue().count("\n")
+    written = len(recommendations), len(actions)
     return f"Added {written[0]:,} recommendations and {written[1]:,} actions in {time.monotonic() - started:.1f} s."

@@ -1,7 +1,10 @@
 """Bulk writes (reviews/bulk.py), shared by the import and seed_demo: COPY writes every value a row needs."""
 
+import pytest
+from django.db import connection, transaction
 from django.db.models import NOT_PROVIDED
 
+from reviews import bulk
 from reviews.bulk import COPY_FIELDS
 
 
@@ -17,3 +20,18 @@ def test_copy_writes_every_column_the_database_cannot_fill_itself():
             and (field.has_default() or not field.null or getattr(field, "auto_now_add", False))
         }
         assert needed <= set(fields), model.__name__
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_bulk_writers_settings_hold_for_its_transaction_only():
+    # The import's and seed_demo's statements are checked per statement and never JIT-compiled; the
+    # connection (persistent in a web worker) is left as it was for whatever runs on it next.
+    with connection.cursor() as cursor:
+        cursor.execute("SHOW jit")
+        before = cursor.fetchone()[0]
+        with transaction.atomic():
+            bulk.begin(cursor)
+            cursor.execute("SHOW jit")
+            assert cursor.fetchone()[0] == "off"
+        cursor.execute("SHOW jit")
+        assert cursor.fetchone()[0] == before

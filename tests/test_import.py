@@ -1,6 +1,7 @@
 """The CSV import (SPEC section 4): all or nothing, every error as FILE:LINE: COLUMN: message."""
 
 import datetime
+import gc
 import io
 
 import pghistory.models
@@ -699,6 +700,21 @@ def test_the_number_of_queries_does_not_grow_with_the_number_of_rows():
     assert small == large <= 30
     # An unchanged re-import only reads, in as few queries, whatever its size.
     assert _queries(_bundle(3)) == _queries(big) <= 12
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("enabled", [True, False])
+def test_an_import_leaves_pythons_cyclic_garbage_collector_as_it_found_it(enabled):
+    # The import pauses the collector while it holds its rows; a web worker must not be left without it.
+    was = gc.isenabled()
+    try:
+        gc.enable() if enabled else gc.disable()
+        assert run(GOOD).ok
+        assert gc.isenabled() is enabled
+        assert not run(with_reviews("SCR-2008-009,E99999999,,Title,,,,,,,")).ok
+        assert gc.isenabled() is enabled
+    finally:
+        gc.enable() if was else gc.disable()
 
 
 # ------------------------------------------------------------------------------------------ the command

@@ -7,7 +7,7 @@ the same rows whatever the day it is run. ``shares`` holds its shape, ``words`` 
 ``generator`` makes the rows and ``loading`` writes them.
 """
 
-from reviews.demo.loading import build, tables
+from reviews.demo.loading import build, bulk_load, tables
 from reviews.demo.shares import AS_OF
 
-__all__ = ["AS_OF", "build", "tables"]
+__all__ = ["AS_OF", "build", "bulk_load", "tables"]

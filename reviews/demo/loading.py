@@ -66,7 +66,7 @@ def load_boards():
 
 
 @contextmanager
-def _bulk_load(cursor, tables):
+def bulk_load(cursor, tables):
     """Load ``tables`` the way PostgreSQL's manual advises: indexes and foreign keys after the rows.
 
     Inside the caller's transaction, drops the tables' secondary indexes and foreign keys, and on the way
@@ -127,12 +127,10 @@ def build(*, count, seed, showcase=(), chunk=5000, progress=None):
         bulk.copy_text(model, buffer)
 
     with transaction.atomic(), connection.cursor() as cursor:
-        # Foreign keys checked with each statement, as the import does, rather than queued to COMMIT (and a
-        # table with checks queued cannot be altered).
-        cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+        bulk.begin(cursor)  # as the import does: foreign keys checked per statement, no JIT compilation
         ids = bulk.reserve_ids(Review, count)
         # One worker, so chunks are generated in order from the one random stream: deterministic.
-        with _bulk_load(cursor, _unindexed_tables()), ThreadPoolExecutor(max_workers=1) as worker:
+        with bulk_load(cursor, _unindexed_tables()), ThreadPoolExecutor(max_workers=1) as worker:
             pending = worker.submit(generate, 0, ids) if count else None
             for start in range(0, count, chunk):
                 out = pending.result()

@@ -157,16 +157,18 @@ def write(plan, ids, result):
     new_recommendations = [
         (ids[r], *values, 1, now) for r in plan.replace_recommendations for values in plan.recommendations[r]
     ]
-    bulk.copy_rows(Recommendation, new_recommendations)
-
-    changed = [*plan.replace_recommendations, *plan.replace_actions]
-    numbered = {}
-    if changed:
-        rows = Recommendation.objects.filter(any_of("review_id", [ids[r] for r in changed]))
-        numbered = {(review_id, number): pk for review_id, number, pk in rows.values_list("review_id", "number", "pk")}
+    # New recommendations are copied with ids taken from their sequence first; those kept are looked up.
+    reserved = bulk.reserve_ids(Recommendation, len(new_recommendations))
+    bulk.copy_rows(Recommendation, [(pk, *row) for pk, row in zip(reserved, new_recommendations, strict=True)])
+    numbered = {(row[0], row[1]): pk for pk, row in zip(reserved, new_recommendations, strict=True)}
+    if plan.replace_actions:
+        rows = Recommendation.objects.filter(any_of("review_id", [ids[r] for r in plan.replace_actions]))
+        numbered.update(
+            ((review_id, number), pk) for review_id, number, pk in rows.values_list("review_id", "number", "pk")
+        )
     new_actions = [
         (numbered[ids[r], recommendation], *values, 1, now)
-        for r in changed
+        for r in [*plan.replace_recommendations, *plan.replace_actions]
         for recommendation, *values in plan.actions.get(r, ())
     ]
     bulk.copy_rows(Action, new_actions)

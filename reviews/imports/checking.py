@@ -122,7 +122,8 @@ def validator(column, boards):
             return checked_text(raw) if raw.strip() else empty()
 
     elif column.kind == "code":
-
+        # A review's reference is repeated on each of its rows of the other files: each text is checked once.
+        @functools.lru_cache(maxsize=100_000)
         def validate(raw):
             value = raw.strip()
             return checked_text(value) if value else empty()
