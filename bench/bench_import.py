@@ -4,6 +4,7 @@ Usage (from the project folder; the server of DATABASE_URL is used, the database
 
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/scr_imp DJANGO_SECRET_KEY=x \\
         .venv/bin/python bench/bench_import.py [--reviews 10000] [--repeat 3] [--database scr_bench_import] [--plans]
+        [--steps-only] [--profile] [--explain MS]
 
 It builds a bundle (about 2 children, 10 findings and 1.2 evaluations per review; with ``--plans`` also, for each
 evaluated review, 3 recommendations with 2 actions each) into a temporary folder,
@@ -14,8 +15,11 @@ then on a freshly emptied database measures, in the same run:
 - reading and checking the files alone (the pure-Python part);
 - ``import_reviews`` end to end (reading the files, validation, writes, commit): as shipped (every trigger
   on: pghistory's statement-level trackers write the audit rows of inserts and deletes), with no audit at
-  all (every trigger disabled by the benchmark, for comparison only), and an unchanged re-import; then the
-  wall time of one import by step.
+  all (every trigger disabled by the benchmark, for comparison only), and an unchanged re-import; then one
+  import by step: wall seconds, CPU seconds of this process and of its PostgreSQL backend (COPY steps include
+  their triggers). ``--steps-only`` skips everything but that last import, ``--profile`` adds a cProfile of one
+  import (its times are wall times), ``--explain MS`` the plans of its statements, the triggers' own included,
+  that took at least MS ms (auto_explain).
 Every run but the re-import starts from emptied review tables.
 and prints a table of times and query counts. The database named by --database is created if missing,
 migrated, and its review data deleted before every timed run.
@@ -33,7 +37,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))  # this folder: importi
 from importing.bundle import build_bundle, write_bundle  # noqa: E402
 from importing.clocks import LAST_CPU  # noqa: E402
 from importing.floor import copy_buffers, time_copy  # noqa: E402
-from importing.runs import empty_register, read_only, run_import  # noqa: E402
+from importing.runs import empty_register, explain_import, read_only, run_import  # noqa: E402
 
 
 def parse_args():
@@ -43,6 +47,16 @@ def parse_args():
     parser.add_argument("--database", default="scr_bench_import", help="dedicated database (emptied!)")
     parser.add_argument("--profile", action="store_true", help="print a cProfile of one import")
     parser.add_argument("--plans", action="store_true", help="add recommendations.csv and actions.csv")
+    parser.add_argument(
+        "--steps-only", action="store_true", help="time one import by step (and --profile, --explain): no floors"
+    )
+    parser.add_argument(
+        "--explain",
+        type=int,
+        metavar="MS",
+        help="print the plan (EXPLAIN ANALYZE, by auto_explain) of every statement of one import, triggers' "
+        "statements included, that took at least MS milliseconds",
+    )
     return parser.parse_args()
 
 
@@ -81,7 +95,8 @@ def main():
     print(f"Bundle: {', '.join(f'{name} {n:,} rows' for name, n in rows.items())}")
     with connection.cursor() as cursor:
         cursor.execute("SHOW server_version")
-        print(f"PostgreSQL {cursor.fetchone()[0]}, database {args.database}, best of {args.repeat} runs")
+        runs = "one import by step" if args.steps_only else f"best of {args.repeat} runs"
+        print(f"PostgreSQL {cursor.fetchone()[0]}, database {args.database}, {runs}")
     print(f"{os.cpu_count()} CPUs, load average at start {os.getloadavg()[0]:.1f}\n")
 
     results = []
@@ -103,23 +118,26 @@ def main():
             empty_register()  # rolled-back inserts leave dead index entries behind
             return time_copy(buffers, triggers=triggers)
 
-        measure("floor: COPY, audit triggers on", lambda: floor(True))
-        measure("floor: COPY, triggers off", lambda: floor(False))
-        measure("reading and checking the files only (no database)", lambda: read_only(folder, board_ids))
-
         def fresh_import(audit=True):
             empty_register()
             return run_import(folder, audit=audit)
 
-        measure("import_reviews, no audit at all (triggers disabled)", lambda: fresh_import(False))
-        measure("**import_reviews, fresh database (as shipped)**", fresh_import)
-        measure("import_reviews again, nothing changed", lambda: run_import(folder))
+        if not args.steps_only:
+            measure("floor: COPY, audit triggers on", lambda: floor(True))
+            measure("floor: COPY, triggers off", lambda: floor(False))
+            measure("reading and checking the files only (no database)", lambda: read_only(folder, board_ids))
+            measure("import_reviews, no audit at all (triggers disabled)", lambda: fresh_import(False))
+            measure("**import_reviews, fresh database (as shipped)**", fresh_import)
+            measure("import_reviews again, nothing changed", lambda: run_import(folder))
         phases = {}
         empty_register()
         run_import(folder, phases=phases)
         if args.profile:
             empty_register()
             run_import(folder, profile=True)
+        if args.explain is not None:
+            empty_register()
+            explain_import(folder, args.explain)
             empty_register()
             run_import(folder)
 
@@ -132,9 +150,13 @@ def main():
     assert Action.objects.count() == rows.get("actions.csv", 0)
 
     print(f"\nload average at end {os.getloadavg()[0]:.1f}")
-    print("\nOne import as shipped, wall seconds by step (COPY steps include their audit rows):")
-    for label, seconds in sorted(phases.items(), key=lambda item: -item[1]):
-        print(f"  {seconds:6.2f} s  {label}")
+    print(
+        "\nOne import as shipped, by step (COPY steps include their triggers): wall, CPU of this process, of PostgreSQL"
+    )
+    for label, (wall, client, server) in sorted(phases.items(), key=lambda item: -item[1][1] - item[1][2]):
+        print(f"  {wall:6.2f} s  {client:5.2f} s  {server:5.2f} s  {label}")
+    if args.steps_only:
+        return
     floor = {label: best for label, best, *_ in results}["floor: COPY, triggers off"]
     floor_cpu = {label: cpu for label, *_, cpu in results}["floor: COPY, triggers off"]
     total_rows = sum(rows.values())

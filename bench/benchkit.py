@@ -22,9 +22,8 @@ def backend_cpu_seconds():
     database runs on this machine); None where /proc cannot tell."""
     from django.db import connection
 
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT pg_backend_pid()")
-        pid = cursor.fetchone()[0]
+    connection.ensure_connection()
+    pid = connection.connection.get_backend_pid()  # no query: it may run inside a timed, counted one
     try:
         fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
     except OSError:

@@ -7,11 +7,7 @@ ROOT = Path(__file__).resolve().parent.parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))  # the project: reviews.*, scr_register.*
 
-# The counted actions and their month tallies are kept by triggers, with no foreign key to cascade through: they
-# are emptied with the actions, or a later run's actions (ids restarted) would be counted twice.
 REVIEW_TABLES = [
-    "reviews_actionmonth",
-    "reviews_countedaction",
     "reviews_action",
     "reviews_recommendation",
     "reviews_evaluation",
@@ -22,6 +18,10 @@ REVIEW_TABLES = [
     "reviews_readevent",
     "reviews_review",
 ]
+# Kept by the database's triggers from the review tables (the dashboard's and the action plans' figures), with no
+# foreign key to cascade through: emptied with them, or the next run's triggers would meet the last run's rows (the
+# counted actions' keys, their ids restarted, would clash).
+KEPT_TABLES = ["reviews_boardyear", "reviews_countedaction", "reviews_actionmonth"]
 EVENT_TABLES = [
     "reviews_actionevent",
     "reviews_recommendationevent",

@@ -1,8 +1,8 @@
 """Wall and CPU clocks for the import benchmark: this process's and its PostgreSQL backend's."""
 
-import os
 import time
-from pathlib import Path
+
+from benchkit import backend_cpu_seconds
 
 
 class Clock:
@@ -28,13 +28,6 @@ LAST_CPU = {}
 
 
 def server_cpu():
-    from django.db import connection
-
-    connection.ensure_connection()
-    pid = connection.connection.get_backend_pid()
-    try:
-        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-        server = (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
-    except OSError:  # a database on another machine: count the client only
-        server = 0.0
-    return server
+    """CPU seconds of this connection's PostgreSQL backend so far; 0 for a database on another machine (the
+    client is counted alone)."""
+    return backend_cpu_seconds() or 0.0

@@ -1,9 +1,10 @@
 """The import itself, timed: the register emptied, the files read and checked, import_reviews end to end."""
 
+import collections
 import time
 
-from importing import EVENT_TABLES, REVIEW_TABLES
-from importing.clocks import Clock
+from importing import EVENT_TABLES, KEPT_TABLES, REVIEW_TABLES
+from importing.clocks import Clock, server_cpu
 
 
 def empty_register():
@@ -11,7 +12,7 @@ def empty_register():
 
     with connection.cursor() as cursor:
         # CASCADE: tables derived from reviews (such as the search documents) are emptied with them.
-        cursor.execute(f"TRUNCATE {', '.join(REVIEW_TABLES + EVENT_TABLES)} RESTART IDENTITY CASCADE")
+        cursor.execute(f"TRUNCATE {', '.join(REVIEW_TABLES + KEPT_TABLES + EVENT_TABLES)} RESTART IDENTITY CASCADE")
         cursor.execute("VACUUM ANALYZE reviews_review")
 
 
@@ -40,18 +41,20 @@ def set_triggers(enabled):
 
 
 def timed_phases(phases):
-    """Wrap the import's steps so ``phases`` gets the wall seconds spent in each (COPY included)."""
+    """Wrap the import's steps so ``phases`` gets the wall seconds spent in each (COPY included), and the CPU
+    seconds of this process and of its PostgreSQL backend."""
     from reviews import bulk
-    from reviews.imports import checking, planning, reading
+    from reviews.imports import actionplans, checking, planning, reading
 
     def timed(label_of, fn):
         def wrapper(*args, **kwargs):
-            began = time.perf_counter()
+            began, client, server = time.perf_counter(), time.process_time(), server_cpu()
             try:
                 return fn(*args, **kwargs)
             finally:
+                spent = (time.perf_counter() - began, time.process_time() - client, server_cpu() - server)
                 label = label_of(*args)
-                phases[label] = phases.get(label, 0) + time.perf_counter() - began
+                phases[label] = [a + b for a, b in zip(phases.get(label, (0, 0, 0)), spent, strict=True)]
 
         return wrapper
 
@@ -76,6 +79,12 @@ def timed_phases(phases):
         (planning, "existing_reviews", timed(look_up, planning.existing_reviews)),
         (planning, "plan", timed(plan, planning.plan)),
         (bulk, "copy_rows", timed(copy, bulk.copy_rows)),
+        (actionplans, "plan", timed(lambda *args: "plan the action plans", actionplans.plan)),
+        (
+            actionplans,
+            "check_action_recommendations",
+            timed(lambda *args: "look up the actions' recommendations", actionplans.check_action_recommendations),
+        ),
     ]
 
 
@@ -83,7 +92,8 @@ def run_import(folder, *, audit=True, profile=False, phases=None):
     """(wall, queries, cpu) of one import of the files in ``folder``, committed.
 
     ``audit``: True is the import as shipped; False disables every trigger for the run (a comparison only:
-    the import itself never switches a trigger off). ``phases``, a dict, gets the wall seconds of each step.
+    the import itself never switches a trigger off). ``phases``, a dict, gets each step's [wall, client CPU,
+    server CPU] seconds.
     """
     from contextlib import ExitStack
 
@@ -122,5 +132,33 @@ def run_import(folder, *, audit=True, profile=False, phases=None):
     if result.errors:
         raise SystemExit("the bundle did not import:\n" + "\n".join(result.errors[:20]))
     if phases is not None:
-        phases["total"] = clock.wall
+        phases["total"] = [clock.wall, clock.client, clock.server]
     return clock.wall, queries, clock.cpu
+
+
+def explain_import(folder, min_ms):
+    """Print the plans of one import's statements (the COPY, and each trigger's statements inside it) that took at
+    least ``min_ms`` milliseconds: PostgreSQL's auto_explain, loaded into this session only, reports them to the
+    client as notices."""
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("LOAD 'auto_explain'")
+        for setting, value in (
+            ("log_min_duration", f"{int(min_ms)}ms"),
+            ("log_analyze", "on"),
+            ("log_timing", "on"),
+            ("log_nested_statements", "on"),
+            ("log_level", "notice"),
+        ):
+            cursor.execute("SELECT set_config(%s, %s, false)", [f"auto_explain.{setting}", value])
+    # psycopg2 keeps the last 50 notices in its own list; any object with append will do.
+    notices = connection.connection.notices = collections.deque(maxlen=10_000)
+    try:
+        run_import(folder)
+    finally:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT set_config('auto_explain.log_min_duration', '-1', false)")
+    print(f"\nStatements of one import taking at least {min_ms} ms (auto_explain):")
+    for notice in notices:
+        print(notice.rstrip())
