@@ -58,6 +58,21 @@ class BoardsField(MultipleValuesField):
 PAGE_NUMBER_ERROR = "Enter a page number, like 2"
 
 
+# The filters the panel shows (and the selected-filter tags name), in the panel's order.
+FILTERS_IN_PANEL_ORDER = (
+    "q",
+    "judgement",
+    "year",
+    "board",
+    "region",
+    "category",
+    "outcome",
+    "known_to_social_care",
+    "cross_area",
+    "published",
+)
+
+
 class RegisterForm(forms.Form):
     """The filter form's base (django-filter adds a field per filter), plus ``page`` and ``per_page``."""
 
@@ -78,16 +93,7 @@ class RegisterForm(forms.Form):
 
     # Errors in the summary follow the panel's order; the page comes last.
     field_order = [
-        "q",
-        "judgement",
-        "year",
-        "board",
-        "region",
-        "category",
-        "outcome",
-        "known_to_social_care",
-        "cross_area",
-        "published",
+        *FILTERS_IN_PANEL_ORDER,
         "status",
         "o",
         "per_page",

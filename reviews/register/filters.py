@@ -84,6 +84,18 @@ def choice_error(what):
     return {"invalid_choice": f"Choose {what} from the list: “%(value)s” is not one"}
 
 
+def yes_no_filter(label, method, subject):
+    """A yes/no/either question answered by ``method`` (radios; "Either" leaves it out)."""
+    return django_filters.ChoiceFilter(
+        widget=forms.RadioSelect,
+        label=label,
+        choices=choices.YES_NO,
+        empty_label="Either",
+        method=method,
+        error_messages={"invalid_choice": f"Select yes, no or either for {subject}"},
+    )
+
+
 class ReviewFilter(django_filters.FilterSet):
     """Every filter of the register; multi-value parameters mean "any of", different parameters "all of"."""
 
@@ -131,30 +143,11 @@ class ReviewFilter(django_filters.FilterSet):
         choices=Child.Outcome.choices,
         error_messages=choice_error("an outcome"),
     )
-    known_to_social_care = django_filters.ChoiceFilter(
-        widget=forms.RadioSelect,
-        label="A child was known to social care",
-        choices=choices.YES_NO,
-        empty_label="Either",
-        method="filter_known_to_social_care",
-        error_messages={"invalid_choice": "Select yes, no or either for known to social care"},
+    known_to_social_care = yes_no_filter(
+        "A child was known to social care", "filter_known_to_social_care", "known to social care"
     )
-    cross_area = django_filters.ChoiceFilter(
-        widget=forms.RadioSelect,
-        label="Other boards contributed",
-        choices=choices.YES_NO,
-        empty_label="Either",
-        method="filter_cross_area",
-        error_messages={"invalid_choice": "Select yes, no or either for other boards contributing"},
-    )
-    published = django_filters.ChoiceFilter(
-        widget=forms.RadioSelect,
-        label="A document was published",
-        choices=choices.YES_NO,
-        empty_label="Either",
-        method="filter_published",
-        error_messages={"invalid_choice": "Select yes, no or either for a published document"},
-    )
+    cross_area = yes_no_filter("Other boards contributed", "filter_cross_area", "other boards contributing")
+    published = yes_no_filter("A document was published", "filter_published", "a published document")
     status = AnyOfFilter(
         field_name="status",
         label="Status",

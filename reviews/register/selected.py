@@ -2,20 +2,10 @@
 filter panel's markup depends on."""
 
 from reviews.register.choices import PAGING_PARAMS, YES_NO
+from reviews.register.fields import FILTERS_IN_PANEL_ORDER
 from reviews.register.filters import clean_query
 
-TAGGED = (
-    "q",
-    "judgement",
-    "year",
-    "board",
-    "region",
-    "category",
-    "outcome",
-    "known_to_social_care",
-    "cross_area",
-    "published",
-)
+TAGGED = FILTERS_IN_PANEL_ORDER
 
 
 def selected_filters(filterset, query):

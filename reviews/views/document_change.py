@@ -55,13 +55,21 @@ def _conflict(request, form, current, template, context):
     return render(request, template, context, status=409)
 
 
+def _to_change(request, pk, doc_id):
+    """The review (404 unless readable), its current document (404 otherwise) and, if this user may not change
+    its documents, the refusal to answer with."""
+    review = access_review(request.user, pk)
+    document = current_document(review, doc_id)
+    refusal = None if may_change_documents(request.user, review) else refused(request, review)
+    return review, document, refusal
+
+
 @require_http_methods(["GET", "HEAD", "POST"])
 def document_replace(request, pk, doc_id):
     """A new file for the document, same kind and title; the publication date kept or changed."""
-    review = access_review(request.user, pk)
-    document = current_document(review, doc_id)
-    if not may_change_documents(request.user, review):
-        return refused(request, review)
+    review, document, refusal = _to_change(request, pk, doc_id)
+    if refusal:
+        return refusal
     context = {"review": review, "document": document}
     if request.method != "POST":
         context["form"] = DocumentReplaceForm(instance=document)
@@ -96,10 +104,9 @@ def document_replace(request, pk, doc_id):
 @require_http_methods(["GET", "HEAD", "POST"])
 def document_delete(request, pk, doc_id):
     """A confirmation page, and the deletion itself (POST): the row is marked, the stored file kept."""
-    review = access_review(request.user, pk)
-    document = current_document(review, doc_id)
-    if not may_change_documents(request.user, review):
-        return refused(request, review)
+    review, document, refusal = _to_change(request, pk, doc_id)
+    if refusal:
+        return refusal
     context = {"review": review, "document": document}
     if request.method != "POST":
         context["form"] = DocumentDeleteForm(initial={"version": document.version})
