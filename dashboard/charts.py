@@ -177,6 +177,19 @@ def bars(*, chart_id, title, rows, colour=BLUE, what="", max_value=None):
     return _svg(chart_id, title, desc, max(len(rows) * step, 30), body)
 
 
+def share_bars(*, chart_id, title, what, rows, pct, total, colour=BLUE):
+    """``bars`` of a percentage per row, 0 to 100, each bar saying "N% of TOTAL": ``rows`` are dicts with ``name``,
+    the percentage under the key ``pct`` and the count it is a share of under ``total``."""
+    return bars(
+        chart_id=chart_id,
+        title=title,
+        what=what,
+        rows=[(row["name"], row[pct], f"{pct_text(row[pct])} of {row[total]:,}") for row in rows],
+        colour=colour,
+        max_value=100,
+    )
+
+
 def _short(label, width):
     """Cut a label to fit its column (about 7.5 units a character at 14 units), keeping the end off."""
     room = int(width / 7.6)

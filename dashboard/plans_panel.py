@@ -106,20 +106,14 @@ def panel(table, filters, csv_links):
         "heading": f"Action plans as of {as_of:%-d %B %Y}",
         "headline": headline,
         "charts": [
-            charts.bars(
+            charts.share_bars(
                 chart_id="chart-actions",
                 title=f"Share of actions overdue, as of {as_of:%-d %B %Y}",
                 what="Overdue actions as a share of the actions counted, in England and each region shown.",
-                rows=[
-                    (
-                        row["name"],
-                        row["overdue_pct"],
-                        f"{charts.pct_text(row['overdue_pct'])} of {row['actions']:,}",
-                    )
-                    for row in comparison
-                ],
+                rows=comparison,
+                pct="overdue_pct",
+                total="actions",
                 colour=charts.BLUE,
-                max_value=100,
             )
         ],
         "tables": [display.table(table, hide=("key",))],

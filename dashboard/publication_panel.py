@@ -183,21 +183,15 @@ def panel(table, filters, csv_links):
         "heading": f"Publication of executive summaries, {year}",
         "headline": headline,
         "charts": [
-            charts.bars(
+            charts.share_bars(
                 chart_id="chart-publication",
                 title=f"Share of reviews first evaluated in {year} with a published executive summary",
                 what="Reviews with a published executive summary as a share of the reviews first evaluated in the "
                 "year, in England and each region shown.",
-                rows=[
-                    (
-                        row["name"],
-                        row["published_pct"],
-                        f"{charts.pct_text(row['published_pct'])} of {row['reviews']:,}",
-                    )
-                    for row in comparison
-                ],
+                rows=comparison,
+                pct="published_pct",
+                total="reviews",
                 colour=charts.PURPLE,
-                max_value=100,
             )
         ],
         "tables": [display.table(table, hide=("key",))],
