@@ -22,7 +22,9 @@ def test_copy_writes_every_column_the_database_cannot_fill_itself():
         assert needed <= set(fields), model.__name__
 
 
-@pytest.mark.django_db(transaction=True)
+# Serialized like every transactional test here: a flush without it re-creates the content types that the
+# next serialized test restores, which then collide.
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_a_bulk_writers_settings_hold_for_its_transaction_only():
     # The import's and seed_demo's statements are checked per statement and never JIT-compiled; the
     # connection (persistent in a web worker) is left as it was for whatever runs on it next.
