@@ -361,16 +361,17 @@ def render_markdown(results, exports, total, runs, database, load):
         )
     first = [row for row in results if not row["deep"]]
     deep = [row for row in results if row["deep"]]
-    worst_median = max(first, key=lambda row: row["register"]["median"])
-    worst_p95 = max(first, key=lambda row: row["register"]["p95"])
     worst_deep = max(deep, key=lambda row: row["register"]["p95"]) if deep else None
-    lines += [
-        "",
-        f"- Page 1, any single filter or none: worst median {ms(worst_median['register']['median'])} ms "
-        f"({worst_median['case']}; target 40), worst p95 {ms(worst_p95['register']['p95'])} ms "
-        f"({worst_p95['case']}; target 100); at most {max(row['queries'] for row in first)} queries "
-        "(target 6; the page's own data is one query, the rest are session, user, permissions, navigation).",
-    ]
+    lines.append("")
+    if first:  # none when --only picked deep pages or no case (exports alone)
+        worst_median = max(first, key=lambda row: row["register"]["median"])
+        worst_p95 = max(first, key=lambda row: row["register"]["p95"])
+        lines.append(
+            f"- Page 1, any single filter or none: worst median {ms(worst_median['register']['median'])} ms "
+            f"({worst_median['case']}; target 40), worst p95 {ms(worst_p95['register']['p95'])} ms "
+            f"({worst_p95['case']}; target 100); at most {max(row['queries'] for row in first)} queries "
+            "(target 6; the page's own data is one query, the rest are session, user, permissions, navigation)."
+        )
     if worst_deep:
         lines.append(
             f"- Deepest pages offered: worst p95 {ms(worst_deep['register']['p95'])} ms ({worst_deep['case']}; "
@@ -381,7 +382,7 @@ def render_markdown(results, exports, total, runs, database, load):
             f"- {export['format'].upper()} export of {export['rows']:,} rows ({export['bytes'] / 1e6:.1f} MB): "
             f"{export['seconds']:.1f} s (first byte after {export['first_byte_seconds']:.2f} s), peak memory of "
             f"the process {export['peak_rss_mb']:.0f} MB ({export['baseline_rss_mb']:.0f} MB before the export "
-            "began)" + ("; target 10 s and 100 MB." if export["format"] == "csv" else ".")
+            "began); target 10 s and 100 MB."
         )
     return "\n".join(lines) + "\n"
 
