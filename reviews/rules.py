@@ -94,9 +94,12 @@ def is_visible_to_user(user, review):
 can_change_reviews = _has("reviews.change_review")
 can_submit_reviews = _has("reviews.submit_review")
 can_evaluate_reviews = _has("reviews.evaluate_review")
+# Documents (SPEC section 10): upload, replace and delete go together, for the lead board at any status.
+can_change_documents = _has("reviews.add_document") & _has("reviews.change_document") & _has("reviews.delete_document")
 
 rules.add_perm("reviews.view_review_obj", is_visible_to_user)
 rules.add_perm("reviews.view_history_obj", is_visible_to_user)
 rules.add_perm("reviews.change_review_obj", can_change_reviews & is_draft & is_member_of_review_board)
 rules.add_perm("reviews.submit_review_obj", can_submit_reviews & is_draft & is_member_of_review_board)
 rules.add_perm("reviews.evaluate_review_obj", can_evaluate_reviews & is_submitted)
+rules.add_perm("reviews.change_documents_obj", can_change_documents & is_member_of_review_board)
