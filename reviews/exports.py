@@ -2,8 +2,8 @@
 
 Rows are read through the ``reporting`` database alias (a read replica when one is configured) with a
 server-side cursor, and written as they arrive: the CSV streams to the client as it is written, the workbook
-(xlsxwriter, constant-memory mode) goes through a temporary file. Memory stays bounded whatever the number of
-rows.
+(rustpy-xlsxwriter, constant-memory mode) goes through a temporary file. Memory stays bounded whatever the
+number of rows.
 
 An export reads in one transaction (``ExportReading``). Outside one, Django declares its cursor ``WITH HOLD``,
 and PostgreSQL then runs the whole query before the first row comes back (seconds for 100,000 reviews, as one
@@ -19,14 +19,15 @@ import re
 import sys
 import tempfile
 import threading
+from pathlib import Path
 
-import xlsxwriter
 from django.conf import settings
 from django.contrib.postgres.expressions import ArraySubquery
 from django.core.signals import request_started
 from django.db import connections, transaction
 from django.db.models import F, Func, IntegerField, OuterRef, Subquery
 from django.dispatch import receiver
+from rustpy_xlsxwriter import FastExcel, Format
 
 from reviews.csvsafe import neutralise
 from reviews.models import Child, Contribution, Evaluation, Finding
@@ -245,23 +246,18 @@ def csv_chunks(queryset, rows_per_chunk=500):
         yield _without_illegal_characters(buffer.getvalue())
 
 
-# XLSX: one sheet "Reviews" written by xlsxwriter in constant-memory mode: each row goes to a temporary file
-# as it is written, and the zip is made from it when the workbook closes; the finished file (a temporary one
-# too) is then sent in pieces. Memory stays bounded whatever the number of rows; the first byte leaves once
-# every row is written (docs/PERFORMANCE.md, "Exports").
-_XLSX_OPTIONS = {
-    "constant_memory": True,
-    # Each cell is written by its type below: text is never read as a formula, a link or a number.
-    "strings_to_formulas": False,
-    "strings_to_urls": False,
-    "strings_to_numbers": False,
-    "default_format_properties": {"font_name": "Arial", "font_size": 11},
-}
-# Excel's day numbers count from 30 December 1899: a date is written as its number, in a column whose one
-# format ("yyyy-mm-dd") shows it as a date, so no cell carries a format object of its own.
+# XLSX: one sheet "Reviews" written by rustpy-xlsxwriter (Python's binding of rust_xlsxwriter, the Rust port of
+# xlsxwriter by its author) in its constant-memory mode: each row goes to a temporary file as it is read, and
+# the zip is made from it on save; the finished file (a temporary one too) is then sent in pieces. Memory stays
+# bounded whatever the number of rows. Python's xlsxwriter, measured on the same cells, needs more CPU than the
+# export's time target allows (docs/PERFORMANCE.md, "Exports: the XLSX writer").
+# It writes every str as a text cell, never as a formula, link or number; a number as a number; None as no cell.
+# Excel's day numbers count from 30 December 1899: a date is written as its number, in a column whose one format
+# ("yyyy-mm-dd") shows it as a date.
 _EXCEL_DAY_ZERO = datetime.date(1899, 12, 30).toordinal()
-# Characters XML 1.0 cannot carry that xlsxwriter does not escape (it writes control characters as Excel's
-# _xHHHH_): U+FFFE, U+FFFF and lone surrogates, from text stored before the forms refused them.
+# Characters XML 1.0 cannot carry that the writer does not escape (it writes control characters as Excel's
+# _xHHHH_): U+FFFE, U+FFFF and lone surrogates, from text stored before the forms refused them. A lone surrogate
+# could not even reach the writer (it takes UTF-8).
 _NOT_IN_XML = re.compile("[\ud800-\udfff\ufffe\uffff]")
 _PIECE = 256 * 1024
 
@@ -282,10 +278,11 @@ def _xlsx_codes(value):
 
 
 # How each kind of value becomes a workbook cell, by its CSV writer: text made inert, dates as day numbers,
-# numbers as they are (None: the value is the cell).
+# numbers as they are (None: the value is the cell). Every text column is a bounded varchar, far below the
+# 32,767 characters of an Excel cell (the writer raises on a longer one).
 _XLSX_CELL_OF = {_text: _xlsx_text, _date: _xlsx_date, _yes_no: _yes_no, _number: None, _codes: _xlsx_codes}
 _XLSX_CELLS = [_XLSX_CELL_OF[writer] for writer in _WRITERS]
-_DATE_COLUMNS = [column for column, writer in enumerate(_WRITERS) if writer is _date]
+_DATE_HEADINGS = [heading for heading, _, writer in COLUMNS if writer is _date]
 
 
 def workbook_cells(row):
@@ -294,34 +291,30 @@ def workbook_cells(row):
     return [value if make is None or value is None else make(value) for make, value in cells]
 
 
-def _write_xlsx(workbook, queryset):
-    """Every row, each cell by its type: write_string or write_number, with no format of its own (the date
-    columns carry theirs). write_row() would pass each cell through write()'s type tests: 9% more CPU
-    (docs/PERFORMANCE.md, "Exports")."""
-    sheet = workbook.add_worksheet("Reviews")
-    sheet.freeze_panes(1, 0)
-    sheet.write_row(0, 0, HEADER, workbook.add_format({"bold": True}))
-    day = workbook.add_format({"num_format": "yyyy-mm-dd"})
-    for column in _DATE_COLUMNS:
-        sheet.set_column(column, column, None, day)
-    write_string, write_number = sheet.write_string, sheet.write_number
-    for number, row in enumerate(_export_rows(queryset), start=1):
-        for column, cell in enumerate(workbook_cells(row)):
-            if cell.__class__ is str:
-                write_string(number, column, cell)
-            elif cell is not None:
-                write_number(number, column, cell)
+def workbook_records(queryset):
+    """The export rows as the writer takes them: one dict a row, keyed by heading in ``HEADER`` order."""
+    header = HEADER
+    empty = True
+    for row in _export_rows(queryset):
+        empty = False
+        yield dict(zip(header, workbook_cells(row), strict=True))
+    if empty:
+        # The writer takes the heading row from the first record's keys: an export with no rows still has its
+        # heading (SPEC section 6), from one record of blanks, which writes no row of its own.
+        yield dict.fromkeys(header)
 
 
 def xlsx_chunks(queryset):
-    """The XLSX workbook, written by xlsxwriter to a temporary file and then sent in pieces: the body of a
+    """The XLSX workbook, written to a file in a temporary folder and then sent in pieces: the body of a
     StreamingHttpResponse."""
-    with tempfile.TemporaryFile() as file:
-        workbook = xlsxwriter.Workbook(file, _XLSX_OPTIONS)
-        try:
-            _write_xlsx(workbook, queryset)
-        finally:
-            workbook.close()  # also when the download is abandoned: it removes its own temporary file
-        file.seek(0)
-        while piece := file.read(_PIECE):
-            yield piece
+    day = Format().set_num_format("yyyy-mm-dd")
+    # The writer is given a path, not an open file: to a Python file object it hands the finished zip in one
+    # piece, built in memory, so memory would grow with the export; to a path it writes the zip as it goes.
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "reviews.xlsx"
+        workbook = FastExcel(path).format(bold_headers=True).freeze(row=1)
+        workbook.sheet("Reviews", workbook_records(queryset), column_formats=dict.fromkeys(_DATE_HEADINGS, day))
+        workbook.save()
+        with path.open("rb") as file:
+            while piece := file.read(_PIECE):
+                yield piece

@@ -210,3 +210,10 @@ def test_the_list_offers_export_links_only_to_those_who_may_export(client, regis
 def test_an_export_of_an_empty_list_is_just_the_header(as_inspector):
     response = as_inspector.get("/reviews/export.csv", {"q": "nothing like this"})
     assert b"".join(response.streaming_content).decode() == ",".join(exports.HEADER) + "\r\n"
+
+
+def test_a_workbook_of_an_empty_list_is_just_the_bold_heading_row(as_inspector):
+    response = as_inspector.get("/reviews/export.xlsx", {"q": "nothing like this"})
+    sheet = openpyxl.load_workbook(io.BytesIO(b"".join(response.streaming_content))).active
+    assert list(sheet.iter_rows(values_only=True)) == [tuple(exports.HEADER)]
+    assert sheet["A1"].font.bold
