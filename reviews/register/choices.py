@@ -75,9 +75,7 @@ class RegisterOptions:
 
 
 def _load_options():
-    board_rows = tuple(
-        Board.objects.order_by("name", "gss_code").values_list("id", "gss_code", "name", "region__code")
-    )
+    board_rows = tuple(Board.objects.order_by("name", "gss_code").values_list("id", "gss_code", "name", "region__code"))
     regions = tuple(Region.objects.order_by("code").values_list("code", "name"))
     # A digest of the content, not a counter: every process that reads the same boards names them alike.
     version = hashlib.md5(repr((board_rows, regions)).encode(), usedforsecurity=False).hexdigest()
