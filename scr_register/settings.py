@@ -203,7 +203,11 @@ LOGOUT_REDIRECT_URL = "login"
 
 LANGUAGE_CODE = "en-gb"
 TIME_ZONE = "Europe/London"
-USE_I18N = True
+# One language, British English, and no LocaleMiddleware: translation machinery would only look up, on every
+# reverse() and every translatable string, a language that never changes. Django's en_GB catalogue says
+# nothing its source strings do not (only context-marked month names, the same words), and formats still
+# follow LANGUAGE_CODE (en_GB's), so pages read the same.
+USE_I18N = False
 USE_TZ = True
 
 STATIC_URL = "static/"

@@ -179,3 +179,23 @@ def test_summary_rows_link_each_answer_to_its_question_when_there_is_a_change_pa
 def test_tables_show_a_date_as_day_month_and_year_without_a_leading_zero():
     page = engines["jinja2"].from_string("{{ day|short_date }}").render({"day": datetime.date(2008, 3, 3)})
     assert page == "3 Mar 2008"
+
+
+@pytest.mark.django_db
+def test_the_layouts_fixed_parts_are_cached_for_pages_with_a_request_and_never_for_error_pages(client, settings):
+    """The skip link and phase banner are kept in Django's cache (jinja2/base.html), but a page rendered without a
+    request (the 500 handler's) must depend on nothing that could be failing: it reads and writes no cache."""
+    from django.core.cache import cache
+    from django.core.cache.utils import make_template_fragment_key
+
+    from scr_register.views import server_error
+
+    names = ("base.skip_link", "base.phase_banner")
+    keys = [make_template_fragment_key(name, [settings.FEEDBACK_URL]) for name in names]
+    cache.clear()
+    error_page = server_error(RequestFactory().get("/"))
+    assert "Skip to main content" in error_page.content.decode() and "Beta" in error_page.content.decode()
+    assert cache.get_many(keys) == {}
+    page = client.get("/accounts/login/", secure=True)
+    assert page.status_code == 200
+    assert set(cache.get_many(keys)) == set(keys)

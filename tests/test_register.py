@@ -312,6 +312,9 @@ def test_pages_show_a_count_and_links_that_keep_every_filter(as_inspector):
     assert "Showing 26 to 34 of 34 reviews" in second.content.decode()
     assert len(listed(second)) == 9
     assert set(listed(first)).isdisjoint(listed(second))
+    # The pagination's markup (kept in the cache under its parameters) follows the page shown.
+    current = [soup(page).select_one(".govuk-pagination__item--current") for page in (first, second)]
+    assert [item.get_text(strip=True) for item in current] == ["1", "2"]
     # The export link carries the filters and sort, not the page.
     export = soup(second).find("a", string="Download this list (CSV)")["href"]
     assert export == "/reviews/export.csv?judgement=inadequate&o=-reference"

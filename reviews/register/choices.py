@@ -48,11 +48,18 @@ class BoardOption:
 
 @dataclass(frozen=True)
 class RegisterOptions:
-    """Every board (by name) and region (by code), as plain values."""
+    """Every board (by name) and region (by code), as plain values.
 
-    boards: tuple
+    The boards are kept in Django's cache as plain tuples, and made BoardOptions only when a page reads them:
+    every register page unpickles this, and most read no board (the panel's markup is cached)."""
+
+    board_rows: tuple  # of (id, gss_code, name, region code), by name
     regions: tuple  # of (code, name)
     version: str = ""  # names this content: the filter panel's cached markup is kept per version
+
+    @cached_property
+    def boards(self):
+        return tuple(BoardOption(*row) for row in self.board_rows)
 
     @cached_property
     def by_code(self):
@@ -68,14 +75,11 @@ class RegisterOptions:
 
 
 def _load_options():
-    boards = tuple(
-        BoardOption(*row)
-        for row in Board.objects.order_by("name", "gss_code").values_list("id", "gss_code", "name", "region__code")
-    )
+    board_rows = tuple(Board.objects.order_by("name", "gss_code").values_list("id", "gss_code", "name", "region__code"))
     regions = tuple(Region.objects.order_by("code").values_list("code", "name"))
     # A digest of the content, not a counter: every process that reads the same boards names them alike.
-    version = hashlib.md5(repr((boards, regions)).encode(), usedforsecurity=False).hexdigest()
-    return RegisterOptions(boards=boards, regions=regions, version=version)
+    version = hashlib.md5(repr((board_rows, regions)).encode(), usedforsecurity=False).hexdigest()
+    return RegisterOptions(board_rows=board_rows, regions=regions, version=version)
 
 
 def register_options():

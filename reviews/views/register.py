@@ -157,7 +157,8 @@ class RegisterView(PermissionRequiredMixin, FilterView):
         )
         if not self.partial:
             context["board_selected"], context["board_typed"] = board_selection(filterset)
-            context["boards"], context["boards_version"] = filterset.options.boards, filterset.options.version
+            # The boards are read by the panel's markup only when it is not in the cache.
+            context["options"] = filterset.options
             context["panel_varies_on"] = panel_varies_on(filterset, query)
         return context
 
