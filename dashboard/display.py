@@ -13,13 +13,20 @@ def shown(value, kind):
     return f"{value:,}"
 
 
+def _classes(kind):
+    """A value cell's class attribute: GOV.UK's table cell, numeric when the figure is a number, with classes of
+    our own."""
+    classes = "govuk-table__cell"
+    if kind in NUMERIC_KINDS:
+        classes += " govuk-table__cell--numeric"
+    if kind == tables.YEAR:
+        classes += " app-table__cell--nowrap"
+    return classes
+
+
 def _cell(value, kind):
-    """A value cell: its text (None for no figure), govukTable's format, and classes of our own."""
-    return {
-        "text": shown(value, kind),
-        "format": "numeric" if kind in NUMERIC_KINDS else None,
-        "classes": "app-table__cell--nowrap" if kind == tables.YEAR else "",
-    }
+    """A value cell: its text (None for no figure) and its classes."""
+    return {"text": shown(value, kind), "classes": _classes(kind)}
 
 
 def _sort_state(key, current):
@@ -47,14 +54,16 @@ def table(tbl, *, row_header="name", hide=(), sort=None, sortable=None):
             state, next_key, hint, arrow = _sort_state(sortable[column.key], current)
             head["sort"] = {"state": state, "href": href_for(next_key), "hint": hint, "arrow": arrow}
         heads.append(head)
-    columns = [(c.key, c.kind) for c in others]
+    # A column's cells share their classes: each cell is (the column's classes, its text), so a table of thousands
+    # of rows (every board's every year) makes no dictionary per cell.
+    columns = [(c.key, c.kind, _classes(c.kind)) for c in others]
     rows = [
         {
             "name": row[row_header],
             "href": row.get("_href"),
             "year": row.get("year"),
             "comparison": row.get("_level") in ("national", "region"),
-            "cells": [_cell(row[key], kind) for key, kind in columns],
+            "cells": [(classes, shown(row[key], kind)) for key, kind, classes in columns],
         }
         for row in tbl.rows
     ]

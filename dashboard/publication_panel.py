@@ -13,19 +13,18 @@ Definitions (written out on the page, in "How these figures are calculated"):
   recorded a publication before the completion), over the reviews that have both; the median is in whole days,
   rounded half up, halfway between the middle two for an even count.
 
-``board_year_figures`` reads them for every board and year in a few small queries (the reporting database), kept in
-Django's cache under the data version, which every write to a review, an evaluation or a document changes (statement
-triggers, reviews/reporting.py). Regional and national rows are sums of every board's row (their medians from the
-boards' days merged), so board staff see them whole while seeing only their own boards' rows.
+The database keeps these figures per lead board and reporting year (``reviews.reporting.BoardYear``, recounted by the
+statement triggers of every write to a review, an evaluation or a document), so ``board_year_figures`` reads one
+year's rows in one query, kept in Django's cache under the data version. Regional and national rows are sums of every
+board's row (their medians from the boards' days merged), so board staff see them whole while seeing only their own
+boards' rows.
 """
 
 import itertools
 import statistics
 
-from django.db.models import Count, F, Func, IntegerField, Min, OuterRef, Subquery
-
 from dashboard import charts, display, queries, tables
-from reviews.models import Document, Evaluation, Review
+from reviews.reporting import BoardYear
 
 COLUMNS = [
     tables.Column("key", "Code"),
@@ -38,73 +37,24 @@ COLUMNS = [
 ]
 
 
-class StartYear(Func):
-    """The reporting year of a date as the calendar year it starts in (1 April 2008 to 31 March 2009 is 2008)."""
-
-    template = "(EXTRACT(YEAR FROM (%(expressions)s - INTERVAL '3 months')))::int"
-    output_field = IntegerField()
-
-
-def board_year_figures(*, version=None):
-    """Every lead board's figures per reporting year: ``{(board_id, start_year): {"reviews", "published",
-    "days"}}`` with ``days`` the sorted days to publication; at most three queries, none when cached.
-
-    A review's first evaluation is its evaluation numbered 1. The reviews first evaluated in a board's year are
-    the evaluations the database keeps counted for it (``BoardYear``, the judgement rates' rows, usually cached
-    already) less its re-evaluations (numbered 2 or more: a few thousand rows, where reading every first
-    evaluation would join a hundred thousand); the reviews with a published executive summary are read from the
-    documents (few: each with its earliest date, completion, board and first evaluation), so no statement looks up
-    documents once per review."""
+def board_year_figures(start_year, *, board_id=None, version=None):
+    """Every lead board's figures in the reporting year ``start_year`` (and the board ``board_id``'s in every year):
+    ``{(board_id, start_year): {"reviews", "published", "days"}}`` with ``days`` the sorted days to publication,
+    for the board-years with a review first evaluated; one query over the rows the database keeps
+    (``reviews.reporting.BoardYear``), none when cached."""
 
     def compute():
-        figures = {
-            (row["board_id"], row["start_year"]): {"reviews": row["reviews"], "published": 0, "days": []}
-            for row in queries.judgement_counts(version=version)
-            if row["board_id"] is not None
+        rows = BoardYear.objects.using(queries.DATABASE).publication_counts(start_year=start_year, board_id=board_id)
+        return {
+            (row["board_id"], row["start_year"]): {
+                "reviews": row["reviews"],
+                "published": row["published"],
+                "days": row["days"],
+            }
+            for row in rows
         }
-        again = (
-            Evaluation.objects.using(queries.DATABASE)
-            .filter(sequence__gt=1)
-            .exclude(review__status=Review.Status.DRAFT)
-            .values(board_id=F("review__board_id"), start_year=StartYear("completed_date"))
-            .annotate(evaluations=Count("pk"))
-            .order_by()
-        )
-        for row in again:
-            _part(figures, row["board_id"], row["start_year"])["reviews"] -= row["evaluations"]
-        first = Evaluation.objects.filter(review=OuterRef("review_id"), sequence=1).values("completed_date")
-        published = (
-            Document.objects.using(queries.DATABASE)
-            .current()
-            .published()
-            .filter(kind=Document.Kind.EXECUTIVE_SUMMARY)
-            .exclude(review__status=Review.Status.DRAFT)
-            .values("review_id", board_id=F("review__board_id"), completed=F("review__completed_date"))
-            .annotate(published=Min("published_date"), first_evaluated=Subquery(first[:1]))
-            .order_by()
-        )
-        for row in published:
-            if row["first_evaluated"] is None:
-                continue  # not evaluated yet
-            part = _part(figures, row["board_id"], start_year_of_day(row["first_evaluated"]))
-            part["published"] += 1
-            if row["completed"] is not None:
-                part["days"].append((row["published"] - row["completed"]).days)
-        for part in figures.values():
-            part["days"].sort()
-        return {key: part for key, part in figures.items() if part["reviews"] > 0}
 
-    return queries.cached(("publication-figures",), version, compute)
-
-
-def _part(figures, board_id, start_year):
-    # The kept counts have a row for every board and year with an evaluation; a row made here stays empty.
-    return figures.setdefault((board_id, start_year), {"reviews": 0, "published": 0, "days": []})
-
-
-def start_year_of_day(day):
-    """The calendar year the reporting year of ``day`` starts in."""
-    return day.year if day.month >= 4 else day.year - 1
+    return queries.cached(("publication-figures", start_year, board_id), version, compute)
 
 
 def _row(key, name, start_year, parts, level):
@@ -128,8 +78,8 @@ def publication_table(viewer, filters, *, version=None):
     """England's row for the page's year, the chosen region's (or every region's), then the rows of the boards this
     reader may see (within the chosen region or board) with evaluated reviews: that year, or every year when the
     page shows one board. A ``tables.Table`` for the page and the CSV."""
-    figures = board_year_figures(version=version)
     year = queries.start_year_of(filters.year)
+    figures = board_year_figures(year, board_id=filters.board.pk if filters.board else None, version=version)
     in_year = {board_id: part for (board_id, start_year), part in figures.items() if start_year == year}
     national = [_row(queries.ENGLAND, "England", year, list(in_year.values()), "national")]
     regions = [filters.region] if filters.region else viewer.regions()

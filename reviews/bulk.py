@@ -107,11 +107,15 @@ def copy_rows(model, rows):
     copy_text(model, data, csv_format=True)
 
 
+COPY_CHUNK = 64 * 1024 * 1024
+
+
 def copy_text(model, data, *, csv_format=False):
     """Insert the rows of ``data`` (a StringIO in COPY's text format, or CSV) with one ``COPY``."""
     data.seek(0)
-    # One read of the whole buffer: small reads would each wait for the GIL (seed_demo generates the next
-    # chunk in a thread meanwhile).
-    size = max(len(data.getvalue()), 8192)
+    # Reads of up to 64 MiB: small reads would each wait for the GIL (seed_demo generates the next chunk in a
+    # thread meanwhile), and one message of more than 1 GiB (the actions of 1,000,000 reviews) is refused by
+    # PostgreSQL ("invalid message length"), which drops the connection.
+    size = min(max(len(data.getvalue()), 8192), COPY_CHUNK)
     with connection.cursor() as cursor:
         cursor.cursor.copy_expert(copy_statement(model, csv_format=csv_format), data, size)

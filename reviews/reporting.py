@@ -9,8 +9,9 @@ answer is never older than the data.
 the evaluation), the evaluations of submitted reviews counted per judgement and per finding category (the
 evaluations of reviews with at least one finding of that category), and the rest of the year's figures that
 add up over boards (``details``: the children, findings, timeliness and independence of the evaluated
-reviews, and each measure's days as a sorted list for the medians), so a cold dashboard reads a year's rows
-and nothing per evaluation. The triggers that bump the version
+reviews, and each measure's days as a sorted list for the medians) and the publication panel's (the reviews
+first evaluated, those with a published executive summary and their days to publication), so a cold dashboard
+reads a year's rows and nothing per evaluation. The triggers that bump the version
 recount the (board, year) rows a statement touched, from the base tables, in the writing transaction; the
 version row's lock makes those writers take turns, so each recount sees every earlier writer's rows and the
 rows stay exact (tests/test_dashboard_properties.py compares them with a recount after random writes).
@@ -32,6 +33,7 @@ from contextlib import contextmanager
 import pgtrigger
 from django.db import DEFAULT_DB_ALIAS, connections, models, transaction
 from django.db.models import Q
+from django.db.models.fields.json import KeyTransform
 
 from reviews.models import (
     Action,
@@ -107,6 +109,22 @@ class BoardYearQuerySet(models.QuerySet):
         )
         return list(own.union(sums, all=True))
 
+    def publication_counts(self, *, start_year, board_id=None):
+        """The publication panel's figures of every board's row of the reporting year ``start_year`` (and of every
+        year of the board ``board_id`` when given): plain rows ``{"board_id", "start_year", "reviews" (first
+        evaluated), "published", "days" (sorted days to publication)}``, the rows with a first evaluation, in one
+        query that reads only those keys of the rows' details."""
+        rows = self.filter(models.Q(start_year=start_year) | models.Q(board_id=board_id))
+        return list(
+            rows.filter(details__first_evaluations__gt=0).values(
+                "board_id",
+                "start_year",
+                reviews=KeyTransform("first_evaluations", "details"),
+                published=KeyTransform("published", "details"),
+                days=KeyTransform("days__publication", "details"),  # a key with "__" in it: not F("details__...")
+            )
+        )
+
 
 def _count(verbose_name):
     return models.PositiveIntegerField(verbose_name, default=0)
@@ -115,7 +133,8 @@ def _count(verbose_name):
 class BoardYear(models.Model):
     """The evaluations completed in one reporting year of one lead board's submitted reviews, counted.
 
-    Kept by the database (statement triggers on reviews, evaluations and findings), never written by the app.
+    Kept by the database (statement triggers on reviews, evaluations, findings, children and documents), never
+    written by the app.
     """
 
     board = models.ForeignKey(Board, on_delete=models.CASCADE, related_name="+")
@@ -169,7 +188,8 @@ pgtrigger.register(
         delete=EVALUATION_KEYS.format(rows="old_rows"),
     )
 )(Evaluation)
-for model in (Finding, Child):  # a review's findings and children: its evaluations' (board, year) rows
+# A review's findings, children and documents (its publication): its evaluations' (board, year) rows.
+for model in (Finding, Child, Document):
     pgtrigger.register(
         *_triggers(
             "dashboard",
@@ -187,9 +207,8 @@ pgtrigger.register(
     )
 )(Review)
 # A contribution changes the review's cross_area flag (its own trigger), and so the review's rows.
-# Recommendations and actions: the action-plan figures (dashboard/api_actions.py) are cached under the version;
-# documents: the publication figures (dashboard/publication_panel.py) are too.
-for model in (Contribution, Board, Region, Recommendation, Action, Document):
+# Recommendations and actions: the action-plan figures (dashboard/api_actions.py) are cached under the version.
+for model in (Contribution, Board, Region, Recommendation, Action):
     pgtrigger.register(*_triggers("dashboard"))(model)
 
 

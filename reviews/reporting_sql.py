@@ -3,7 +3,7 @@ fixed table and column names and no value from outside the database."""
 
 # ruff: noqa: S608 (fixed fragments and table names; a trigger body takes no parameter)
 
-from reviews.models import Agency, Child, Finding, Judgement
+from reviews.models import Agency, Child, Document, Finding, Judgement
 
 # The sequence gives every writing statement a number never used before, even after a rollback.
 VERSION_SEQUENCE = "reviews_dataversion_seq"
@@ -133,8 +133,22 @@ DAYS = [
     (f"days__{name}", f"coalesce(jsonb_agg({days} ORDER BY {days}) FILTER (WHERE {days} IS NOT NULL), '[]')")
     for name, days in DAY_MEASURES.items()
 ]
+# The publication panel's figures (dashboard/publication_panel.py): a review counts in the year of its first
+# evaluation (numbered 1), once; it is published when a current executive summary has a publication date (the
+# earliest is its publication date, ``pd``). Not in ``DETAILS``: the year's other figures count every evaluation.
+_FIRST = "e.sequence = 1"
+_PUBLISHED_DAYS = "pd.published - r.completed_date"
+PUBLICATION = [
+    ("first_evaluations", f"count(*) FILTER (WHERE {_FIRST})"),
+    ("published", f"count(*) FILTER (WHERE {_FIRST} AND pd.published IS NOT NULL)"),
+    (
+        "days__publication",
+        f"coalesce(jsonb_agg({_PUBLISHED_DAYS} ORDER BY {_PUBLISHED_DAYS}) "
+        f"FILTER (WHERE {_FIRST} AND {_PUBLISHED_DAYS} IS NOT NULL), '[]')",
+    ),
+]
 # jsonb_build_object takes at most 100 arguments: the pairs go in objects of 50, joined.
-_PAIRS = DETAILS + DAYS
+_PAIRS = DETAILS + DAYS + PUBLICATION
 _DETAILS_OBJECT = " || ".join(
     "jsonb_build_object(" + ", ".join(f"'{key}', {expression}" for key, expression in _PAIRS[i : i + 50]) + ")"
     for i in range(0, len(_PAIRS), 50)
@@ -154,6 +168,10 @@ CROSS JOIN LATERAL (
     SELECT {mask} AS categories, {finding_counts} FROM reviews_finding f WHERE f.review_id = r.id
 ) fl
 CROSS JOIN LATERAL (SELECT {child_counts} FROM reviews_child c WHERE c.review_id = r.id) ch
+CROSS JOIN LATERAL (
+    SELECT min(d.published_date) AS published FROM reviews_document d
+    WHERE d.review_id = r.id AND d.kind = '{summary}' AND d.deleted_at IS NULL AND e.sequence = 1
+) pd
 GROUP BY r.board_id, k.start_year;
 """
 
@@ -168,4 +186,5 @@ def recount(keys):
         details=_DETAILS_OBJECT,
         finding_counts=_FINDING_COUNTS,
         child_counts=_CHILD_COUNTS,
+        summary=Document.Kind.EXECUTIVE_SUMMARY.value,
     )

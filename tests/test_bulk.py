@@ -37,3 +37,18 @@ def test_a_bulk_writers_settings_hold_for_its_transaction_only():
             assert cursor.fetchone()[0] == "off"
         cursor.execute("SHOW jit")
         assert cursor.fetchone()[0] == before
+
+
+@pytest.mark.django_db
+def test_copy_sends_a_large_buffer_in_pieces_and_writes_every_row(monkeypatch):
+    # PostgreSQL refuses one COPY message over 1 GiB (seed_demo's actions at 1,000,000 reviews): the buffer goes
+    # in pieces of COPY_CHUNK bytes, here a few bytes, so rows and values are split across messages.
+    from reviews.models import Finding
+    from tests.factories import ReviewFactory
+
+    monkeypatch.setattr(bulk, "COPY_CHUNK", 7)
+    review = ReviewFactory()
+    assert COPY_FIELDS[Finding] == ("review_id", "category", "agency", "description")
+    bulk.copy_rows(Finding, [(review.pk, "other", "", f"Finding number {n}") for n in range(50)])
+    written = Finding.objects.filter(review=review).values_list("description", flat=True)
+    assert sorted(written) == sorted(f"Finding number {n}" for n in range(50))
