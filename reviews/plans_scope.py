@@ -43,39 +43,48 @@ SELECT m.id AS recommendation_id, r.board_id AS lead_board_id, r.status <> 'draf
 FROM reviews_recommendation m JOIN reviews_review r ON r.id = m.review_id
 WHERE m.id IN ({recommendations})
 """
-# Those recommendations' actions (those of them that {actions}, a condition on ``a``, names) whose kept columns
-# differ, put right. Only rows that differ are written: a writer that sent the right values costs no second write.
+# The actions {actions} (a query of their rows, as written) whose kept columns differ from their recommendation's
+# scope, put right. The scope is worked out once per recommendation (MATERIALIZED: not once per action), and only
+# rows that differ are written: a writer that sent the right values costs no second write of its rows.
 _FILL = """
+WITH scope AS MATERIALIZED ({scope})
 UPDATE reviews_action a
 SET lead_board_id = s.lead_board_id, review_submitted = s.review_submitted, reader_boards = s.reader_boards
-FROM ({scope}) s
-WHERE a.recommendation_id = s.recommendation_id AND {actions}
-  AND (a.lead_board_id, a.review_submitted, a.reader_boards)
+FROM {actions} n JOIN scope s ON s.recommendation_id = n.recommendation_id
+WHERE a.id = n.id
+  AND (n.lead_board_id, n.review_submitted, n.reader_boards)
       IS DISTINCT FROM (s.lead_board_id, s.review_submitted, s.reader_boards);
 """
 
 
-def _fill(recommendations, actions="TRUE"):
+def _fill(actions, recommendations=None):
+    """The body that fills the kept columns of ``actions`` (a row source with their columns: a transition table,
+    a query in brackets), whose recommendations ``recommendations`` names (a query; by default theirs)."""
+    recommendations = recommendations or f"SELECT recommendation_id FROM {actions} n"
     return _FILL.format(scope=_SCOPE.format(recommendations=recommendations), actions=actions) + "RETURN NULL;"
 
 
 # The actions an UPDATE moved to another recommendation or wrote a kept column of (the fill's own UPDATE among
-# them). An UPDATE of no rows fills nothing: the fill's UPDATE that found every row right ends the chain there.
+# them): the others' columns were right and still are. An UPDATE of no rows fills nothing, so the fill's UPDATE
+# that found every row right ends the chain there.
 _CHANGED_ACTIONS = (
-    "SELECT n.{column} FROM new_rows n JOIN old_rows o ON o.id = n.id "
+    "(SELECT n.* FROM new_rows n JOIN old_rows o ON o.id = n.id "
     "WHERE (n.recommendation_id, n.lead_board_id, n.review_submitted, n.reader_boards) "
-    "IS DISTINCT FROM (o.recommendation_id, o.lead_board_id, o.review_submitted, o.reader_boards)"
+    "IS DISTINCT FROM (o.recommendation_id, o.lead_board_id, o.review_submitted, o.reader_boards))"
 )
 pgtrigger.register(
     *statement_triggers(
         "reader_scope",
-        insert=_fill("SELECT recommendation_id FROM new_rows", "a.id IN (SELECT id FROM new_rows)"),
-        update="IF NOT EXISTS (SELECT FROM new_rows) THEN RETURN NULL; END IF;"
-        + _fill(
-            _CHANGED_ACTIONS.format(column="recommendation_id"), f"a.id IN ({_CHANGED_ACTIONS.format(column='id')})"
-        ),
+        insert=_fill("new_rows"),
+        update="IF NOT EXISTS (SELECT FROM new_rows) THEN RETURN NULL; END IF;" + _fill(_CHANGED_ACTIONS),
     )
 )(Action)
+
+
+def _actions_of(recommendations):
+    """Every action of the recommendations a query names, as rows for ``_fill``."""
+    return _fill(f"(SELECT * FROM reviews_action WHERE recommendation_id IN ({recommendations}))", recommendations)
+
 
 # When the source changes: every action of the recommendations concerned.
 _CHANGED_REVIEWS = (
@@ -91,14 +100,14 @@ def _contributions_of(rows):
     return f"SELECT m.id FROM reviews_recommendation m WHERE m.review_id IN (SELECT review_id FROM {rows})"
 
 
-pgtrigger.register(*statement_triggers("reader_scope", update=_fill(_CHANGED_REVIEWS)))(Review)
-pgtrigger.register(*statement_triggers("reader_scope", update=_fill(_MOVED_RECOMMENDATIONS)))(Recommendation)
+pgtrigger.register(*statement_triggers("reader_scope", update=_actions_of(_CHANGED_REVIEWS)))(Review)
+pgtrigger.register(*statement_triggers("reader_scope", update=_actions_of(_MOVED_RECOMMENDATIONS)))(Recommendation)
 pgtrigger.register(
     *statement_triggers(
         "reader_scope",
-        insert=_fill(_contributions_of("new_rows")),
-        update=_fill(_contributions_of("new_rows UNION SELECT review_id FROM old_rows")),
-        delete=_fill(_contributions_of("old_rows")),
+        insert=_actions_of(_contributions_of("new_rows")),
+        update=_actions_of(_contributions_of("new_rows UNION SELECT review_id FROM old_rows")),
+        delete=_actions_of(_contributions_of("old_rows")),
     )
 )(Contribution)
 
