@@ -44,16 +44,20 @@ FROM reviews_recommendation m JOIN reviews_review r ON r.id = m.review_id
 WHERE m.id IN ({recommendations})
 """
 # The actions {actions} (a query of their rows, as written) whose kept columns differ from their recommendation's
-# scope, put right. The scope is worked out once per recommendation (MATERIALIZED: not once per action), and only
-# rows that differ are written: a writer that sent the right values costs no second write of its rows.
+# scope, put right. The scope is worked out once per recommendation (MATERIALIZED: not once per action), and the
+# rows that differ are found before any action row is read: a writer that sent the right values costs no second
+# read or write of its rows.
 _FILL = """
-WITH scope AS MATERIALIZED ({scope})
+WITH scope AS MATERIALIZED ({scope}),
+wrong AS MATERIALIZED (
+  SELECT n.id, s.lead_board_id, s.review_submitted, s.reader_boards
+  FROM {actions} n JOIN scope s ON s.recommendation_id = n.recommendation_id
+  WHERE (n.lead_board_id, n.review_submitted, n.reader_boards)
+        IS DISTINCT FROM (s.lead_board_id, s.review_submitted, s.reader_boards)
+)
 UPDATE reviews_action a
-SET lead_board_id = s.lead_board_id, review_submitted = s.review_submitted, reader_boards = s.reader_boards
-FROM {actions} n JOIN scope s ON s.recommendation_id = n.recommendation_id
-WHERE a.id = n.id
-  AND (n.lead_board_id, n.review_submitted, n.reader_boards)
-      IS DISTINCT FROM (s.lead_board_id, s.review_submitted, s.reader_boards);
+SET lead_board_id = w.lead_board_id, review_submitted = w.review_submitted, reader_boards = w.reader_boards
+FROM wrong w WHERE a.id = w.id;
 """
 
 
