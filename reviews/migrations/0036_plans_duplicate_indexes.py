@@ -4,52 +4,85 @@ import django.db.models.deletion
 from django.db import migrations, models
 
 
+def dropped_concurrently(table, name, column, field):
+    """A foreign key's own index dropped CONCURRENTLY (another index starts with its column); the field's
+    ``db_index=False`` in the state only, so the foreign key's constraint is left as it is."""
+    return migrations.RunSQL(
+        sql=f'DROP INDEX CONCURRENTLY IF EXISTS "{name}";',
+        reverse_sql=f'CREATE INDEX CONCURRENTLY IF NOT EXISTS "{name}" ON "{table}" ("{column}");',
+        state_operations=[field],
+    )
+
+
 class Migration(migrations.Migration):
+    # Outside a transaction, as 0011 explains: the indexes are dropped without blocking writes.
+    atomic = False
+
     dependencies = [
         ("reviews", "0035_action_scope_statement"),
     ]
 
     operations = [
-        migrations.AlterField(
-            model_name="action",
-            name="recommendation",
-            field=models.ForeignKey(
-                db_index=False,
-                on_delete=django.db.models.deletion.CASCADE,
-                related_name="actions",
-                to="reviews.recommendation",
+        dropped_concurrently(
+            "reviews_action",
+            "reviews_action_recommendation_id_eefccb0a",
+            "recommendation_id",
+            migrations.AlterField(
+                model_name="action",
+                name="recommendation",
+                field=models.ForeignKey(
+                    db_index=False,
+                    on_delete=django.db.models.deletion.CASCADE,
+                    related_name="actions",
+                    to="reviews.recommendation",
+                ),
             ),
         ),
-        migrations.AlterField(
-            model_name="actionmonth",
-            name="board",
-            field=models.ForeignKey(
-                db_constraint=False,
-                db_index=False,
-                on_delete=django.db.models.deletion.DO_NOTHING,
-                related_name="+",
-                to="reviews.board",
+        dropped_concurrently(
+            "reviews_actionmonth",
+            "reviews_actionmonth_board_id_06eafb08",
+            "board_id",
+            migrations.AlterField(
+                model_name="actionmonth",
+                name="board",
+                field=models.ForeignKey(
+                    db_constraint=False,
+                    db_index=False,
+                    on_delete=django.db.models.deletion.DO_NOTHING,
+                    related_name="+",
+                    to="reviews.board",
+                ),
             ),
         ),
-        migrations.AlterField(
-            model_name="countedaction",
-            name="board",
-            field=models.ForeignKey(
-                db_constraint=False,
-                db_index=False,
-                on_delete=django.db.models.deletion.DO_NOTHING,
-                related_name="+",
-                to="reviews.board",
+        dropped_concurrently(
+            "reviews_countedaction",
+            "reviews_countedaction_board_id_8220ed62",
+            "board_id",
+            migrations.AlterField(
+                model_name="countedaction",
+                name="board",
+                field=models.ForeignKey(
+                    db_constraint=False,
+                    db_index=False,
+                    on_delete=django.db.models.deletion.DO_NOTHING,
+                    related_name="+",
+                    to="reviews.board",
+                ),
             ),
         ),
-        migrations.AlterField(
-            model_name="recommendation",
-            name="review",
-            field=models.ForeignKey(
-                db_index=False,
-                on_delete=django.db.models.deletion.CASCADE,
-                related_name="recommendations",
-                to="reviews.review",
+        dropped_concurrently(
+            "reviews_recommendation",
+            "reviews_recommendation_review_id_e4856b25",
+            "review_id",
+            migrations.AlterField(
+                model_name="recommendation",
+                name="review",
+                field=models.ForeignKey(
+                    db_index=False,
+                    on_delete=django.db.models.deletion.CASCADE,
+                    related_name="recommendations",
+                    to="reviews.review",
+                ),
             ),
         ),
     ]
