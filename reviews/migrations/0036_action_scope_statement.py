@@ -7,7 +7,7 @@ from django.db import migrations
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("reviews", "0034_document_search"),
+        ("reviews", "0035_publication_kept"),
     ]
 
     operations = [

@@ -19,7 +19,7 @@ class Migration(migrations.Migration):
     atomic = False
 
     dependencies = [
-        ("reviews", "0035_action_scope_statement"),
+        ("reviews", "0036_action_scope_statement"),
     ]
 
     operations = [
