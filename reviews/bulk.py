@@ -61,6 +61,11 @@ COPY_FIELDS = {
         "evidence",
         "version",
         "updated_at",
+        # Kept by triggers from the review (reviews/plans_scope.py); a writer that knows them
+        # (plans_scope.kept_scope) sets them, so the triggers find nothing to change.
+        "lead_board_id",
+        "review_submitted",
+        "reader_boards",
     ),
 }
 

@@ -16,7 +16,7 @@ import time
 
 from django.db import connection, transaction
 
-from reviews import bulk, demo
+from reviews import bulk, demo, plans_scope
 from reviews.demo import AS_OF
 from reviews.models import Action, Agency, CountedAction, Recommendation, Review
 
@@ -127,7 +127,8 @@ def add_plans(*, seed):
         ids = bulk.reserve_ids(Recommendation, len(recommendations))
         with demo.bulk_load(cursor, tables):
             bulk.copy_rows(Recommendation, [(pk, *row) for pk, row in zip(ids, recommendations, strict=True)])
-            bulk.copy_rows(Action, [(ids[row[0]], *row[1:]) for row in actions])
+            scope = plans_scope.kept_scope(ids)  # sent with the actions: the scope triggers write no row again
+            bulk.copy_rows(Action, [(ids[row[0]], *row[1:], *scope[ids[row[0]]]) for row in actions])
     with connection.cursor() as cursor:
         # As seed_demo does for its tables: the planner's statistics and the visibility map now.
         tables = f"{Recommendation._meta.db_table}, {Action._meta.db_table}"

@@ -62,7 +62,8 @@ class RecommendationQuerySet(models.QuerySet):
 class Recommendation(models.Model):
     """One recommendation of a review, addressed to an agency or (blank) to the board as a whole."""
 
-    review = models.ForeignKey(Review, on_delete=models.CASCADE, related_name="recommendations")
+    # No index of its own: recommendation_number_unique (review, number) starts with it.
+    review = models.ForeignKey(Review, on_delete=models.CASCADE, db_index=False, related_name="recommendations")
     number = models.PositiveSmallIntegerField("recommendation number", help_text="1, 2, 3 ... within the review")
     text = models.TextField("recommendation", max_length=RECOMMENDATION_TEXT_MAX_LENGTH, validators=[validate_xml_text])
     agency = models.CharField(
@@ -191,7 +192,8 @@ class Action(models.Model):
         COMPLETED = "completed", "Completed"
         WITHDRAWN = "withdrawn", "Withdrawn"
 
-    recommendation = models.ForeignKey(Recommendation, on_delete=models.CASCADE, related_name="actions")
+    # No index of its own: action_number_unique (recommendation, number) starts with it.
+    recommendation = models.ForeignKey(Recommendation, on_delete=models.CASCADE, db_index=False, related_name="actions")
     number = models.PositiveSmallIntegerField("action number", help_text="1, 2, 3 ... within the recommendation")
     description = models.TextField("action", max_length=ACTION_DESCRIPTION_MAX_LENGTH, validators=[validate_xml_text])
     owner_agency = models.CharField("owner", max_length=24, choices=Agency, help_text="The agency that does it")

@@ -115,7 +115,8 @@ class CountedAction(models.Model):
     action = models.OneToOneField(
         Action, primary_key=True, on_delete=models.DO_NOTHING, db_constraint=False, related_name="+"
     )
-    board = models.ForeignKey(Board, on_delete=models.DO_NOTHING, db_constraint=False, related_name="+")
+    # No index of its own: countedaction_board_idx starts with it (one index fewer to write per counted action).
+    board = models.ForeignKey(Board, on_delete=models.DO_NOTHING, db_constraint=False, db_index=False, related_name="+")
     due_date = models.DateField()
     completed_date = models.DateField(null=True)
 
@@ -171,7 +172,8 @@ class ActionMonth(models.Model):
     """Counted actions of one lead board by calendar month (the first day of it): the open and the late ones
     by due date, the late and the on-time ones by date completed. Kept by the database, never by the app."""
 
-    board = models.ForeignKey(Board, on_delete=models.DO_NOTHING, db_constraint=False, related_name="+")
+    # No index of its own: actionmonth_unique starts with it.
+    board = models.ForeignKey(Board, on_delete=models.DO_NOTHING, db_constraint=False, db_index=False, related_name="+")
     month = models.DateField()
     due_open = models.IntegerField(default=0)
     due_late = models.IntegerField(default=0)

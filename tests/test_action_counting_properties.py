@@ -100,13 +100,14 @@ def apply(operation, n, value, day, status):
             **action_fields(status, day, day),
         )
     elif operation == "copy_actions" and (m := nth(Recommendation.objects, n)):  # the import's COPY path
+        # Several rows in one statement, their kept scope (reviews/plans_scope.py) sent wrong: the triggers fix it.
         now = timezone.now()
         fields = action_fields(status, day, day)
         bulk.copy_rows(
             Action,
             [
                 (m.pk, next_number(Action, recommendation=m) + k, "Copied", "education", fields["due_date"],
-                 fields["status"], fields["completed_date"], fields["evidence"], 1, now)
+                 fields["status"], fields["completed_date"], fields["evidence"], 1, now, None, False, "{}")
                 for k in range(value % 3 + 1)
             ],
         )  # fmt: skip

@@ -4,6 +4,7 @@ sequence of writes (a review's lead board or status changed, a contribution adde
 added, moved, copied and deleted, recommendations moved, reviews deleted, the CSV import); and
 ``Action.objects.for_user`` reads from them exactly the actions of ``Review.objects.for_user``, for every role."""
 
+import datetime
 from collections import defaultdict
 
 import pytest
@@ -12,13 +13,23 @@ from django.db import transaction
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from reviews.models import Action, Contribution, Review
+from reviews.models import Action, Contribution, Recommendation, Review
 from tests.factories import UserFactory, board
-from tests.test_action_counting_properties import BOARDS, OPERATIONS, Rollback, apply, days, nth, registers, write
+from tests.test_action_counting_properties import (
+    BOARDS,
+    OPERATIONS,
+    Rollback,
+    apply,
+    days,
+    next_number,
+    nth,
+    registers,
+    write,
+)
 from tests.test_import import run
 from tests.test_import_plans import PLANS
 
-SCOPE_OPERATIONS = [*OPERATIONS, "contribute", "uncontribute", "move_contribution"]
+SCOPE_OPERATIONS = [*OPERATIONS, "contribute", "uncontribute", "move_contribution", "scramble", "bulk_create"]
 operations = st.lists(
     st.tuples(
         st.sampled_from(SCOPE_OPERATIONS),
@@ -63,6 +74,24 @@ def apply_scope(operation, n, value, day, status):
         taken = set(Contribution.objects.filter(review=c.review_id).values_list("board__gss_code", flat=True))
         if gss not in taken:  # one statement: the trigger sees the old and the new board
             Contribution.objects.filter(pk=c.pk).update(board=board(gss))
+    elif operation == "scramble":  # one UPDATE writing wrong kept values into many rows
+        wrong = {"lead_board": board(gss), "review_submitted": bool(value % 2), "reader_boards": [n]}
+        Action.objects.filter(pk__gte=n).update(**wrong)
+    elif operation == "bulk_create" and (m := nth(Recommendation.objects, n)):  # one INSERT of several rows
+        first = next_number(Action, recommendation=m)
+        Action.objects.bulk_create(
+            Action(
+                recommendation=m,
+                number=first + k,
+                description="Bulk",
+                owner_agency="police",
+                due_date=day or datetime.date(2020, 1, 1),
+                lead_board=board(gss),
+                review_submitted=bool(k % 2),
+                reader_boards=[value, n],
+            )
+            for k in range(value % 3 + 1)
+        )
     else:
         apply(operation, n, value, day, status)
 

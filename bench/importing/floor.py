@@ -27,7 +27,7 @@ def copy_buffers(bundle, board_ids, first_id):
     evaluated = set(latest)
     known = {row["review"] for row in bundle["children.csv"] if row["known_to_social_care"] == "yes"}
     tables = {}
-    review_rows, contribution_rows = [], []
+    review_rows, contribution_rows, scope = [], [], {}
     for offset, row in enumerate(bundle[REVIEWS]):
         pk = first_id + offset
         ids[row["reference"]] = pk
@@ -57,8 +57,15 @@ def copy_buffers(bundle, board_ids, first_id):
                 now,
             ]
         )
+        submitted = status != "draft"
+        readers = {board_ids[row["board"]]}
         for code in filter(None, row["other_boards"].split(";")):
             contribution_rows.append([pk, board_ids[code]])
+            if submitted:
+                readers.add(board_ids[code])
+        # The actions' kept scope (reviews/plans_scope.py), copied with them as the import does.
+        readers = ",".join(map(str, sorted(readers)))
+        scope[pk] = (board_ids[row["board"]], "t" if submitted else "f", f"{{{readers}}}")
     tables["reviews_review"] = (
         "id, reference, review_type, board_id, title, incident_date, decision_date, completed_date, submitted_date, "
         "independent_chair, independent_author, summary, status, latest_judgement, latest_evaluated_date, "
@@ -109,15 +116,16 @@ def copy_buffers(bundle, board_ids, first_id):
             for r in bundle["evaluations.csv"]
         ],
     )
-    recommendation_ids = {}
+    recommendation_ids, recommendation_reviews = {}, {}
     recommendation_rows = []
     for pk, r in enumerate(bundle.get("recommendations.csv", ()), start=1):
         recommendation_ids[r["review"], r["number"]] = pk
+        recommendation_reviews[pk] = ids[r["review"]]
         recommendation_rows.append([pk, ids[r["review"]], r["number"], r["text"], r["agency"], 1, now])
     tables["reviews_recommendation"] = ("id, review_id, number, text, agency, version, updated_at", recommendation_rows)
     tables["reviews_action"] = (
         "recommendation_id, number, description, owner_agency, due_date, status, completed_date, evidence, version, "
-        "updated_at",
+        "updated_at, lead_board_id, review_submitted, reader_boards",
         [
             [
                 recommendation_ids[r["review"], r["recommendation"]],
@@ -130,6 +138,7 @@ def copy_buffers(bundle, board_ids, first_id):
                 r["evidence"],
                 1,
                 now,
+                *scope[recommendation_reviews[recommendation_ids[r["review"], r["recommendation"]]]],
             ]
             for r in bundle.get("actions.csv", ())
         ],

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 
 from django.utils import timezone
 
-from reviews import bulk
+from reviews import bulk, plans_scope
 from reviews.imports.files import ACTIONS, RECOMMENDATIONS
 from reviews.imports.planning import any_of
 from reviews.models import Action, Recommendation
@@ -171,7 +171,9 @@ def write(plan, ids, result):
         for r in [*plan.replace_recommendations, *plan.replace_actions]
         for recommendation, *values in plan.actions.get(r, ())
     ]
-    bulk.copy_rows(Action, new_actions)
+    # With their kept scope, read once per recommendation, so the scope triggers have no row to write again.
+    scope = plans_scope.kept_scope({row[0] for row in new_actions}) if new_actions else {}
+    bulk.copy_rows(Action, [(*row, *scope[row[0]]) for row in new_actions])
     result.created["recommendations"], result.deleted["recommendations"] = (
         len(new_recommendations),
         deleted_recommendations,
