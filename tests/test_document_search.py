@@ -47,6 +47,7 @@ def test_a_word_only_in_a_documents_text_finds_the_review(as_inspector, review, 
     assert search(as_inspector, "hypothermia") == ["SCR-D1"]
     assert search(as_inspector, "hypothermia chronology") == ["SCR-D1"]  # every word, from the document
     assert search(as_inspector, "hypothermia family") == ["SCR-D1"]  # one from the document, one from the summary
+    assert search(as_inspector, "hypothermia of the family") == ["SCR-D1"]  # stop words ask for nothing
 
 
 def test_a_documents_text_read_from_its_pdf_by_the_task_is_searched(
