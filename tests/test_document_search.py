@@ -115,6 +115,7 @@ def test_the_reviews_own_words_and_its_documents_words_are_kept_apart(as_inspect
     assert "hypothermia" in words(review, "documents")
     assert "hypothermia" not in words(review, "document")
     assert "child" in words(review, "document") and "child" not in words(review, "documents")
+    assert words(review, "common") == words(review, "documents")  # a short text: all its words are its most used
     assert search(as_inspector, "hypothermia") == ["SCR-D1"]
     assert search(as_inspector, "services") == ["SCR-D1", "SCR-D2"]  # in both titles, in no document
 
@@ -125,9 +126,22 @@ def test_the_reviews_own_words_and_its_documents_words_are_kept_apart(as_inspect
     assert search(as_inspector, "escalated") == ["SCR-D1"]
 
     Document.objects.filter(pk=document.pk).update(deleted_at=timezone.now(), deleted_by=UserFactory())
-    assert words(review, "documents") == set()
+    assert words(review, "documents") == set() and words(review, "common") == set()
     assert search(as_inspector, "escalated") == []
     assert search(as_inspector, "services") == ["SCR-D1", "SCR-D2"]
+
+
+def test_the_words_a_documents_text_uses_most_are_kept_small_and_the_rest_still_found(as_inspector, review):
+    """ReviewSearch.common: each searched document's 50 most used words (the most frequent first, then in
+    order), a subset of its words; a word used once beyond them is found through ReviewSearch.documents."""
+    names = [f"zz{number:02d}" for number in range(60)]  # one use each
+    DocumentFactory(review=review, text=" ".join(["Neglect."] * 5 + names))
+    common = words(review, "common")
+    assert len(common) == 50 and "neglect" in common
+    assert common < words(review, "documents")
+    assert "zz59" not in common
+    assert search(as_inspector, "zz59") == ["SCR-D1"]
+    assert search(as_inspector, "neglect") == ["SCR-D1"]
 
 
 def test_another_boards_documents_never_make_its_draft_visible(client, board_user, coventry):

@@ -159,17 +159,19 @@ class ReviewSearch(models.Model):
 
     ``document`` holds the review's own words (reference, title, summary), a few hundred bytes; ``documents``
     the words of its current searched documents (null when it has none), often tens of kilobytes, stored out
-    of line. Apart, so a plan that tests rows one by one reads the small words and reaches the documents'
-    through their own GIN index."""
+    of line; ``common`` the few of those its documents use most, small. Apart, so a plan that tests rows one by
+    one reads the small words, and reaches the rest of the documents' only for a row they did not answer."""
 
     review = models.OneToOneField(Review, on_delete=models.CASCADE, primary_key=True, related_name="search")
     document = SearchVectorField()
     documents = SearchVectorField(null=True, editable=False)
+    common = SearchVectorField(null=True, editable=False)
 
     class Meta:
         indexes = [
             GinIndex(fields=["document"], name="reviewsearch_document_idx"),
             GinIndex(fields=["documents"], name="reviewsearch_documents_idx"),
+            GinIndex(fields=["common"], name="reviewsearch_common_idx"),
         ]
 
     def __str__(self):

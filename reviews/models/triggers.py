@@ -69,10 +69,24 @@ def search_document_triggers():
     )
 
 
-# ReviewSearch.documents written again from the review's searched documents, for the reviews named.
+# The words a review's searched documents use most: each one's 50 most frequent (by their places in its text).
+# A few hundred bytes, kept in the row beside the review's own words, so that a search testing rows one by one
+# finds a common word there, without reading all the documents' words out of line; a subset of them, so it
+# changes no result.
+_DOCUMENTS_COMMON_WORDS = """(
+    SELECT array_to_tsvector(array_agg(DISTINCT t.lexeme))
+    FROM reviews_document d CROSS JOIN LATERAL (
+        SELECT w.lexeme FROM unnest(to_tsvector('english'::regconfig, d.text)) w
+        ORDER BY array_length(w.positions, 1) DESC, w.lexeme LIMIT 50
+    ) t
+    WHERE d.review_id = {review_id} AND d.deleted_at IS NULL
+      AND d.kind IN ('overview_report', 'executive_summary')
+)"""
+
+# ReviewSearch.documents and .common written again from the review's searched documents, for the reviews named.
 _REWRITE_DOCUMENTS_WORDS = """
     UPDATE reviews_reviewsearch s
-    SET documents = {words}
+    SET documents = {words}, common = {common}
     WHERE s.review_id IN (SELECT review_id FROM {rows});
     RETURN NULL;
 """
@@ -88,11 +102,15 @@ _DOCUMENTS_CHANGED = """(
 
 
 def document_search_triggers():
-    """Triggers on Document that write its review's documents' words (ReviewSearch.documents) again when the
+    """Triggers on Document that write its review's documents' words (ReviewSearch.documents, .common) again when the
     words the register searches change: a document added, its text read, its kind changed, it deleted."""
 
     def rewrite(rows):
-        return _REWRITE_DOCUMENTS_WORDS.format(words=_DOCUMENTS_WORDS.format(review_id="s.review_id"), rows=rows)
+        return _REWRITE_DOCUMENTS_WORDS.format(
+            words=_DOCUMENTS_WORDS.format(review_id="s.review_id"),
+            common=_DOCUMENTS_COMMON_WORDS.format(review_id="s.review_id"),
+            rows=rows,
+        )
 
     return statement_triggers(
         "document_search",

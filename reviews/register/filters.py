@@ -88,9 +88,10 @@ def search_query(value):
 
 def words_found(value):
     """The reviews whose own words or searched documents' words hold every word of ``value`` (None when it has
-    no word): each word (as ``search_query`` reads it) in either column of ReviewSearch, so the words may be
+    no word): each word (as ``search_query`` reads it) in any column of ReviewSearch, so the words may be
     split between the review and its documents. Each test is one GIN index's, so PostgreSQL can answer them
-    from the indexes (BitmapOr) and, testing rows one by one, tries the review's own words first."""
+    from the indexes (BitmapOr) and, testing rows one by one, tries the small columns first (the review's
+    own words, then the words its documents use most)."""
     words = search_words(value)
     if not words:
         return None
@@ -101,7 +102,7 @@ def words_found(value):
         # as in search_query's. numnode() of a constant is folded when the query is planned, so this test
         # leaves the two index tests alone (or drops them).
         no_words = Exact(Func(term, function="numnode", output_field=IntegerField()), 0)
-        found &= Q(search__document=term) | Q(search__documents=term) | Q(no_words)
+        found &= Q(search__document=term) | Q(search__common=term) | Q(search__documents=term) | Q(no_words)
     return found
 
 
