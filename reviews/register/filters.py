@@ -227,10 +227,10 @@ class ReviewFilter(django_filters.FilterSet):
         """Full-text search of reference, title, summary and the text of the review's current overview reports
         and executive summaries: every word, stemmed, also as the start of a word ("supervis" finds
         "supervision", "SCR-2008-E08" the references that start so), the words found anywhere in the review and
-        those documents together. The words are stored (ReviewSearch: the review's own, and its documents'
-        folded into one column by triggers), so no plan recomputes them. Matching each document apart instead
-        (UNION of the reviews with a matching document) was measured ten times slower for a common word:
-        PostgreSQL then checks every document's words one by one (docs/PERFORMANCE.md)."""
+        those documents together. The words are stored (ReviewSearch, one row a review, kept by triggers), so
+        no plan recomputes them. Matching each document apart instead (UNION of the reviews with a matching
+        document) was measured ten times slower for a common word: PostgreSQL then checks every document's
+        words one by one (docs/PERFORMANCE.md)."""
         found = words_found(value)
         if found is None:
             return queryset.none()  # punctuation alone matches nothing
