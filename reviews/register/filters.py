@@ -100,7 +100,7 @@ def words_found(value):
         term = SearchQuery(search_term(word), search_type="raw", config="english")
         # A stop word ("a", "of") makes an empty tsquery, which matches nothing: such a word asks for nothing,
         # as in search_query's. numnode() of a constant is folded when the query is planned, so this test
-        # leaves the two index tests alone (or drops them).
+        # leaves the index tests alone (or drops them).
         no_words = Exact(Func(term, function="numnode", output_field=IntegerField()), 0)
         found &= Q(search__document=term) | Q(search__common=term) | Q(search__documents=term) | Q(no_words)
     return found
