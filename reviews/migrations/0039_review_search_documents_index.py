@@ -3,24 +3,24 @@ from django.db import migrations
 
 
 class Migration(migrations.Migration):
-    # The GIN index of the documents' most used words (0037), built CONCURRENTLY outside a transaction as 0011
+    # The GIN index of the documents' words (0035), built CONCURRENTLY outside a transaction as 0011
     # explains; RunSQL as in 0033, since sqlmigrate (which the migration linter reads) refuses
     # AddIndexConcurrently.
 
     atomic = False
 
     dependencies = [
-        ("reviews", "0037_review_search_common"),
+        ("reviews", "0038_review_search_documents"),
     ]
 
     operations = [
         migrations.RunSQL(
-            sql='CREATE INDEX CONCURRENTLY "reviewsearch_common_idx" ON "reviews_reviewsearch" USING gin ("common");',
-            reverse_sql='DROP INDEX CONCURRENTLY IF EXISTS "reviewsearch_common_idx";',
+            sql='CREATE INDEX CONCURRENTLY "reviewsearch_documents_idx" ON "reviews_reviewsearch" USING gin ("documents");',
+            reverse_sql='DROP INDEX CONCURRENTLY IF EXISTS "reviewsearch_documents_idx";',
             state_operations=[
                 migrations.AddIndex(
                     model_name="reviewsearch",
-                    index=GinIndex(fields=["common"], name="reviewsearch_common_idx"),
+                    index=GinIndex(fields=["documents"], name="reviewsearch_documents_idx"),
                 )
             ],
         ),

@@ -26,7 +26,7 @@ class Migration(migrations.Migration):
     # documents (their texts parsed once more).
 
     dependencies = [
-        ("reviews", "0036_review_search_documents_index"),
+        ("reviews", "0039_review_search_documents_index"),
     ]
 
     operations = [

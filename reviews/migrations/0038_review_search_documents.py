@@ -33,7 +33,7 @@ class Migration(migrations.Migration):
     # are moved (only the reviews with documents: the others' document holds their own words already).
 
     dependencies = [
-        ("reviews", "0034_document_search"),
+        ("reviews", "0037_plans_duplicate_indexes"),
     ]
 
     operations = [
