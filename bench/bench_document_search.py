@@ -13,8 +13,9 @@ thousands of distinct words, a few common to most documents and many rare. One w
 in about one document in a hundred and in no review's own text (a word only in documents). The database writes
 each document's words (Document.search_vector, a trigger on the text), as when an upload's text is read.
 
-Then, for each search (a word only in documents, a common word, a reference prefix), it times page 1 of the
-register through Django's test Client as an inspector, and the register's own queries run through plain
+Then, for each search (a word only in documents, a common word, the start of words common in documents, a
+reference prefix), it times page 1 of the register through Django's test Client as an inspector, and the
+register's own queries run through plain
 psycopg2 (the raw SQL floor): wall-clock median and p95, and CPU time (this process plus its PostgreSQL
 backend, from /proc) per request, with the ratio of the register's CPU time to the floor's.
 """
@@ -37,6 +38,7 @@ ONLY_IN_DOCUMENTS = "hypothermia"
 CASES = [
     ("q=hypothermia (only in documents)", "q=hypothermia"),
     ("q=neglect (a common word)", "q=neglect"),
+    ("q=supervis (the start of words common in documents)", "q=supervis"),
     ("q=SCR-2008-E08 (start of a reference)", "q=SCR-2008-E08"),
 ]
 # The words of a serious case review's prose; the rest of the vocabulary is made of syllables (names, places).

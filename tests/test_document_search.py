@@ -9,7 +9,7 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from reviews.documents.search import HIGHLIGHT_START, HIGHLIGHT_STOP, extract_parts
-from reviews.models import Document, Review
+from reviews.models import Document, Review, ReviewSearch
 from tests.factories import DocumentFactory, ReviewFactory, UserFactory
 from tests.pdfs import pdf_bytes
 from tests.register_data import listed, soup
@@ -47,6 +47,7 @@ def test_a_word_only_in_a_documents_text_finds_the_review(as_inspector, review, 
     assert search(as_inspector, "hypothermia") == ["SCR-D1"]
     assert search(as_inspector, "hypothermia chronology") == ["SCR-D1"]  # every word, from the document
     assert search(as_inspector, "hypothermia family") == ["SCR-D1"]  # one from the document, one from the summary
+    assert search(as_inspector, "hypothermia of the family") == ["SCR-D1"]  # stop words ask for nothing
 
 
 def test_a_documents_text_read_from_its_pdf_by_the_task_is_searched(
@@ -98,6 +99,49 @@ def test_editing_the_review_keeps_its_documents_words_and_documents_keep_its_own
     assert search(as_inspector, "renamed") == ["SCR-D1"]
     DocumentFactory(review=review, text="A second summary.")
     assert search(as_inspector, "renamed hypothermia second") == ["SCR-D1"]
+
+
+def words(review, column):
+    vector = ReviewSearch.objects.values_list(column, flat=True).get(review=review)
+    return set() if vector is None else {word.strip("'") for word in vector.split()}
+
+
+def test_the_reviews_own_words_and_its_documents_words_are_kept_apart(as_inspector, review, other):
+    """ReviewSearch.document holds the review's own words, ReviewSearch.documents its searched documents';
+    a word only in the title and a word only in a document are both found, and a replaced or deleted
+    document's words go."""
+    assert words(review, "documents") == set()  # no document yet: null
+    document = DocumentFactory(review=review, text=TEXT)
+    assert "hypothermia" in words(review, "documents")
+    assert "hypothermia" not in words(review, "document")
+    assert "child" in words(review, "document") and "child" not in words(review, "documents")
+    assert words(review, "common") == words(review, "documents")  # a short text: all its words are its most used
+    assert search(as_inspector, "hypothermia") == ["SCR-D1"]
+    assert search(as_inspector, "services") == ["SCR-D1", "SCR-D2"]  # in both titles, in no document
+
+    # A replacement's text, as the text-reading task writes it.
+    Document.objects.filter(pk=document.pk).update(text="Neglect of the infant was not escalated.")
+    assert "hypothermia" not in words(review, "documents") and "escal" in words(review, "documents")
+    assert search(as_inspector, "hypothermia") == []
+    assert search(as_inspector, "escalated") == ["SCR-D1"]
+
+    Document.objects.filter(pk=document.pk).update(deleted_at=timezone.now(), deleted_by=UserFactory())
+    assert words(review, "documents") == set() and words(review, "common") == set()
+    assert search(as_inspector, "escalated") == []
+    assert search(as_inspector, "services") == ["SCR-D1", "SCR-D2"]
+
+
+def test_the_words_a_documents_text_uses_most_are_kept_small_and_the_rest_still_found(as_inspector, review):
+    """ReviewSearch.common: each searched document's 50 most used words (the most frequent first, then in
+    order), a subset of its words; a word used once beyond them is found through ReviewSearch.documents."""
+    names = [f"zz{number:02d}" for number in range(60)]  # one use each
+    DocumentFactory(review=review, text=" ".join(["Neglect."] * 5 + names))
+    common = words(review, "common")
+    assert len(common) == 50 and "neglect" in common
+    assert common < words(review, "documents")
+    assert "zz59" not in common
+    assert search(as_inspector, "zz59") == ["SCR-D1"]
+    assert search(as_inspector, "neglect") == ["SCR-D1"]
 
 
 def test_another_boards_documents_never_make_its_draft_visible(client, board_user, coventry):

@@ -1,7 +1,7 @@
 """Which of a review's documents a register search matched, and where (SPEC section 10, issue 16).
 
-The register finds a review by its documents' words through the review's own search document (ReviewSearch,
-into which triggers fold each current overview report's and executive summary's stored words). These helpers
+The register finds a review by its documents' words through the review's search row (ReviewSearch, where
+triggers keep the union of its current overview reports' and executive summaries' stored words). These helpers
 say which documents those were: the register's rows ("Matched in: Overview report", read in the page's own
 query) and the review's page (each matching document with a short extract, the words found highlighted).
 

@@ -153,15 +153,26 @@ class Review(models.Model):
 
 
 class ReviewSearch(models.Model):
-    """The register's full-text search document of one review, written by triggers on Review (derived data,
-    so not audited). Stored, so a search never recomputes a document, and apart from Review, so the
-    register's counts, which read Review's rows, read narrow rows."""
+    """The register's full-text search words of one review, written by triggers on Review and Document
+    (derived data, so not audited). Stored, so a search never recomputes them, and apart from Review, so the
+    register's counts, which read Review's rows, read narrow rows.
+
+    ``document`` holds the review's own words (reference, title, summary), a few hundred bytes; ``documents``
+    the words of its current searched documents (null when it has none), often tens of kilobytes, stored out
+    of line; ``common`` the few of those its documents use most, small. Apart, so a plan that tests rows one by
+    one reads the small words, and reaches the rest of the documents' only for a row they did not answer."""
 
     review = models.OneToOneField(Review, on_delete=models.CASCADE, primary_key=True, related_name="search")
     document = SearchVectorField()
+    documents = SearchVectorField(null=True, editable=False)
+    common = SearchVectorField(null=True, editable=False)
 
     class Meta:
-        indexes = [GinIndex(fields=["document"], name="reviewsearch_document_idx")]
+        indexes = [
+            GinIndex(fields=["document"], name="reviewsearch_document_idx"),
+            GinIndex(fields=["documents"], name="reviewsearch_documents_idx"),
+            GinIndex(fields=["common"], name="reviewsearch_common_idx"),
+        ]
 
     def __str__(self):
         return f"Search document of {self.review_id}"

@@ -45,35 +45,49 @@ _UPSERT_SEARCH_DOCUMENT = """
 
 
 # The words of a review's searched documents (its current overview reports and executive summaries, SPEC
-# section 10): the union of their stored vectors' lexemes (Document.search_vector), so no text is parsed again.
-_DOCUMENTS_WORDS = """COALESCE((
+# section 10): the union of their stored vectors' lexemes (Document.search_vector), so no text is parsed again;
+# null when it has none.
+_DOCUMENTS_WORDS = """(
     SELECT array_to_tsvector(array_agg(DISTINCT w.lexeme))
     FROM reviews_document d CROSS JOIN LATERAL unnest(d.search_vector) w
     WHERE d.review_id = {review_id} AND d.deleted_at IS NULL
       AND d.kind IN ('overview_report', 'executive_summary')
-), ''::tsvector)"""
+)"""
 
 
 def search_document_triggers():
-    """Triggers on Review that write ReviewSearch: each new review's document (a new review has no documents
-    yet), and a changed one's, its documents' words kept, when its reference, title or summary changed."""
+    """Triggers on Review that write ReviewSearch.document, the review's own words: a new review's, and a
+    changed one's when its reference, title or summary changed (its documents' words are a column apart)."""
     return statement_triggers(
         "search_document",
         insert=_UPSERT_SEARCH_DOCUMENT.format(document=_SEARCH_DOCUMENT, changed=""),
         update=_UPSERT_SEARCH_DOCUMENT.format(
-            document=f"{_SEARCH_DOCUMENT} || {_DOCUMENTS_WORDS.format(review_id='n.id')}",
+            document=_SEARCH_DOCUMENT,
             changed="JOIN old_rows o ON o.id = n.id WHERE n.reference IS DISTINCT FROM o.reference "
             "OR n.title IS DISTINCT FROM o.title OR n.summary IS DISTINCT FROM o.summary",
         ),
     )
 
 
-# A review's search document written again from the review and its searched documents, for the reviews named.
-_REWRITE_SEARCH_DOCUMENT = """
+# The words a review's searched documents use most: each one's 50 most frequent (by their places in its text).
+# A few hundred bytes, kept in the row beside the review's own words, so that a search testing rows one by one
+# finds a common word there, without reading all the documents' words out of line; a subset of them, so it
+# changes no result.
+_DOCUMENTS_COMMON_WORDS = """(
+    SELECT array_to_tsvector(array_agg(DISTINCT t.lexeme))
+    FROM reviews_document d CROSS JOIN LATERAL (
+        SELECT w.lexeme FROM unnest(to_tsvector('english'::regconfig, d.text)) w
+        ORDER BY array_length(w.positions, 1) DESC, w.lexeme LIMIT 50
+    ) t
+    WHERE d.review_id = {review_id} AND d.deleted_at IS NULL
+      AND d.kind IN ('overview_report', 'executive_summary')
+)"""
+
+# ReviewSearch.documents and .common written again from the review's searched documents, for the reviews named.
+_REWRITE_DOCUMENTS_WORDS = """
     UPDATE reviews_reviewsearch s
-    SET document = {document}
-    FROM reviews_review n
-    WHERE n.id = s.review_id AND n.id IN (SELECT review_id FROM {rows});
+    SET documents = {words}, common = {common}
+    WHERE s.review_id IN (SELECT review_id FROM {rows});
     RETURN NULL;
 """
 # The reviews a document UPDATE changes the search of: its words (written from its text), kind, deletion or
@@ -88,12 +102,15 @@ _DOCUMENTS_CHANGED = """(
 
 
 def document_search_triggers():
-    """Triggers on Document that write its review's search document (ReviewSearch) again when the words the
-    register searches change: a document added, its text read, its kind changed, it deleted."""
+    """Triggers on Document that write its review's documents' words (ReviewSearch.documents, .common) again when the
+    words the register searches change: a document added, its text read, its kind changed, it deleted."""
 
     def rewrite(rows):
-        document = f"{_SEARCH_DOCUMENT} || {_DOCUMENTS_WORDS.format(review_id='n.id')}"
-        return _REWRITE_SEARCH_DOCUMENT.format(document=document, rows=rows)
+        return _REWRITE_DOCUMENTS_WORDS.format(
+            words=_DOCUMENTS_WORDS.format(review_id="s.review_id"),
+            common=_DOCUMENTS_COMMON_WORDS.format(review_id="s.review_id"),
+            rows=rows,
+        )
 
     return statement_triggers(
         "document_search",
