@@ -20,6 +20,7 @@ from django.http import QueryDict
 from reviews.models import Child, Document, Finding, Judgement, Review, judgement_rank
 from reviews.register import choices
 from reviews.register.fields import BoardsField, MultipleValuesField, RegisterForm, ReportingYearsField
+from reviews.register.references import prefix_ordering, split_search, starting_with
 from reviews.years import year_bounds
 
 
@@ -183,6 +184,9 @@ class ReviewFilter(django_filters.FilterSet):
         data = self.form.cleaned_data
         for name, filter_ in self.filters.items():
             queryset = filter_.filter(queryset, data.get(name))
+        if data.get("q") and split_search(data["q"])[0] and self.sort_key.removeprefix("-") == "reference":
+            # A reference's start was read: sort in its index's order (reviews/register/references.py).
+            queryset = queryset.order_by(*prefix_ordering(self.sort_key.startswith("-")))
         return queryset
 
     @property
@@ -204,7 +208,15 @@ class ReviewFilter(django_filters.FilterSet):
         those documents together. The documents are stored (ReviewSearch, each document's words folded in by
         triggers), so no plan recomputes one. Matching the documents apart instead (the reviews whose own words
         match UNION those with a matching document) was measured ten times slower for a common word: PostgreSQL
-        then checks every document's words one by one (docs/PERFORMANCE.md)."""
+        then checks every document's words one by one (docs/PERFORMANCE.md).
+
+        A search that opens with a reference's start reads it as that (reviews/register/references.py), and
+        any words after it as words."""
+        prefix, value = split_search(value)
+        if prefix:
+            queryset = starting_with(queryset, prefix)
+            if search_query(value) is None:
+                return queryset
         query = search_query(value)
         if query is None:
             return queryset.none()  # punctuation alone matches nothing
