@@ -103,7 +103,7 @@ class RegisterView(PermissionRequiredMixin, FilterView):
         filterset = self.filterset
         if filterset.is_bound and not filterset.is_valid():
             return None, None, [], False
-        paginator = self.get_paginator(self.rows(queryset), page_size)
+        paginator = self.get_paginator(self.rows(queryset), page_size, counted=queryset)
         number = (filterset.form.cleaned_data.get("page") if filterset.is_bound else None) or 1
         try:
             page = paginator.page(number)
