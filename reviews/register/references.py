@@ -1,10 +1,11 @@
 """The register's search read as the start of a reference (``q=SCR-2008-E08``).
 
 A search whose first word has the shape of a reference's start (``SCR-``, a digit, then letters, digits and
-hyphens) finds the reviews whose reference starts so, in either case, as the words search always did (it saw
-"SCR", "2008" and "E08" as three words anywhere in the review). Read as a prefix instead, the page walks one
-index in reference order and stops at the page, where the words search matched every review of the prefix
-before sorting them. Words after the reference are searched as words, in the reviews the prefix found.
+hyphens) finds the reviews whose reference starts so, in either case: the reviews the words search found for
+it (which saw "SCR", "2008" and "E08" as three words), less those that held the three words apart in a title
+or summary. Read as a prefix, the page walks one index in reference order and stops at the page, where the
+words search matched every review of the prefix before sorting them. Words after the reference are searched
+as words, in the reviews the prefix found.
 
 References are stored as they were entered (the form allows lower case), so the prefix is matched against
 the upper-cased reference: ``reference_key()``, which ``review_reference_prefix_idx`` indexes (upper case under
