@@ -10,7 +10,7 @@ class Migration(migrations.Migration):
     atomic = False
 
     dependencies = [
-        ("reviews", "0035_reference_prefix"),
+        ("reviews", "0042_reference_prefix"),
     ]
 
     operations = [

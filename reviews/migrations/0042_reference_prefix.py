@@ -11,7 +11,7 @@ class Migration(migrations.Migration):
     atomic = False
 
     dependencies = [
-        ("reviews", "0034_document_search"),
+        ("reviews", "0041_review_search_common_index"),
     ]
 
     operations = [
