@@ -29,7 +29,7 @@ from reviews.models.involvement import (
     Child,
     Contribution,
 )
-from reviews.models.review import Review, ReviewSearch, judgement_rank
+from reviews.models.review import Review, ReviewSearch, judgement_rank, reference_key
 from reviews.models.triggers import review_flag_triggers
 
 # The figures the database keeps for the dashboard (their own module, which reads the models above; imported
@@ -86,6 +86,7 @@ __all__ = [
     "date_order_message",
     "dates_out_of_order",
     "judgement_rank",
+    "reference_key",
     "review_flag_triggers",
     "text_max_length",
 ]

@@ -5,6 +5,7 @@ from django.contrib.postgres.indexes import GinIndex
 from django.contrib.postgres.search import SearchVectorField
 from django.db import models
 from django.db.models import Case, F, Q, Value, When
+from django.db.models.functions import Collate, Upper
 from django.urls import reverse
 
 from reviews.models.audit import audited
@@ -28,6 +29,14 @@ def judgement_rank():
     return Case(*(When(latest_judgement=j, then=Value(i)) for i, j in enumerate(ranks, start=1)))
 
 
+# The register's reading of a search as the start of a reference (reviews/register/references.py) filters and
+# sorts on exactly this expression, which review_reference_prefix_idx indexes.
+def reference_key():
+    """The reference in upper case under the "C" collation: a LIKE prefix is a range of an index on it, in
+    the order of the index, whatever the database's collation."""
+    return Collate(Upper("reference"), "C")
+
+
 @audited(exclude=["any_child_known", "cross_area"])
 class Review(models.Model):
     """A serious case review led by one board, perhaps with others contributing."""
@@ -48,7 +57,10 @@ class Review(models.Model):
         "A reference you choose must include the lead board's GSS code.",
     )
     review_type = models.CharField(max_length=8, choices=ReviewType, default=ReviewType.SCR)
-    board = models.ForeignKey(Board, on_delete=models.PROTECT, related_name="reviews", verbose_name="lead board")
+    # Indexed by review_board_status_idx (Meta.indexes), which holds the status too.
+    board = models.ForeignKey(
+        Board, on_delete=models.PROTECT, related_name="reviews", verbose_name="lead board", db_index=False
+    )
     other_boards = models.ManyToManyField(
         Board,
         through="Contribution",
@@ -143,6 +155,12 @@ class Review(models.Model):
             # "A child was known to social care" (yes or no): the capped count and the rows in reference
             # order, from one index, instead of scanning the table for the first 5,001 of a common value.
             models.Index(fields=["any_child_known", "reference"], include=["status"], name="review_child_known_idx"),
+            # The lead board's reviews; with the status, the register's capped count for a board or a region is an
+            # index-only scan (the "not a draft" test read from the index, not each review's row).
+            models.Index(fields=["board"], include=["status"], name="review_board_status_idx"),
+            # A search read as the start of a reference: the page is the first rows of one range of this index,
+            # and the capped count an index-only scan of that range.
+            models.Index(reference_key(), F("reference"), include=["status"], name="review_reference_prefix_idx"),
         ]
 
     def __str__(self):

@@ -21,6 +21,7 @@ from django.http import QueryDict
 from reviews.models import Child, Document, Finding, Judgement, Review, judgement_rank
 from reviews.register import choices
 from reviews.register.fields import BoardsField, MultipleValuesField, RegisterForm, ReportingYearsField
+from reviews.register.references import prefix_ordering, split_search, starting_with
 from reviews.years import year_bounds
 
 
@@ -209,6 +210,9 @@ class ReviewFilter(django_filters.FilterSet):
         data = self.form.cleaned_data
         for name, filter_ in self.filters.items():
             queryset = filter_.filter(queryset, data.get(name))
+        if data.get("q") and split_search(data["q"])[0] and self.sort_key.removeprefix("-") == "reference":
+            # A reference's start was read: sort in its index's order (reviews/register/references.py).
+            queryset = queryset.order_by(*prefix_ordering(self.sort_key.startswith("-")))
         return queryset
 
     @property
@@ -230,7 +234,15 @@ class ReviewFilter(django_filters.FilterSet):
         those documents together. The words are stored (ReviewSearch, one row a review, kept by triggers), so
         no plan recomputes them. Matching each document apart instead (UNION of the reviews with a matching
         document) was measured ten times slower for a common word: PostgreSQL then checks every document's
-        words one by one (docs/PERFORMANCE.md)."""
+        words one by one (docs/PERFORMANCE.md).
+
+        A search that opens with a reference's start reads it as that (reviews/register/references.py), and
+        any words after it as words."""
+        prefix, value = split_search(value)
+        if prefix:
+            queryset = starting_with(queryset, prefix)
+            if search_query(value) is None:
+                return queryset
         found = words_found(value)
         if found is None:
             return queryset.none()  # punctuation alone matches nothing

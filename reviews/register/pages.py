@@ -25,7 +25,15 @@ class CappedCount(Subquery):
 
 class CappedPaginator(Paginator):
     """A Paginator over a ``.values()`` QuerySet whose count stops after MAX_BROWSABLE_ROWS, offering only
-    those rows."""
+    those rows.
+
+    ``counted`` is the same list before its columns were chosen: the count reads that, since a column of a
+    related row (the board's name) would keep its join in the count, and the join needs each review's row
+    where an index alone answers the filter (``status``)."""
+
+    def __init__(self, object_list, per_page, *, counted=None, **kwargs):
+        super().__init__(object_list, per_page, **kwargs)
+        self.counted = object_list if counted is None else counted
 
     @property
     def max_rows(self):
@@ -34,7 +42,7 @@ class CappedPaginator(Paginator):
     @cached_property
     def count(self):
         """How many rows the list has, counted up to one more than the rows offered."""
-        return self.object_list.order_by()[: self.max_rows + 1].count()
+        return self.counted.order_by()[: self.max_rows + 1].count()
 
     @property
     def more(self):
@@ -66,7 +74,7 @@ class CappedPaginator(Paginator):
         if number > self.browsable_pages:
             raise EmptyPage(self.refusal(number))
         bottom = (number - 1) * self.per_page
-        counted = self.object_list.annotate(capped_total=CappedCount(self.object_list, self.max_rows + 1))
+        counted = self.object_list.annotate(capped_total=CappedCount(self.counted, self.max_rows + 1))
         rows = list(counted[bottom : bottom + self.per_page])
         if rows:
             self.count = rows[0]["capped_total"]

@@ -31,6 +31,7 @@ from reviews.register.choices import DEFAULT_PAGE_SIZE, DEFAULT_SORT, PAGE_SIZES
 from reviews.register.filters import ReviewFilter, clean_query, export_query, search_query
 from reviews.register.forms import SavedViewForm
 from reviews.register.pages import CappedPaginator
+from reviews.register.references import words_after_reference
 from reviews.register.selected import board_selection, panel_varies_on, selected_filters
 from service.observability import security_log
 from service.overload import busy_response
@@ -102,7 +103,7 @@ class RegisterView(PermissionRequiredMixin, FilterView):
         filterset = self.filterset
         if filterset.is_bound and not filterset.is_valid():
             return None, None, [], False
-        paginator = self.get_paginator(self.rows(queryset), page_size)
+        paginator = self.get_paginator(self.rows(queryset), page_size, counted=queryset)
         number = (filterset.form.cleaned_data.get("page") if filterset.is_bound else None) or 1
         try:
             page = paginator.page(number)
@@ -120,12 +121,12 @@ class RegisterView(PermissionRequiredMixin, FilterView):
         return queryset.annotate(matched_in=matched_kinds(query)).values(*ROW_FIELDS, "matched_in")
 
     def search_query(self):
-        """The valid search's tsquery, or None."""
+        """The valid search's words as a tsquery (a reference's start is no word of a document), or None."""
         filterset = self.filterset
         if not (filterset.is_bound and filterset.is_valid()):
             return None
         value = filterset.form.cleaned_data.get("q")
-        return search_query(value) if value else None
+        return search_query(words_after_reference(value)) if value else None
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
