@@ -116,14 +116,17 @@ pgtrigger.register(
 )(Contribution)
 
 
+# The scope of the recommendations whose ids are the one bound parameter (an array), as the triggers work it out.
+_KEPT_SCOPE = (
+    "SELECT recommendation_id, lead_board_id, review_submitted, reader_boards::text "
+    f"FROM ({_SCOPE.format(recommendations='SELECT unnest(%s::bigint[])')}) s"
+)
+
+
 def kept_scope(recommendations):
     """``{recommendation id: (lead_board_id, review_submitted, reader_boards)}``: the kept columns the triggers
     give the actions of each of ``recommendations`` (ids), for a writer that copies new actions with them
     (``reader_boards`` in PostgreSQL's text form, as COPY reads it). One query."""
-    scope = _SCOPE.format(recommendations="SELECT unnest(%s::bigint[])")
     with connection.cursor() as cursor:
-        cursor.execute(
-            f"SELECT recommendation_id, lead_board_id, review_submitted, reader_boards::text FROM ({scope}) s",
-            [list(recommendations)],
-        )
+        cursor.execute(_KEPT_SCOPE, [list(recommendations)])
         return {pk: tuple(values) for pk, *values in cursor.fetchall()}
