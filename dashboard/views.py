@@ -60,7 +60,13 @@ def _filters(request, viewer):
     region = next((r for r in viewer.regions() if r.code == data["region"]), None)
     board = viewer.board_by_code(data["board"]) if data["board"] else None
     filters = Filters(
-        year=data["year"], region=region, board=board, span=data["span"], sort=data["sort"], as_of=data["as_of"]
+        year=data["year"],
+        region=region,
+        board=board,
+        span=data["span"],
+        sort=data["sort"],
+        as_of=data["as_of"],
+        page=data["page"],
     )
     return filters, form
 
@@ -90,7 +96,7 @@ def index(request):
     sent = tuple(form.data.get(name) for name in form.fields)
     years = tuple(value for value, _ in form.fields["year"].choices)
     reader = (viewer.scope_key, viewer.fingerprint)
-    key = ("page", sent, tuple(filters.query()), *reader)
+    key = ("page", sent, tuple(filters.query()), filters.page, *reader)
     context.update(
         filters=filters,
         filter_form=queries.kept(("filters", sent, years, *reader), filter_form),
