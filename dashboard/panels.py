@@ -7,7 +7,7 @@ a CSV download only runs the query its table needs.
 from dataclasses import dataclass
 from functools import cached_property
 
-from django.core.paginator import EmptyPage, Paginator
+from django.core.paginator import Paginator
 from django.db.models import Q
 
 from dashboard import charts, plans_panel, publication_panel, queries, tables
@@ -192,11 +192,7 @@ class Dashboard:
     def board_page(self):
         """The page of board rows shown, in the chosen sort (every year nationally is 3,000+ rows); a page past
         the last shows the last."""
-        paginator = Paginator(self.board_rows, BOARD_ROWS_PER_PAGE)
-        try:
-            return paginator.page(self.filters.page)
-        except EmptyPage:
-            return paginator.page(paginator.num_pages)
+        return Paginator(self.board_rows, BOARD_ROWS_PER_PAGE).get_page(self.filters.page)
 
     def rates_table(self, *, paged=False):
         """England's, the regions' and the board rows; with ``paged`` only the page's board rows (the page's
