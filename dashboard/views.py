@@ -92,8 +92,9 @@ def index(request):
     # The form shows the values as they were sent (part of both keys) and its choices: the reporting years and the
     # boards this reader may pick (the viewer's fingerprint and scope). It shows no figure, so a write leaves it
     # kept: after a write only the panels are rendered again. The panels' markup (figures, charts and tables) for
-    # this query and this reader is kept until the data changes.
-    sent = tuple(form.data.get(name) for name in form.fields)
+    # this query and this reader is kept until the data changes; the page of board rows is in the panels' key only
+    # (the form does not carry it).
+    sent = tuple(form.data.get(name) for name in form.fields if name != "page")
     years = tuple(value for value, _ in form.fields["year"].choices)
     reader = (viewer.scope_key, viewer.fingerprint)
     key = ("page", sent, tuple(filters.query()), filters.page, *reader)

@@ -61,6 +61,7 @@ def test_page_two_shows_the_next_board_rows_in_the_sort(client, manager, registe
     assert [row["reviews"] for row in every[1 + REGIONS :]] == sorted(
         (row["reviews"] for row in every[1 + REGIONS :]), key=int, reverse=True
     )
+    # One after another with the cache kept: each page's panels are kept under a key of their own.
     first, second, third = (panel(client, **EVERY_YEAR, page=n) for n in (1, 2, 3))
     assert names(first) == comparison + boards[0:2]
     assert names(second) == comparison + boards[2:4]
