@@ -108,6 +108,12 @@ def main():
         ("page", "page, region=E12000005", BENCH_MANAGER, f"/dashboard/?year={year}&region=E12000005"),
         ("page", "page, board staff", BENCH_BOARD, f"/dashboard/?year={year}"),
         ("page", "page, every year (3,000+ board rows)", BENCH_MANAGER, f"/dashboard/?year={year}&span=all"),
+        (
+            "page",
+            "page, every year, board rows page 8 by inadequate %",
+            BENCH_MANAGER,
+            f"/dashboard/?year={year}&span=all&sort=-inadequate_pct&page=8",
+        ),
         ("api", "api/summary", BENCH_MANAGER, f"/dashboard/api/summary?year={year}"),
         ("api", "api/summary, board", BENCH_MANAGER, f"/dashboard/api/summary?year={year}&board=E08000025"),
         (

@@ -23,6 +23,9 @@ DEFAULT_SORT = "board"
 
 SPAN_YEAR, SPAN_ALL = "year", "all"
 
+BOARD_ROWS_PER_PAGE = 200
+PAGE_ERROR = "Enter a page number of the board rows, like 2"
+
 
 class DashboardForm(forms.Form):
     """The page's filters: reporting year, region, board (for the trend and the figures), sort and span."""
@@ -63,6 +66,16 @@ class DashboardForm(forms.Form):
         choices=SORT_CHOICES,
         error_messages={"invalid_choice": "Choose how to sort the board rows from the list"},
     )
+    # Set by the judgement rates table's pagination links; not carried by the form, so new filters start at
+    # page 1. A page past the last shows the last (the rows follow the data, so a kept link may outrun them).
+    page = forms.IntegerField(
+        label="Page of board rows",
+        required=False,
+        min_value=1,
+        max_value=10**9,
+        widget=forms.HiddenInput,
+        error_messages={"invalid": PAGE_ERROR, "min_value": PAGE_ERROR, "max_value": PAGE_ERROR},
+    )
 
     def __init__(self, data, *, viewer, years, **kwargs):
         # Without a year the page shows the last complete one: the picker shows (and sends on) that same year.
@@ -87,6 +100,9 @@ class DashboardForm(forms.Form):
 
     def clean_sort(self):
         return self.cleaned_data["sort"] or DEFAULT_SORT
+
+    def clean_page(self):
+        return self.cleaned_data["page"] or 1
 
     def clean(self):
         cleaned = super().clean()

@@ -6,6 +6,7 @@ from urllib.parse import urlencode
 from django.urls import reverse
 
 from dashboard import charts, display, plans_panel, publication_panel, tables
+from govuk.helpers import pagination_params
 
 
 def _csv_links(slug, filters):
@@ -21,6 +22,21 @@ def _sort_url(filters):
         return "?" + urlencode([*pairs, ("sort", key)]) + "#judgement-rates"
 
     return href
+
+
+def _board_pages(board_page, filters):
+    """The judgement rates table's pagination (links keep the filters, page 1 without a page) and the line
+    saying which board rows are shown; (None, None) when they fit one page."""
+    if not board_page.has_other_pages():
+        return None, None
+
+    def href(number):
+        pairs = filters.query() + ([("page", number)] if number > 1 else [])
+        return "?" + urlencode(pairs) + "#judgement-rates"
+
+    total = board_page.paginator.count
+    showing = f"Showing board rows {board_page.start_index():,} to {board_page.end_index():,} of {total:,}"
+    return pagination_params(board_page, href, "Pages of board rows"), showing
 
 
 def panels(dashboard, filters):
@@ -55,7 +71,8 @@ def panels(dashboard, filters):
     )
 
     # 2. Judgement rates per board and year.
-    rates = dashboard.rates_table()
+    rates = dashboard.rates_table(paged=True)
+    pages, showing = _board_pages(dashboard.board_page, filters)
     boards_in_year = {row["key"] for row in dashboard.board_rows if row["year"] == year}
     national_row = dashboard.comparison_rows[0][0]
     headline = (
@@ -88,6 +105,8 @@ def panels(dashboard, filters):
             ],
             "csv": [(rates, _csv_links("judgement-rates", filters))],
             "register_note": True,
+            "pages": pages,
+            "showing": showing,
         }
     )
 

@@ -7,10 +7,11 @@ a CSV download only runs the query its table needs.
 from dataclasses import dataclass
 from functools import cached_property
 
+from django.core.paginator import Paginator
 from django.db.models import Q
 
 from dashboard import charts, plans_panel, publication_panel, queries, tables
-from dashboard.forms import SPAN_ALL
+from dashboard.forms import BOARD_ROWS_PER_PAGE, SPAN_ALL
 from dashboard.queries import ENGLAND, Scope
 from reviews.models import Finding
 
@@ -23,9 +24,11 @@ class Filters:
     span: str = "year"
     sort: str = "board"
     as_of: object = None  # the day the action plans are counted on (a date); None: today
+    page: int = 1  # the page of the judgement rates table's board rows
 
     def query(self):
-        """The filters as query string pairs (for CSV links), defaults left out."""
+        """The filters as query string pairs (for CSV, sort and page links), defaults and the page left out:
+        a download has every row, and a new sort starts at page 1."""
         pairs = [("year", self.year)]
         if self.region:
             pairs.append(("region", self.region.code))
@@ -185,7 +188,15 @@ class Dashboard:
             rows = [row for row in rows if row["year"] == f.year]
         return tables.sort_rows(rows, f.sort)
 
-    def rates_table(self):
+    @cached_property
+    def board_page(self):
+        """The page of board rows shown, in the chosen sort (every year nationally is 3,000+ rows); a page past
+        the last shows the last."""
+        return Paginator(self.board_rows, BOARD_ROWS_PER_PAGE).get_page(self.filters.page)
+
+    def rates_table(self, *, paged=False):
+        """England's, the regions' and the board rows; with ``paged`` only the page's board rows (the page's
+        table; the CSV has every row)."""
         f = self.filters
         national, regional = self.comparison_rows
         where = f.board.name if f.board else (f.region.name if f.region else "England")
@@ -193,7 +204,7 @@ class Dashboard:
         return tables.rates_table(
             national=national,
             regions=regional,
-            boards=self.board_rows,
+            boards=self.board_page.object_list if paged else self.board_rows,
             caption=f"Judgement rates per board, {where}, {when}",
         )
 

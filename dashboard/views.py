@@ -60,7 +60,13 @@ def _filters(request, viewer):
     region = next((r for r in viewer.regions() if r.code == data["region"]), None)
     board = viewer.board_by_code(data["board"]) if data["board"] else None
     filters = Filters(
-        year=data["year"], region=region, board=board, span=data["span"], sort=data["sort"], as_of=data["as_of"]
+        year=data["year"],
+        region=region,
+        board=board,
+        span=data["span"],
+        sort=data["sort"],
+        as_of=data["as_of"],
+        page=data["page"],
     )
     return filters, form
 
@@ -86,11 +92,12 @@ def index(request):
     # The form shows the values as they were sent (part of both keys) and its choices: the reporting years and the
     # boards this reader may pick (the viewer's fingerprint and scope). It shows no figure, so a write leaves it
     # kept: after a write only the panels are rendered again. The panels' markup (figures, charts and tables) for
-    # this query and this reader is kept until the data changes.
-    sent = tuple(form.data.get(name) for name in form.fields)
+    # this query and this reader is kept until the data changes; the page of board rows is in the panels' key only
+    # (the form does not carry it).
+    sent = tuple(form.data.get(name) for name in form.fields if name != "page")
     years = tuple(value for value, _ in form.fields["year"].choices)
     reader = (viewer.scope_key, viewer.fingerprint)
-    key = ("page", sent, tuple(filters.query()), *reader)
+    key = ("page", sent, tuple(filters.query()), filters.page, *reader)
     context.update(
         filters=filters,
         filter_form=queries.kept(("filters", sent, years, *reader), filter_form),

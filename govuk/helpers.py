@@ -6,7 +6,8 @@ They return data (strings, dicts, lists) that the GOV.UK macros render; none of 
   summary's ``errorList`` (``{"href", "text"}``), each linking to its field.
 - ``query_string(request, page=2, o=None)``: the request's query string with some keys changed (``None``
   removes one), as Django's ``{% querystring %}`` makes it; links that keep the filters.
-- ``pagination(request, page_obj, label)``: the parameters of ``govukPagination`` for a page of a list.
+- ``pagination(request, page_obj, label)``: the parameters of ``govukPagination`` for a page of a list
+  (``pagination_params(page_obj, href, label)`` when the links are not the request's query string).
 - ``sort_state(request, ordering, key)``: a sortable column's ``aria-sort`` and the link that sorts by it.
 - ``service_navigation(request)``: the signed-in user's navigation items by role (``govukServiceNavigation``).
 - ``summary_rows(rows, change_url)``: rows of ``{"key", "value", ...}`` as ``govukSummaryList``'s rows.
@@ -90,19 +91,25 @@ def page_range(page_obj, on_each_side=1, on_ends=1):
 def pagination(request, page_obj, label="Results"):
     """``govukPagination``'s parameters for ``page_obj``: links keep the query string (filters, ordering) and
     change only ``page``. ``None`` when there is one page (the page shows no pagination)."""
+    return pagination_params(page_obj, lambda number: query_string(request, page=number), label)
+
+
+def pagination_params(page_obj, href, label="Results"):
+    """``govukPagination``'s parameters for ``page_obj``, each page's link ``href(number)``; ``None`` when there
+    is one page. For pages whose links are made from their own filters rather than the request's query string."""
     if page_obj is None or not page_obj.has_other_pages():
         return None
     items = [
         {"ellipsis": True}
         if number is None
-        else {"number": number, "href": query_string(request, page=number), "current": number == page_obj.number}
+        else {"number": number, "href": href(number), "current": number == page_obj.number}
         for number in page_range(page_obj)
     ]
     params = {"items": items, "landmarkLabel": label}
     if page_obj.has_previous():
-        params["previous"] = {"href": query_string(request, page=page_obj.previous_page_number())}
+        params["previous"] = {"href": href(page_obj.previous_page_number())}
     if page_obj.has_next():
-        params["next"] = {"href": query_string(request, page=page_obj.next_page_number())}
+        params["next"] = {"href": href(page_obj.next_page_number())}
     return params
 
 
