@@ -30,7 +30,12 @@ def _form_errors(form):
     for error in form.non_field_errors():
         items.append({"href": f"#{anchor}" if anchor else "", "text": error})
     for bound_field in form:
-        anchor = getattr(bound_field, "govuk_anchor", "") or bound_field.id_for_label or bound_field.auto_id
+        # A hidden field (a page number carried in links) has nothing on the page to go to: its error is text.
+        anchor = (
+            ""
+            if bound_field.is_hidden
+            else (getattr(bound_field, "govuk_anchor", "") or bound_field.id_for_label or bound_field.auto_id)
+        )
         for error in bound_field.errors:
             items.append({"href": f"#{anchor}" if anchor else "", "text": error})
     return items

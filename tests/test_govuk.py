@@ -140,6 +140,15 @@ def test_the_error_summary_links_each_error_to_its_field_in_page_order():
     assert ("#id_completed_1", "Date completed must include a month") in links
 
 
+def test_an_error_on_a_hidden_field_is_text_in_the_summary_not_a_link_to_nothing():
+    class PagedForm(forms.Form):
+        page = forms.IntegerField(widget=forms.HiddenInput, error_messages={"invalid": "Enter a page number"})
+
+    page = render("{{ govuk_forms.error_summary(form) }}", form=PagedForm(data={"page": "two"}))
+    assert page.select_one(".govuk-error-summary__list").get_text(strip=True) == "Enter a page number"
+    assert page.select(".govuk-error-summary__list a") == []
+
+
 def test_the_error_summary_is_nothing_without_errors():
     assert render("{{ govuk_forms.error_summary([form, none]) }}", form=ExampleForm()).get_text(strip=True) == ""
 
