@@ -28,7 +28,7 @@ UPDATE reviews_reviewsearch SET document = document || documents, documents = NU
 
 class Migration(migrations.Migration):
     # The review's own words and its documents' words in two columns of ReviewSearch (each with a GIN index,
-    # 0036), so that the register's search, testing rows one by one, reads the own words, small, and the
+    # 0039), so that the register's search, testing rows one by one, reads the own words, small, and the
     # documents' words only through their index. The triggers write each column; then the words already there
     # are moved (only the reviews with documents: the others' document holds their own words already).
 

@@ -3,7 +3,7 @@ from django.db import migrations
 
 
 class Migration(migrations.Migration):
-    # The GIN index of the documents' words (0035), built CONCURRENTLY outside a transaction as 0011
+    # The GIN index of the documents' words (0038), built CONCURRENTLY outside a transaction as 0011
     # explains; RunSQL as in 0033, since sqlmigrate (which the migration linter reads) refuses
     # AddIndexConcurrently.
 

@@ -21,7 +21,7 @@ WHERE s.documents IS NOT NULL
 
 
 class Migration(migrations.Migration):
-    # ReviewSearch.common: the words a review's documents use most, beside its own words (its GIN index: 0038);
+    # ReviewSearch.common: the words a review's documents use most, beside its own words (its GIN index: 0041);
     # the triggers on Document write it with the documents' words, then it is written for the reviews with
     # documents (their texts parsed once more).
 
