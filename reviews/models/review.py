@@ -131,7 +131,10 @@ class Review(models.Model):
             models.Index(fields=["board", "reference"], name="review_board_ref_idx"),
             models.Index(fields=["status", "reference"], name="review_status_ref_idx"),
             models.Index(fields=["latest_judgement", "reference"], name="review_judgement_ref_idx"),
-            models.Index(fields=["latest_evaluated_date", "reference"], name="review_evaluated_ref_idx"),
+            # Holding the status, it also counts a reporting year's reviews from the index alone (``year=``).
+            models.Index(
+                fields=["latest_evaluated_date", "reference"], include=["status"], name="review_evaluated_status_idx"
+            ),
             models.Index(fields=["completed_date", "reference"], name="review_completed_ref_idx"),
             # The register (reviews/register/filters.py): counting, and the descending and judgement sorts.
             models.Index(fields=["status", "id"], name="review_status_id_idx"),
