@@ -332,6 +332,9 @@ def test_a_second_run_while_one_is_sending_stops_and_sends_nothing(plans, staff)
         other.cursor().execute("SELECT pg_advisory_lock(%s)", [send_action_reminders.ADVISORY_LOCK])
         with pytest.raises(CommandError, match="Another send_action_reminders is running: nothing sent"):
             send()
+        # The other run ends and gives its lock back (closing its connection alone returns before the server has
+        # ended that session and freed the lock, so the next run could still find it taken).
+        other.cursor().execute("SELECT pg_advisory_unlock(%s)", [send_action_reminders.ADVISORY_LOCK])
     finally:
         other.close()
 
