@@ -17,8 +17,7 @@ from django.contrib.postgres.search import SearchHeadline
 from django.db.models import OuterRef
 
 from reviews.models import Document
-from reviews.register.filters import search_query
-from reviews.register.references import words_after_reference
+from reviews.register.filters import document_words_query
 
 HIGHLIGHT_START = "\ue000"
 HIGHLIGHT_STOP = "\ue001"
@@ -45,7 +44,7 @@ def matched_documents(review, value):
     """The review's current searched documents that the register's search ``value`` matches, each with
     ``extract`` (ts_headline: up to two fragments, the matched words between the highlight marks); one query.
     A reference's start opening ``value`` matched the review, not a document: only the words after it count."""
-    query = search_query(words_after_reference(value[:SEARCH_MAX_LENGTH]))
+    query = document_words_query(value[:SEARCH_MAX_LENGTH])
     if query is None:
         return []
     headline = SearchHeadline(

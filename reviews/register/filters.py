@@ -21,7 +21,7 @@ from django.http import QueryDict
 from reviews.models import Child, Document, Finding, Judgement, Review, judgement_rank
 from reviews.register import choices
 from reviews.register.fields import BoardsField, MultipleValuesField, RegisterForm, ReportingYearsField
-from reviews.register.references import prefix_ordering, split_search, starting_with
+from reviews.register.references import prefix_ordering, split_search, starting_with, words_after_reference
 from reviews.years import year_bounds
 
 
@@ -85,6 +85,11 @@ def search_query(value):
         return None
     terms = " & ".join(search_term(word) for word in words)
     return SearchQuery(terms, search_type="raw", config="english")
+
+
+def document_words_query(value):
+    """The tsquery a search ``value`` asks of documents (the words after a reference's start), or None."""
+    return search_query(words_after_reference(value))
 
 
 def words_found(value):
@@ -241,11 +246,9 @@ class ReviewFilter(django_filters.FilterSet):
         prefix, value = split_search(value)
         if prefix:
             queryset = starting_with(queryset, prefix)
-            if search_query(value) is None:
-                return queryset
         found = words_found(value)
-        if found is None:
-            return queryset.none()  # punctuation alone matches nothing
+        if found is None:  # no word: the reference's start alone, or punctuation alone, which matches nothing
+            return queryset if prefix else queryset.none()
         return queryset.filter(found)
 
     def filter_year(self, queryset, name, value):

@@ -28,10 +28,9 @@ from reviews import exports
 from reviews.documents.search import matched_kinds
 from reviews.models import Document, Judgement, ReadEvent, Review, SavedView
 from reviews.register.choices import DEFAULT_PAGE_SIZE, DEFAULT_SORT, PAGE_SIZES, PAGING_PARAMS, SORT_CHOICES
-from reviews.register.filters import ReviewFilter, clean_query, export_query, search_query
+from reviews.register.filters import ReviewFilter, clean_query, document_words_query, export_query
 from reviews.register.forms import SavedViewForm
 from reviews.register.pages import CappedPaginator
-from reviews.register.references import words_after_reference
 from reviews.register.selected import board_selection, panel_varies_on, selected_filters
 from service.observability import security_log
 from service.overload import busy_response
@@ -126,7 +125,7 @@ class RegisterView(PermissionRequiredMixin, FilterView):
         if not (filterset.is_bound and filterset.is_valid()):
             return None
         value = filterset.form.cleaned_data.get("q")
-        return search_query(words_after_reference(value)) if value else None
+        return document_words_query(value) if value else None
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
