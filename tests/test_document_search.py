@@ -4,12 +4,13 @@ its documents matched, with an escaped, highlighted extract."""
 
 import pytest
 from django.core.files.base import ContentFile
-from django.db import connection
+from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from reviews.documents.search import HIGHLIGHT_START, HIGHLIGHT_STOP, extract_parts
 from reviews.models import Document, Review, ReviewSearch
+from reviews.register.filters import words_found
 from tests.factories import DocumentFactory, ReviewFactory, UserFactory
 from tests.pdfs import pdf_bytes
 from tests.register_data import listed, soup
@@ -142,6 +143,23 @@ def test_the_words_a_documents_text_uses_most_are_kept_small_and_the_rest_still_
     assert "zz59" not in common
     assert search(as_inspector, "zz59") == ["SCR-D1"]
     assert search(as_inspector, "neglect") == ["SCR-D1"]
+
+
+def test_the_documents_words_are_searched_through_their_index_at_the_cost_of_reading_them(review):
+    """The search tests the documents' words through review_documents_words(), the expression their GIN index
+    holds (reviews.models.review.DocumentsWords), so a plan can read them from the index; the function declares
+    that reading them costs more than a review's own words, so the planner does not walk every review's."""
+    DocumentFactory(review=review, text=TEXT)
+    found = Review.objects.filter(words_found("hypothermia"))
+    with transaction.atomic(), connection.cursor() as cursor:
+        # Rows read only through indexes' bitmaps: the documents' part of the test must have an index of its own.
+        cursor.execute("SET LOCAL enable_seqscan = off; SET LOCAL enable_indexscan = off")
+        plan = found.explain()
+        assert list(found.values_list("reference", flat=True)) == ["SCR-D1"]
+    assert "reviewsearch_docwords_idx" in plan
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT procost FROM pg_proc WHERE proname = 'review_documents_words'")
+        assert cursor.fetchone()[0] > 1  # PostgreSQL's cost of a test of any tsvector
 
 
 def test_another_boards_documents_never_make_its_draft_visible(client, board_user, coventry):

@@ -97,7 +97,8 @@ def words_found(value):
     no word): each word (as ``search_query`` reads it) in any column of ReviewSearch, so the words may be
     split between the review and its documents. Each test is one GIN index's, so PostgreSQL can answer them
     from the indexes (BitmapOr) and, testing rows one by one, tries the small columns first (the review's
-    own words, then the words its documents use most)."""
+    own words, then the words its documents use most). The documents' words are tested through DocumentsWords,
+    which prices reading them, so the planner walks rows only where that is truly cheaper."""
     words = search_words(value)
     if not words:
         return None
@@ -108,7 +109,7 @@ def words_found(value):
         # as in search_query's. numnode() of a constant is folded when the query is planned, so this test
         # leaves the index tests alone (or drops them).
         no_words = Exact(Func(term, function="numnode", output_field=IntegerField()), 0)
-        found &= Q(search__document=term) | Q(search__common=term) | Q(search__documents=term) | Q(no_words)
+        found &= Q(search__document=term) | Q(search__common=term) | Q(search__documents__priced=term) | Q(no_words)
     return found
 
 
