@@ -181,10 +181,6 @@ for _setting in _server_settings:
 _reporting_db.setdefault("CONN_MAX_AGE", _default_db["CONN_MAX_AGE"])
 _reporting_db.setdefault("CONN_HEALTH_CHECKS", True)
 _reporting_db["OPTIONS"] = _reporting_options
-# Web requests run without parallel workers: a page's query takes milliseconds, a worker's start-up about one,
-# and on a few cores the workers take the cores other requests are waiting for. The reporting connection keeps
-# them for the dashboard's and exports' large aggregates.
-_default_options["options"] += " -c max_parallel_workers_per_gather=0"
 DATABASES = {"default": _default_db, "reporting": _reporting_db}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 

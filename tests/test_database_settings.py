@@ -17,12 +17,3 @@ def test_the_reporting_alias_has_the_same_planner_cost_and_no_jit():
     options = settings.DATABASES["reporting"]["OPTIONS"]["options"].split()
     assert "random_page_cost=1.1" in options
     assert "jit=off" in options
-
-
-@pytest.mark.django_db
-def test_web_requests_run_without_parallel_workers():
-    # A page's query takes milliseconds; parallel workers' start-up would cost more, and take other requests' cores.
-    with connection.cursor() as cursor:
-        cursor.execute("SHOW max_parallel_workers_per_gather")
-        assert cursor.fetchone() == ("0",)
-    assert "max_parallel_workers_per_gather=0" not in settings.DATABASES["reporting"]["OPTIONS"]["options"]

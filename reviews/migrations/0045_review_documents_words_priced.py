@@ -3,12 +3,15 @@ from django.db import migrations
 
 import reviews.models.review
 
-# The cost, in cpu_operator_cost units, of testing a review's documents' words (reviews.models.review.DocumentsWords):
-# reading them from TOAST takes about 15 µs, some 2,500 units on the machines measured, for the one review in ten
-# or so with documents, about half of them already answered by their own or most used words.
+# The cost of a test of a review's documents' words, in cpu_operator_cost units (PostgreSQL's default for a
+# function is 1). Reading them from TOAST takes about 15 µs, some 2,500 units, but only for a review that has
+# documents and whose other words did not answer; the planner charges a function's cost for every row it would
+# test. Measured (docs/PERFORMANCE.md): from 15 the count of a word in most documents (q=supervis, 100,000
+# reviews, 10,061 documents) reads the index; up to 40 a common word's count at 1,000,000 reviews with few
+# documents (q=neglect) still walks, as is faster there. 25 sits in that window.
 FUNCTION = """
 CREATE FUNCTION review_documents_words(words tsvector) RETURNS tsvector
-LANGUAGE plpgsql IMMUTABLE STRICT PARALLEL SAFE COST 50
+LANGUAGE plpgsql IMMUTABLE STRICT PARALLEL SAFE COST 25
 AS $$ BEGIN RETURN words; END $$;
 """
 
