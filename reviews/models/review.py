@@ -180,9 +180,10 @@ class DocumentsWords(Transform):
     of words or its documents' tens of kilobytes stored out of line (TOAST), which take about 15 µs each to read.
     So priced, the planner counted a word found in most documents by walking the register and reading every
     review's documents' words (70 ms at 100,000 reviews with 10,000 documents), where their GIN index answers in
-    about 11 ms. The database function (migration 0045) returns its argument and declares that cost; the index is on
-    this expression and the register's search tests it (``search__documents__priced``), so the planner weighs the
-    walk at its cost and reads the index when it is cheaper (docs/PERFORMANCE.md)."""
+    about 11 ms. The database function (migration 0045) returns its argument and declares a cost for that read,
+    calibrated as the migration says; the index is on this expression and the register's search tests it
+    (``search__documents__priced``), so the planner weighs the walk nearer its cost and reads the index when
+    that is cheaper (docs/PERFORMANCE.md)."""
 
     lookup_name = "priced"
     function = "review_documents_words"
