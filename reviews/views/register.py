@@ -19,6 +19,7 @@ from django.http import HttpResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.functional import cached_property
 from django.utils.http import urlencode
 from django.views.decorators.http import require_GET, require_http_methods
 from django_filters.views import FilterView
@@ -114,11 +115,12 @@ class RegisterView(PermissionRequiredMixin, FilterView):
     def rows(self, queryset):
         """The table's plain values; with a search, also the kinds of the review's documents it matched, read
         for the page's rows only, in the same query."""
-        query = self.search_query()
+        query = self.search_query
         if query is None:
             return queryset.values(*ROW_FIELDS)
         return queryset.annotate(matched_in=matched_kinds(query)).values(*ROW_FIELDS, "matched_in")
 
+    @cached_property
     def search_query(self):
         """The valid search's words as a tsquery (a reference's start is no word of a document), or None."""
         filterset = self.filterset
@@ -153,7 +155,7 @@ class RegisterView(PermissionRequiredMixin, FilterView):
             judgement_labels=dict(Judgement.choices),
             kind_labels=dict(Document.Kind.choices),
             # The review's page, opened from a search, says which of its documents matched.
-            review_query=f"?{urlencode({'q': query['q']})}" if "q" in query and self.search_query() else "",
+            review_query=f"?{urlencode({'q': query['q']})}" if "q" in query and self.search_query else "",
         )
         if not self.partial:
             context["board_selected"], context["board_typed"] = board_selection(filterset)
